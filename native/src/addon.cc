@@ -1,0 +1,59 @@
+// Module entry: threads, device queries, and registration of the shim's parts.
+#include <thread>
+
+#include "common.h"
+
+namespace b2b {
+namespace {
+
+Napi::Value SetNumThreads(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int n = info[0].As<Napi::Number>().Int32Value();
+  if (n < 1) throw Napi::RangeError::New(env, "thread count must be at least 1");
+  Guard(env, [&] { at::set_num_threads(n); });
+  return env.Undefined();
+}
+
+Napi::Value GetNumThreads(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), at::get_num_threads());
+}
+
+Napi::Value CudaAvailable(const Napi::CallbackInfo& info) {
+  return Napi::Boolean::New(info.Env(), torch::cuda::is_available());
+}
+
+Napi::Value CudaDeviceCount(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), double(torch::cuda::device_count()));
+}
+
+Napi::Value ParallelInfo(const Napi::CallbackInfo& info) {
+  return Napi::String::New(info.Env(), at::get_parallel_info());
+}
+
+}  // namespace
+
+Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  env.SetInstanceData(new AddonData());
+  InitAllocator(env, exports);
+  InitTensor(env, exports);
+  InitDispatch(env, exports);
+  InitAutograd(env, exports);
+  InitGenerator(env, exports);
+  // libtorch starts with one intra-op thread here: default to every core, B2B_THREADS overrides.
+  const char* env_threads = std::getenv("B2B_THREADS");
+  int threads = env_threads ? std::atoi(env_threads) : int(std::thread::hardware_concurrency());
+  at::set_num_threads(threads > 0 ? threads : 1);
+  exports.Set("setNumThreads", Napi::Function::New(env, SetNumThreads));
+  exports.Set("getNumThreads", Napi::Function::New(env, GetNumThreads));
+  exports.Set("cudaAvailable", Napi::Function::New(env, CudaAvailable));
+  exports.Set("cudaDeviceCount", Napi::Function::New(env, CudaDeviceCount));
+  exports.Set("parallelInfo", Napi::Function::New(env, ParallelInfo));
+  exports.Set("torchVersion", Napi::String::New(env, TORCH_VERSION));
+  return exports;
+}
+
+}  // namespace b2b
+
+static Napi::Object InitModule(Napi::Env env, Napi::Object exports) { return b2b::Init(env, exports); }
+
+NODE_API_MODULE(b2b_native, InitModule)

@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Installs whatever is missing for blur2blur, then builds. Idempotent and silent when nothing is to do.
+#   apt:  libtorch-dev (the engine), libopenblas0-pthread (fast BLAS behind libtorch), ffmpeg (video),
+#         python3-torch (the reference side of the engine benchmark and the fixture generator)
+#   npm:  the packages in package-lock.json
+#   addon: native/ built against the system libtorch (or $LIBTORCH), rebuilt when its sources change
+#   ts:   tsc into dist/ (incremental)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+stamps=.setup-stamps
+mkdir -p "$stamps"
+
+say() { printf 'setup: %s\n' "$*" >&2; }
+as_root() { if [[ $(id -u) -eq 0 ]]; then "$@"; else sudo "$@"; fi; }
+
+apt_packages=(libtorch-dev libopenblas0-pthread ffmpeg python3-torch)
+missing=()
+for p in "${apt_packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  say "installing Debian packages: ${missing[*]}"
+  as_root apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+hash_of() { cat "$@" 2>/dev/null | sha256sum | cut -c1-16; }
+
+lock_hash=$(hash_of package.json package-lock.json)
+if [[ ! -d node_modules || "$(cat "$stamps/npm" 2>/dev/null)" != "$lock_hash" ]]; then
+  say "installing npm packages"
+  npm ci --no-audit --no-fund --loglevel=error >/dev/null
+  echo "$lock_hash" >"$stamps/npm"
+fi
+
+addon=native/build/Release/b2b_native.node
+src_hash=$(hash_of native/binding.gyp native/src/* <(echo "${LIBTORCH:-system}"))
+if [[ ! -f $addon || "$(cat "$stamps/addon" 2>/dev/null)" != "$src_hash" ]]; then
+  say "building the native addon against ${LIBTORCH:-the system libtorch} (about a minute)"
+  nodedir=$(dirname "$(dirname "$(command -v node)")")
+  (cd native && ../node_modules/.bin/node-gyp rebuild --nodedir="$nodedir" --jobs="$(nproc)" --loglevel=error >/dev/null)
+  echo "$src_hash" >"$stamps/addon"
+fi
+
+ts_hash=$(hash_of tsconfig.json $(find src test bench -name '*.ts' 2>/dev/null | sort))
+if [[ ! -d dist || "$(cat "$stamps/ts" 2>/dev/null)" != "$ts_hash" ]]; then
+  node_modules/.bin/tsc -p tsconfig.json
+  echo "$ts_hash" >"$stamps/ts"
+fi

@@ -1,0 +1,141 @@
+// The Tensor type: one native libtorch tensor handle, tracked by scopes (scope.ts).
+// Operators are added to the prototype by methods/*.ts and gathered by index.ts: import from there.
+import { native, type NativeTensor, type TypedArray } from './native.js';
+import type { DType, Device } from './dtype.js';
+import { track } from './scope.js';
+
+export class Tensor {
+  /** The native handle. Use only inside the tensor layer. */
+  readonly h: NativeTensor;
+  private keptFlag = false;
+  private shapeCache: readonly number[] | undefined;
+
+  constructor(handle: NativeTensor) {
+    this.h = handle;
+    track(this);
+  }
+
+  // ---- metadata --------------------------------------------------------------------------------
+  get shape(): readonly number[] {
+    return (this.shapeCache ??= Object.freeze(this.h.shape()));
+  }
+  get ndim(): number {
+    return this.shape.length;
+  }
+  get numel(): number {
+    return this.h.numel();
+  }
+  get dtype(): DType {
+    return this.h.dtype() as DType;
+  }
+  get device(): Device {
+    return this.h.device();
+  }
+  get strides(): number[] {
+    return this.h.strides();
+  }
+  get isContiguous(): boolean {
+    return this.h.isContiguous();
+  }
+  /** Size of one dimension; negative dims count from the end. */
+  size(dim: number): number {
+    const s = this.shape;
+    const d = dim < 0 ? dim + s.length : dim;
+    if (d < 0 || d >= s.length) throw new RangeError(`dimension ${dim} out of range for shape [${s.join(', ')}]`);
+    return s[d]!;
+  }
+
+  // ---- lifetime --------------------------------------------------------------------------------
+  /** Releases the native tensor now. Safe to call twice. */
+  dispose(): void {
+    this.h.dispose();
+  }
+  get isDisposed(): boolean {
+    return this.h.isDisposed();
+  }
+  /** Exempts this tensor from every scope: it lives until dispose() (parameters, optimiser state). */
+  keep(): this {
+    this.keptFlag = true;
+    return this;
+  }
+  get kept(): boolean {
+    return this.keptFlag;
+  }
+
+  // ---- data ------------------------------------------------------------------------------------
+  /** Copies the elements (row-major) into a typed array; float16/bfloat16 as raw 16-bit patterns. */
+  toArray(): TypedArray {
+    return this.h.toArray();
+  }
+  /** The elements as float32 values whatever the dtype (complex: interleaved re, im). */
+  toFloat32Array(): Float32Array {
+    const d = this.dtype;
+    if (d === 'float32' || d === 'complex64') return this.h.toArray() as Float32Array;
+    const f = native.call(TO_DTYPE, this.h, 'float32') as NativeTensor;
+    try {
+      return f.toArray() as Float32Array;
+    } finally {
+      f.dispose();
+    }
+  }
+  /** The elements as plain numbers (int64 beyond 2^53 lose precision). */
+  toNumbers(): number[] {
+    const a = this.dtype === 'float16' || this.dtype === 'bfloat16' ? this.toFloat32Array() : this.toArray();
+    return Array.from(a as ArrayLike<number | bigint>, Number);
+  }
+  /** The single element as a number (booleans as true/false). */
+  item(): number {
+    return Number(this.h.item());
+  }
+
+  // ---- autograd --------------------------------------------------------------------------------
+  get requiresGrad(): boolean {
+    return this.h.requiresGrad();
+  }
+  set requiresGrad(on: boolean) {
+    this.h.setRequiresGrad(on);
+  }
+  /** Sets requiresGrad and returns this (chaining). */
+  requiresGrad_(on = true): this {
+    this.h.setRequiresGrad(on);
+    return this;
+  }
+  get isLeaf(): boolean {
+    return this.h.isLeaf();
+  }
+  /** The accumulated gradient as a new handle (tracked by the current scope), or undefined. */
+  get grad(): Tensor | undefined {
+    const g = this.h.grad();
+    return g === undefined ? undefined : new Tensor(g);
+  }
+  set grad(g: Tensor | undefined) {
+    this.h.setGrad(g?.h);
+  }
+  /** Backpropagates from this tensor (a scalar unless `gradient` is given). */
+  backward(gradient?: Tensor, opts: { retainGraph?: boolean; createGraph?: boolean } = {}): void {
+    const create = opts.createGraph ?? false;
+    native.backward([this.h], gradient ? [gradient.h] : undefined, opts.retainGraph ?? create, create);
+  }
+
+  toString(): string {
+    if (this.isDisposed) return 'Tensor(disposed)';
+    return `Tensor(shape=[${this.shape.join(', ')}], dtype=${this.dtype}, device=${this.device})`;
+  }
+}
+
+const TO_DTYPE = native.op('aten::to', 'dtype');
+
+/** Wraps a native result as a Tensor. */
+export function wrap(h: unknown): Tensor {
+  return new Tensor(h as NativeTensor);
+}
+
+/** Wraps a native array result (tuple or list of tensors). */
+export function wrapAll(h: unknown): Tensor[] {
+  return (h as NativeTensor[]).map((x) => new Tensor(x));
+}
+
+/** Number of native tensors currently held by JS handles (leak checks). */
+export function liveTensors(): number {
+  return native.liveTensors();
+}
