@@ -127,3 +127,37 @@ os.makedirs(os.path.dirname(OUT), exist_ok=True)
 with open(OUT, 'w') as f:
     json.dump({'torch': torch.__version__, 'cases': cases}, f, separators=(',', ':'))
 print(f'wrote {len(cases)} cases to {os.path.normpath(OUT)} ({os.path.getsize(OUT) // 1024} KB)')
+
+# ---- nn.json: default initialisation and optimiser parity --------------------------------------
+NN_OUT = os.path.join(os.path.dirname(__file__), '..', 'test', 'fixtures', 'nn.json')
+torch.set_default_dtype(torch.float32)
+torch.manual_seed(5)
+conv = torch.nn.Conv2d(3, 8, 3)
+lin = torch.nn.Linear(8, 4)
+convt = torch.nn.ConvTranspose2d(4, 2, 4, 2, 1)
+dw = torch.nn.Conv2d(8, 8, 3, padding=1, groups=8, bias=False)
+init = {'conv.weight': t(conv.weight), 'conv.bias': t(conv.bias), 'lin.weight': t(lin.weight), 'lin.bias': t(lin.bias),
+        'convt.weight': t(convt.weight), 'convt.bias': t(convt.bias), 'dw.weight': t(dw.weight)}
+
+optim = {}
+for name, cls, kw in [('adam', torch.optim.Adam, {'lr': 0.01, 'betas': (0.8, 0.99), 'eps': 1e-6, 'weight_decay': 0.1}),
+                      ('adamw', torch.optim.AdamW, {'lr': 0.01, 'weight_decay': 0.1})]:
+    w0 = seeded([4, 3], 30, torch.float64)
+    b0 = seeded([3], 31, torch.float64)
+    xin = seeded([6, 4], 32, torch.float64)
+    target = seeded([6, 3], 33, torch.float64)
+    w = w0.clone().requires_grad_(True)
+    b = b0.clone().requires_grad_(True)
+    opt = cls([w, b], **kw)
+    for _ in range(7):
+        opt.zero_grad()
+        loss = ((xin @ w + b - target) ** 2).mean()
+        loss.backward()
+        opt.step()
+    st = opt.state_dict()['state']
+    optim[name] = {'w0': t(w0), 'b0': t(b0), 'x': t(xin), 'target': t(target), 'w': t(w), 'b': t(b),
+                   'exp_avg_w': t(st[0]['exp_avg']), 'exp_avg_sq_b': t(st[1]['exp_avg_sq'])}
+
+with open(NN_OUT, 'w') as f:
+    json.dump({'torch': torch.__version__, 'init': init, 'optim': optim}, f, separators=(',', ':'))
+print(f'wrote {os.path.normpath(NN_OUT)} ({os.path.getsize(NN_OUT) // 1024} KB)')

@@ -59,6 +59,7 @@ class TensorWrap : public Napi::ObjectWrap<TensorWrap> {
   Napi::Value ToArray(const Napi::CallbackInfo& info);
   Napi::Value Item(const Napi::CallbackInfo& info);
   Napi::Value SameStorage(const Napi::CallbackInfo& info);
+  Napi::Value SetData(const Napi::CallbackInfo& info);
 
   at::Tensor tensor_;
   int64_t external_ = 0;  // bytes reported to V8 as external memory

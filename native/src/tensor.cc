@@ -84,6 +84,7 @@ Napi::Function TensorWrap::Define(Napi::Env env) {
                          InstanceMethod("toArray", &TensorWrap::ToArray),
                          InstanceMethod("item", &TensorWrap::Item),
                          InstanceMethod("sameStorage", &TensorWrap::SameStorage),
+                         InstanceMethod("setData", &TensorWrap::SetData),
                      });
 }
 
@@ -223,6 +224,15 @@ Napi::Value TensorWrap::Item(const Napi::CallbackInfo& info) {
 Napi::Value TensorWrap::SameStorage(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   return Napi::Boolean::New(env, Get(env).is_alias_of(TensorArg(env, info[0])));
+}
+
+// setData(other): this handle now refers to other's data (device/dtype moves of parameters keep the
+// same JS object and autograd identity, as PyTorch's `param.data = ...`).
+Napi::Value TensorWrap::SetData(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const at::Tensor& other = TensorArg(env, info[0]);
+  Guard(env, [&] { Get(env).set_data(other); });
+  return env.Undefined();
 }
 
 // ---- helpers ------------------------------------------------------------------------------------

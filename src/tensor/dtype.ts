@@ -9,6 +9,13 @@ export type DType =
 /** 'cpu', 'cuda' or 'cuda:N' (any libtorch device string). */
 export type Device = 'cpu' | 'cuda' | `cuda:${number}` | (string & {});
 
+export const DTYPES: readonly DType[] = ['float32', 'float64', 'float16', 'bfloat16', 'int64', 'int32', 'int16',
+  'int8', 'uint8', 'bool', 'complex64', 'complex128'];
+
+export function isDType(x: string): x is DType {
+  return (DTYPES as readonly string[]).includes(x);
+}
+
 export const FLOAT_DTYPES: readonly DType[] = ['float32', 'float64', 'float16', 'bfloat16'];
 
 export function isFloating(d: DType): boolean {

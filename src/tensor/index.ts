@@ -6,7 +6,7 @@ import './methods/reduce.js';
 export { Tensor, liveTensors } from './tensor.js';
 export { scope, scopeDepth } from './scope.js';
 export type { DType, Device } from './dtype.js';
-export { isFloating } from './dtype.js';
+export { isFloating, isDType } from './dtype.js';
 export * from './create.js';
 export { cat, stack, where } from './methods/shape.js';
 export type { ReduceOptions, VarOptions, ValuesIndices } from './methods/reduce.js';

@@ -25,6 +25,7 @@ export interface NativeTensor {
   toArray(): TypedArray;
   item(): number | boolean;
   sameStorage(other: NativeTensor): boolean;
+  setData(other: NativeTensor): void;
 }
 
 export interface NativeGenerator {

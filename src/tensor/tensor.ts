@@ -88,6 +88,17 @@ export class Tensor {
     return Number(this.h.item());
   }
 
+  /** Makes this handle refer to `src`'s data (shape, dtype and device included), keeping its identity. */
+  setData(src: Tensor): this {
+    this.h.setData(src.h);
+    this.shapeCache = undefined;
+    return this;
+  }
+  /** Whether both tensors view the same storage. */
+  sameStorage(other: Tensor): boolean {
+    return this.h.sameStorage(other.h);
+  }
+
   // ---- autograd --------------------------------------------------------------------------------
   get requiresGrad(): boolean {
     return this.h.requiresGrad();

@@ -1,7 +1,7 @@
 // Elementwise arithmetic, comparisons, unary functions, activations, conversions and in-place updates.
 import { aten, type AtenOp } from '../aten.js';
 import { Tensor, wrap } from '../tensor.js';
-import type { DType, Device } from '../dtype.js';
+import { isDType, type DType, type Device } from '../dtype.js';
 
 declare module '../tensor.js' {
   interface Tensor {
@@ -204,11 +204,9 @@ P.logSoftmax = function (dim: number) {
 };
 
 // ---- conversions -------------------------------------------------------------------------------
-const DTYPES = new Set<string>(['float32', 'float64', 'float16', 'bfloat16', 'int64', 'int32', 'int16',
-  'int8', 'uint8', 'bool', 'complex64', 'complex128']);
 const toDtype = aten('to', 'dtype'), toDevice = aten('to', 'device');
 P.to = function (target: DType | Device) {
-  return wrap(DTYPES.has(target) ? toDtype(this.h, target) : toDevice(this.h, target, this.dtype));
+  return wrap(isDType(target) ? toDtype(this.h, target) : toDevice(this.h, target, this.dtype));
 };
 P.float = function () {
   return this.to('float32');

@@ -1,0 +1,87 @@
+// Parameter-free layers (activations, pixel shuffle) and containers.
+import { F, type Tensor } from '../tensor/index.js';
+import { Module, type Layer } from './module.js';
+
+export class ReLU extends Module implements Layer {
+  forward(x: Tensor): Tensor {
+    return x.relu();
+  }
+}
+export class LeakyReLU extends Module implements Layer {
+  constructor(readonly negativeSlope = 0.01) {
+    super();
+  }
+  forward(x: Tensor): Tensor {
+    return x.leakyRelu(this.negativeSlope);
+  }
+}
+export class GELU extends Module implements Layer {
+  forward(x: Tensor): Tensor {
+    return x.gelu();
+  }
+}
+export class Sigmoid extends Module implements Layer {
+  forward(x: Tensor): Tensor {
+    return x.sigmoid();
+  }
+}
+export class Tanh extends Module implements Layer {
+  forward(x: Tensor): Tensor {
+    return x.tanh();
+  }
+}
+export class Identity extends Module implements Layer {
+  forward(x: Tensor): Tensor {
+    return x;
+  }
+}
+/** [N, C·r², H, W] → [N, C, H·r, W·r]. */
+export class PixelShuffle extends Module implements Layer {
+  constructor(readonly factor: number) {
+    super();
+  }
+  forward(x: Tensor): Tensor {
+    return F.pixelShuffle(x, this.factor);
+  }
+}
+export class PixelUnshuffle extends Module implements Layer {
+  constructor(readonly factor: number) {
+    super();
+  }
+  forward(x: Tensor): Tensor {
+    return F.pixelUnshuffle(x, this.factor);
+  }
+}
+
+type LayerModule = Module & Layer;
+
+/** Children named "0", "1", … (PyTorch's nn.Sequential keys), applied in order. */
+export class Sequential extends Module implements Layer {
+  readonly layers: LayerModule[];
+  constructor(...layers: LayerModule[]) {
+    super();
+    this.layers = layers.map((l, i) => this.child(String(i), l));
+  }
+  forward(x: Tensor): Tensor {
+    let y = x;
+    for (const l of this.layers) y = l.forward(y);
+    return y;
+  }
+}
+
+/** A list of modules named "0", "1", … (PyTorch's nn.ModuleList), with no forward of its own. */
+export class ModuleList<M extends Module> extends Module {
+  readonly items: M[];
+  constructor(items: M[]) {
+    super();
+    this.items = items.map((m, i) => this.child(String(i), m));
+  }
+  get length(): number {
+    return this.items.length;
+  }
+  at(i: number): M {
+    const m = this.items[i];
+    if (m === undefined) throw new RangeError(`ModuleList index ${i} out of range (length ${this.items.length})`);
+    return m;
+  }
+}

@@ -1,0 +1,2 @@
+// Optimisers.
+export { Adam, AdamW, type AdamOptions, type AdamState } from './adam.js';
