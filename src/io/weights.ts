@@ -1,0 +1,39 @@
+// Weights on disk ↔ tensors. The project's own format is safetensors; PyTorch .pth checkpoints are
+// read as data (never executed). Both yield a state dict ready for Module.loadStateDict.
+import { fromArray, noGrad, type Device, type Tensor } from '../tensor/index.js';
+import { readStateDict } from './pth.js';
+import { readSafetensors, writeSafetensors } from './safetensors.js';
+import type { RawTensor } from './raw-tensor.js';
+
+/** A tensor holding a copy of the raw bytes. */
+export function tensorFromRaw(r: RawTensor, device: Device = 'cpu'): Tensor {
+  return fromArray(r.data, r.shape, { dtype: r.dtype, device });
+}
+
+/** Contiguous little-endian bytes of a tensor (complex tensors are not storable). */
+export function rawFromTensor(t: Tensor): RawTensor {
+  const d = t.dtype;
+  if (d === 'complex64' || d === 'complex128') throw new Error('complex tensors cannot be saved as weights');
+  const arr = noGrad(() => t.toArray());
+  return { dtype: d, shape: [...t.shape], data: new Uint8Array(arr.buffer, arr.byteOffset, arr.byteLength) };
+}
+
+/**
+ * Reads a state dict from .safetensors or a PyTorch checkpoint (.pth/.pt/.ckpt, zip or legacy; wrappers
+ * such as {'params': …} or {'model': …} are unwrapped). The tensors are new and owned by the caller.
+ */
+export function loadWeights(file: string, device: Device = 'cpu'): Map<string, Tensor> {
+  const raw = readStateDict(file);
+  return new Map([...raw].map(([k, r]) => [k, tensorFromRaw(r, device)]));
+}
+
+/** A safetensors file's metadata (string map). */
+export function readWeightsMetadata(file: string): Record<string, string> {
+  return readSafetensors(file).metadata;
+}
+
+/** Writes a state dict as safetensors, atomically (a temp file renamed over the target). */
+export function saveWeights(file: string, sd: ReadonlyMap<string, Tensor>, metadata?: Record<string, string>): void {
+  const raw = new Map([...sd].map(([k, t]) => [k, rawFromTensor(t)]));
+  writeSafetensors(file, raw, metadata);
+}
