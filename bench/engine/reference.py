@@ -1,0 +1,106 @@
+#!/usr/bin/python3
+"""PyTorch side of the engine benchmark (Debian's python3-torch: the same libtorch as the addon).
+
+Driven by bench.ts over stdin/stdout, one JSON command per line:
+  {"cmd": "run", "case": "conv"|"nafblock", "steps": N}  -> {"ms": [per-step ms...], "rss_mb": R}
+  {"cmd": "quit"}
+The models mirror bench/engine/models.ts operation for operation.
+"""
+import json
+import resource
+import sys
+import time
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+
+def rss_mb():
+    with open('/proc/self/statm') as f:
+        return int(f.read().split()[1]) * resource.getpagesize() / 2**20
+
+
+class ConvPair(nn.Module):
+    def __init__(self, c=32):
+        super().__init__()
+        self.conv1 = nn.Conv2d(c, c, 3, padding=1)
+        self.conv2 = nn.Conv2d(c, c, 3, padding=1)
+
+    def forward(self, x):
+        return self.conv2(F.relu(self.conv1(x)))
+
+
+class LayerNorm2d(nn.Module):
+    def __init__(self, c, eps=1e-6):
+        super().__init__()
+        self.weight = nn.Parameter(torch.ones(c))
+        self.bias = nn.Parameter(torch.zeros(c))
+        self.eps = eps
+
+    def forward(self, x):
+        return F.layer_norm(x.permute(0, 2, 3, 1), (x.shape[1],), self.weight, self.bias, self.eps).permute(0, 3, 1, 2)
+
+
+class NAFBlock(nn.Module):
+    def __init__(self, c):
+        super().__init__()
+        dw = 2 * c
+        self.norm1 = LayerNorm2d(c)
+        self.conv1 = nn.Conv2d(c, dw, 1)
+        self.conv2 = nn.Conv2d(dw, dw, 3, padding=1, groups=dw)
+        self.sca = nn.Sequential(nn.AdaptiveAvgPool2d(1), nn.Conv2d(dw // 2, dw // 2, 1))
+        self.conv3 = nn.Conv2d(dw // 2, c, 1)
+        self.norm2 = LayerNorm2d(c)
+        self.conv4 = nn.Conv2d(c, 2 * c, 1)
+        self.conv5 = nn.Conv2d(c, c, 1)
+        self.beta = nn.Parameter(torch.zeros(1, c, 1, 1))
+        self.gamma = nn.Parameter(torch.zeros(1, c, 1, 1))
+
+    def forward(self, inp):
+        x = self.conv2(self.conv1(self.norm1(inp)))
+        a, b = x.chunk(2, dim=1)
+        x = a * b
+        x = x * self.sca(x)
+        y = inp + self.conv3(x) * self.beta
+        a, b = self.conv4(self.norm2(y)).chunk(2, dim=1)
+        return y + self.conv5(a * b) * self.gamma
+
+
+def make(case):
+    torch.manual_seed(0)
+    model = ConvPair() if case == 'conv' else nn.Sequential(NAFBlock(32), NAFBlock(32))
+    opt = torch.optim.Adam(model.parameters(), lr=1e-4)
+    x = torch.randn(4, 32, 128, 128)
+    y = torch.randn(4, 32, 128, 128)
+    return model, opt, x, y
+
+
+def step(model, opt, x, y):
+    loss = (model(x) - y).abs().mean()
+    opt.zero_grad(set_to_none=True)
+    loss.backward()
+    opt.step()
+
+
+def main():
+    torch.set_num_threads(int(sys.argv[1]) if len(sys.argv) > 1 else 2)
+    cache = {}
+    for line in sys.stdin:
+        msg = json.loads(line)
+        if msg['cmd'] == 'quit':
+            break
+        case = msg['case']
+        if case not in cache:
+            cache[case] = make(case)
+            step(*cache[case])  # warm-up
+        ms = []
+        for _ in range(msg['steps']):
+            t0 = time.perf_counter()
+            step(*cache[case])
+            ms.append((time.perf_counter() - t0) * 1000)
+        print(json.dumps({'ms': ms, 'rss_mb': rss_mb(), 'threads': torch.get_num_threads()}), flush=True)
+
+
+if __name__ == '__main__':
+    main()

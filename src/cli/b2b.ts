@@ -1,0 +1,43 @@
+#!/usr/bin/env node
+// b2b: the blur2blur command line.
+import { info } from './commands/info.js';
+import { weights } from './commands/weights.js';
+import { UsageError } from './usage.js';
+
+const HELP = `b2b — give a camera its own deblurrer (Blur2Blur, CVPR 2024) on libtorch
+
+usage: b2b <command> [options]
+
+commands:
+  info                          engine facts: libtorch version, threads, devices, allocator
+  weights inspect FILE          list the tensors of a .safetensors or PyTorch .pth checkpoint
+  weights convert FILE --out F  convert a PyTorch checkpoint to safetensors (read as data, never executed)
+
+b2b <command> --help shows a command's options.`;
+
+const commands: Record<string, (argv: string[]) => Promise<void> | void> = { info, weights };
+
+async function main(argv: string[]): Promise<void> {
+  const [cmd, ...rest] = argv;
+  if (cmd === undefined || cmd === '--help' || cmd === '-h' || cmd === 'help') {
+    console.log(HELP);
+    return;
+  }
+  if (cmd === '--version') {
+    console.log('0.1.0');
+    return;
+  }
+  const run = commands[cmd];
+  if (!run) throw new UsageError(`unknown command '${cmd}'\n\n${HELP}`);
+  await run(rest);
+}
+
+main(process.argv.slice(2)).catch((e: unknown) => {
+  if (e instanceof UsageError) {
+    console.error(`b2b: ${e.message}`);
+    process.exit(2);
+  }
+  console.error(`b2b: ${e instanceof Error ? e.message : String(e)}`);
+  if (process.env.B2B_DEBUG && e instanceof Error) console.error(e.stack);
+  process.exit(1);
+});

@@ -1,0 +1,46 @@
+// The b2b command line: exit codes, messages, and weight conversion end to end.
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { readSafetensors } from '../../src/io/safetensors.js';
+import { ROOT, fixturePath } from '../helpers/fixtures.js';
+
+const b2b = (...args: string[]) => spawnSync(process.execPath, [join(ROOT, 'dist/src/cli/b2b.js'), ...args], { encoding: 'utf8' });
+
+describe('b2b', () => {
+  test('help and unknown commands', () => {
+    assert.match(b2b('--help').stdout, /usage: b2b <command>/);
+    const r = b2b('frobnicate');
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /unknown command 'frobnicate'/);
+  });
+  test('info reports the engine', () => {
+    const r = b2b('info');
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /libtorch 1\.13/);
+    assert.match(r.stdout, /threads\s+\d+/);
+  });
+  test('weights convert writes safetensors with the same tensors; bad files fail with the file named', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'b2b-cli-'));
+    try {
+      const out = join(dir, 'w.safetensors');
+      const r = b2b('weights', 'convert', fixturePath('pth/wrapped_params.pth'), '--out', out);
+      assert.equal(r.status, 0, r.stderr);
+      const st = readSafetensors(out);
+      assert.equal(st.tensors.size, 9);
+      assert.deepEqual(st.tensors.get('0.weight')!.shape, [3, 2, 3, 3]);
+      const inspect = b2b('weights', 'inspect', out);
+      assert.match(inspect.stdout, /9 tensors, 80 values/);
+      const bad = b2b('weights', 'inspect', fixturePath('pth/malicious_os_system.pth'));
+      assert.equal(bad.status, 1);
+      assert.match(bad.stderr, /malicious_os_system\.pth: unsupported pickle global 'os\.system'/);
+      const missing = b2b('weights', 'convert', join(dir, 'none.pth'), '--out', out);
+      assert.match(missing.stderr, /none\.pth: no such file/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
