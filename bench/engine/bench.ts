@@ -7,12 +7,12 @@ import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { Generator, allocatorStats, coreCount, randn, scope, setNumThreads, type Tensor } from '../../src/tensor/index.js';
+import { Generator, allocatorStats, coreCount, noGrad, randn, scope, setNumThreads, type Tensor } from '../../src/tensor/index.js';
 import type { Module } from '../../src/nn/index.js';
 import { Adam } from '../../src/optim/index.js';
 import { ConvPair, NafStack, stepFlops } from './models.js';
 
-type Case = 'conv' | 'nafblock';
+type Case = 'conv' | 'nafblock' | 'tiny';
 const PEAK_GFLOPS = 157; // 2 cores × 2.45 GHz × 32 FLOP/cycle (AVX2 FMA), docs: DESIGN.md §2
 
 const { values: args } = parseArgs({
@@ -52,7 +52,25 @@ function workload(kind: Case): Workload {
   }
   return w;
 }
+// Per-operation overhead: 1000 small elementwise ops on a 16-element tensor (as reference.py's Tiny).
+let tinyX: Tensor | undefined;
+function tinyRun(n: number): number[] {
+  tinyX ??= randn([16], { generator: new Generator(0) }).keep();
+  const ms: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const t0 = performance.now();
+    noGrad(() => scope(() => {
+      let y = tinyX!;
+      for (let k = 0; k < 500; k++) y = y.mul(1.0001).add(0.0001);
+      return y.numel;
+    }));
+    ms.push(performance.now() - t0);
+  }
+  return ms;
+}
+
 function jsRun(kind: Case, n: number): number[] {
+  if (kind === 'tiny') return tinyRun(n);
   const w = workload(kind);
   const ms: number[] = [];
   for (let i = 0; i < n; i++) {
@@ -77,17 +95,22 @@ const f1 = (x: number): string => x.toFixed(1);
 
 async function main(): Promise<void> {
   console.log(`engine benchmark: ${threads} threads, ${rounds} interleaved rounds × ${steps} steps, batch [4, 32, 128, 128]`);
-  const ratios: Record<Case, number> = { conv: 0, nafblock: 0 };
-  for (const kind of ['conv', 'nafblock'] as const) {
-    await pyRun(kind, 1); // warm-up on the PyTorch side
-    workload(kind);
+  const ratios: Record<Case, number> = { conv: 0, nafblock: 0, tiny: 0 };
+  for (const kind of ['conv', 'nafblock', 'tiny'] as const) {
+    await pyRun(kind, 1); // warm-up on both sides
+    jsRun(kind, 1);
     const js: number[] = [], pt: number[] = [];
     for (let r = 0; r < rounds; r++) {
       js.push(...jsRun(kind, steps));
       pt.push(...(await pyRun(kind, steps)).ms);
     }
-    const mj = median(js), mp = median(pt), gflop = stepFlops(kind) / 1e9;
+    const mj = median(js), mp = median(pt);
     ratios[kind] = mp / mj;
+    if (kind === 'tiny') {
+      console.log(`op overhead (1000 ops on 16 floats) blur2blur ${(mj).toFixed(2)} µs/op | PyTorch ${(mp).toFixed(2)} µs/op | ratio ${(mp / mj).toFixed(3)}`);
+      continue;
+    }
+    const gflop = stepFlops(kind) / 1e9;
     console.log(`${kind.padEnd(9)} blur2blur ${f1(mj)} ms/step ${f1(gflop / (mj / 1000))} GFLOP/s | PyTorch ${f1(mp)} ms/step ` +
       `${f1(gflop / (mp / 1000))} GFLOP/s | ratio ${(mp / mj).toFixed(3)} | ${(100 * gflop / (mj / 1000) / PEAK_GFLOPS).toFixed(0)} % of fp32 peak`);
   }
@@ -107,7 +130,7 @@ async function main(): Promise<void> {
   py.stdin.write(JSON.stringify({ cmd: 'quit' }) + '\n');
   py.stdin.end();
   console.log(JSON.stringify({
-    conv_ratio: +ratios.conv.toFixed(3), nafblock_ratio: +ratios.nafblock.toFixed(3),
+    conv_ratio: +ratios.conv.toFixed(3), nafblock_ratio: +ratios.nafblock.toFixed(3), op_overhead_ratio: +ratios.tiny.toFixed(3),
     rss_growth_mb: +(rssEnd - rss50).toFixed(1), rss_step50_mb: +rss50.toFixed(1), long_steps: longSteps, threads,
   }));
 }

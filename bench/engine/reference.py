@@ -2,7 +2,7 @@
 """PyTorch side of the engine benchmark (Debian's python3-torch: the same libtorch as the addon).
 
 Driven by bench.ts over stdin/stdout, one JSON command per line:
-  {"cmd": "run", "case": "conv"|"nafblock", "steps": N}  -> {"ms": [per-step ms...], "rss_mb": R}
+  {"cmd": "run", "case": "conv"|"nafblock"|"tiny", "steps": N}  -> {"ms": [per-step ms...], "rss_mb": R}
   {"cmd": "quit"}
 The models mirror bench/engine/models.ts operation for operation.
 """
@@ -67,7 +67,23 @@ class NAFBlock(nn.Module):
         return y + self.conv5(a * b) * self.gamma
 
 
+class Tiny:
+    """Per-operation overhead: 1000 small elementwise ops on a 16-element tensor, no autograd."""
+
+    def __init__(self):
+        self.x = torch.randn(16)
+
+    def __call__(self, *_):
+        with torch.no_grad():
+            y = self.x
+            for _ in range(500):
+                y = y.mul(1.0001).add(0.0001)
+        return y
+
+
 def make(case):
+    if case == 'tiny':
+        return (Tiny(),)
     torch.manual_seed(0)
     model = ConvPair() if case == 'conv' else nn.Sequential(NAFBlock(32), NAFBlock(32))
     opt = torch.optim.Adam(model.parameters(), lr=1e-4)
@@ -76,7 +92,9 @@ def make(case):
     return model, opt, x, y
 
 
-def step(model, opt, x, y):
+def step(model, opt=None, x=None, y=None):
+    if opt is None:
+        return model()
     loss = (model(x) - y).abs().mean()
     opt.zero_grad(set_to_none=True)
     loss.backward()

@@ -63,7 +63,7 @@ Napi::Value SetGradEnabled(const Napi::CallbackInfo& info) {
 
 void InitAutograd(Napi::Env env, Napi::Object exports) {
   exports.Set("backward", Napi::Function::New(env, Backward));
-  exports.Set("grad", Napi::Function::New(env, Grad));
+  exports.Set("autogradGrad", Napi::Function::New(env, Grad));
   exports.Set("isGradEnabled", Napi::Function::New(env, IsGradEnabled));
   exports.Set("setGradEnabled", Napi::Function::New(env, SetGradEnabled));
 }

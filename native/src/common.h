@@ -5,8 +5,9 @@
 #include <napi.h>
 #include <torch/torch.h>
 
-#include <atomic>
+#include <deque>
 #include <string>
+#include <vector>
 
 namespace b2b {
 
@@ -25,55 +26,41 @@ auto Guard(Napi::Env env, F&& body) -> decltype(body()) {
   }
 }
 
-// A JS object owning one at::Tensor. dispose() releases it at once; the destructor (run by V8's
-// garbage collector) is only a safety net.
-class TensorWrap : public Napi::ObjectWrap<TensorWrap> {
+// Tensor handles. JS holds a tensor as a plain number: an index into this addon's handle table plus a
+// generation count, so a handle used after dispose() is detected even when its slot was reused.
+// No per-tensor JS wrapper object and no finalizer: Node defers N-API finalizers to event-loop turns,
+// which let a synchronous training loop accumulate native memory. Release is explicit (TypeScript
+// scopes and dispose(); a FinalizationRegistry there is the safety net).
+class HandleTable {
  public:
-  static Napi::Function Define(Napi::Env env);
-  explicit TensorWrap(const Napi::CallbackInfo& info);
-  ~TensorWrap() override;
-
-  void Set(Napi::Env env, at::Tensor t);
-  void Release(Napi::Env env);
-  const at::Tensor& Get(Napi::Env env) const;  // throws on a disposed tensor
-  bool Defined() const { return tensor_.defined(); }
-  at::TensorImpl* Impl() const { return tensor_.unsafeGetTensorImpl(); }
-
-  static std::atomic<int64_t> live;  // tensors currently held by JS objects
+  double Add(Napi::Env env, at::Tensor t);
+  const at::Tensor& Get(Napi::Env env, const Napi::Value& id) const;  // throws on stale or bad ids
+  bool Valid(const Napi::Value& id) const;
+  void Release(Napi::Env env, const Napi::Value& id);  // a stale id is ignored (dispose twice is fine)
+  int64_t Live() const { return live_; }
 
  private:
-  Napi::Value Dispose(const Napi::CallbackInfo& info);
-  Napi::Value IsDisposed(const Napi::CallbackInfo& info);
-  Napi::Value Shape(const Napi::CallbackInfo& info);
-  Napi::Value Strides(const Napi::CallbackInfo& info);
-  Napi::Value DType(const Napi::CallbackInfo& info);
-  Napi::Value Device(const Napi::CallbackInfo& info);
-  Napi::Value Numel(const Napi::CallbackInfo& info);
-  Napi::Value Dim(const Napi::CallbackInfo& info);
-  Napi::Value IsContiguous(const Napi::CallbackInfo& info);
-  Napi::Value RequiresGrad(const Napi::CallbackInfo& info);
-  Napi::Value SetRequiresGrad(const Napi::CallbackInfo& info);
-  Napi::Value Grad(const Napi::CallbackInfo& info);
-  Napi::Value SetGrad(const Napi::CallbackInfo& info);
-  Napi::Value IsLeaf(const Napi::CallbackInfo& info);
-  Napi::Value ToArray(const Napi::CallbackInfo& info);
-  Napi::Value Item(const Napi::CallbackInfo& info);
-  Napi::Value SameStorage(const Napi::CallbackInfo& info);
-  Napi::Value SetData(const Napi::CallbackInfo& info);
-
-  at::Tensor tensor_;
-  int64_t external_ = 0;  // bytes reported to V8 as external memory
+  struct Slot {
+    at::Tensor tensor;
+    uint32_t generation = 0;
+    int64_t external = 0;  // bytes reported to V8 as external memory
+  };
+  static constexpr double kSlots = 4194304.0;  // 2^22 slots; id = generation·2^22 + slot
+  bool Decode(const Napi::Value& id, uint32_t* slot) const;
+  std::deque<Slot> slots_;  // deque: references stay valid while slots are added
+  std::vector<uint32_t> free_;
+  int64_t live_ = 0;
 };
 
 // Per-addon-instance data.
 struct AddonData {
-  Napi::FunctionReference tensorCtor;
+  HandleTable tensors;
   Napi::FunctionReference generatorCtor;
 };
 
-Napi::Object WrapTensor(Napi::Env env, at::Tensor t);
-bool IsTensor(Napi::Env env, const Napi::Value& v);
-TensorWrap* UnwrapTensor(Napi::Env env, const Napi::Value& v);  // throws if not a tensor
+// A new handle (a JS number) owning a reference to t.
+Napi::Value WrapTensor(Napi::Env env, at::Tensor t);
+// The tensor behind a handle; throws a TypeError for non-handles and an Error after dispose().
 const at::Tensor& TensorArg(Napi::Env env, const Napi::Value& v);
 
 c10::ScalarType ParseDType(Napi::Env env, const std::string& name);

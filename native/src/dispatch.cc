@@ -87,7 +87,7 @@ c10::IValue Convert(Napi::Env env, const Napi::Value& v, const OpEntry& op, cons
   };
   switch (a.kind) {
     case Kind::Tensor:
-      if (!IsTensor(env, v)) throw typeError("a tensor");
+      if (!v.IsNumber()) throw typeError("a tensor");
       return TensorArg(env, v);
     case Kind::Int: return ToInt(env, v, op, a);
     case Kind::Float:

@@ -1,11 +1,10 @@
-// TensorWrap: the JS handle of one at::Tensor, and conversion from/to typed arrays.
+// Tensor handles (a table of at::Tensor indexed by plain JS numbers) and typed-array conversion.
+#include <cmath>
 #include <cstring>
 
 #include "common.h"
 
 namespace b2b {
-
-std::atomic<int64_t> TensorWrap::live{0};
 
 namespace {
 
@@ -62,138 +61,150 @@ c10::Device ParseDevice(Napi::Env env, const std::string& name) {
   return Guard(env, [&] { return c10::Device(name); });
 }
 
-// ---- TensorWrap ---------------------------------------------------------------------------------
+// ---- handle table ------------------------------------------------------------------------------
 
-Napi::Function TensorWrap::Define(Napi::Env env) {
-  return DefineClass(env, "NativeTensor",
-                     {
-                         InstanceMethod("dispose", &TensorWrap::Dispose),
-                         InstanceMethod("isDisposed", &TensorWrap::IsDisposed),
-                         InstanceMethod("shape", &TensorWrap::Shape),
-                         InstanceMethod("strides", &TensorWrap::Strides),
-                         InstanceMethod("dtype", &TensorWrap::DType),
-                         InstanceMethod("device", &TensorWrap::Device),
-                         InstanceMethod("numel", &TensorWrap::Numel),
-                         InstanceMethod("dim", &TensorWrap::Dim),
-                         InstanceMethod("isContiguous", &TensorWrap::IsContiguous),
-                         InstanceMethod("requiresGrad", &TensorWrap::RequiresGrad),
-                         InstanceMethod("setRequiresGrad", &TensorWrap::SetRequiresGrad),
-                         InstanceMethod("grad", &TensorWrap::Grad),
-                         InstanceMethod("setGrad", &TensorWrap::SetGrad),
-                         InstanceMethod("isLeaf", &TensorWrap::IsLeaf),
-                         InstanceMethod("toArray", &TensorWrap::ToArray),
-                         InstanceMethod("item", &TensorWrap::Item),
-                         InstanceMethod("sameStorage", &TensorWrap::SameStorage),
-                         InstanceMethod("setData", &TensorWrap::SetData),
-                     });
-}
-
-TensorWrap::TensorWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<TensorWrap>(info) {}
-
-TensorWrap::~TensorWrap() {
-  if (tensor_.defined()) live--;
-  // The external-memory counter cannot be adjusted here (no env during finalisation is safe to use
-  // for that in all Node versions); the amount is small relative to V8's heuristics window.
-}
-
-void TensorWrap::Set(Napi::Env env, at::Tensor t) {
-  Release(env);
-  tensor_ = std::move(t);
-  if (tensor_.defined()) {
-    live++;
-    if (!tensor_.is_view() && tensor_.device().is_cpu()) {
-      external_ = int64_t(tensor_.nbytes());
-      Napi::MemoryManagement::AdjustExternalMemory(env, external_);
-    }
+double HandleTable::Add(Napi::Env env, at::Tensor t) {
+  uint32_t slot;
+  if (!free_.empty()) {
+    slot = free_.back();
+    free_.pop_back();
+  } else {
+    if (slots_.size() >= size_t(kSlots)) throw Napi::Error::New(env, "too many live tensors (4194304): dispose or use scope()");
+    slot = uint32_t(slots_.size());
+    slots_.emplace_back();
   }
-}
-
-void TensorWrap::Release(Napi::Env env) {
-  if (!tensor_.defined()) return;
-  tensor_.reset();
-  live--;
-  if (external_ != 0) {
-    Napi::MemoryManagement::AdjustExternalMemory(env, -external_);
-    external_ = 0;
+  Slot& s = slots_[slot];
+  s.tensor = std::move(t);
+  live_++;
+  if (s.tensor.defined() && !s.tensor.is_view() && s.tensor.device().is_cpu()) {
+    s.external = int64_t(s.tensor.nbytes());
+    Napi::MemoryManagement::AdjustExternalMemory(env, s.external);
   }
+  return double(s.generation) * kSlots + double(slot);
 }
 
-const at::Tensor& TensorWrap::Get(Napi::Env env) const {
-  if (!tensor_.defined()) throw Napi::Error::New(env, "tensor used after dispose()");
-  return tensor_;
+bool HandleTable::Decode(const Napi::Value& id, uint32_t* slot) const {
+  if (!id.IsNumber()) return false;
+  double v = id.As<Napi::Number>().DoubleValue();
+  if (!(v >= 0) || v != double(int64_t(v))) return false;
+  double gen = std::floor(v / kSlots);
+  double idx = v - gen * kSlots;
+  if (idx >= double(slots_.size())) return false;
+  *slot = uint32_t(idx);
+  const Slot& s = slots_[*slot];
+  return double(s.generation) == gen && s.tensor.defined();
 }
 
-Napi::Value TensorWrap::Dispose(const Napi::CallbackInfo& info) {
-  Release(info.Env());
-  return info.Env().Undefined();
+bool HandleTable::Valid(const Napi::Value& id) const {
+  uint32_t slot;
+  return Decode(id, &slot);
 }
 
-Napi::Value TensorWrap::IsDisposed(const Napi::CallbackInfo& info) {
-  return Napi::Boolean::New(info.Env(), !tensor_.defined());
+const at::Tensor& HandleTable::Get(Napi::Env env, const Napi::Value& id) const {
+  uint32_t slot;
+  if (Decode(id, &slot)) return slots_[slot].tensor;
+  if (!id.IsNumber()) throw Napi::TypeError::New(env, "expected a tensor handle");
+  throw Napi::Error::New(env, "tensor used after dispose()");
 }
 
-static Napi::Array IntArray(Napi::Env env, c10::IntArrayRef v) {
+void HandleTable::Release(Napi::Env env, const Napi::Value& id) {
+  uint32_t slot;
+  if (!Decode(id, &slot)) return;
+  Slot& s = slots_[slot];
+  s.tensor.reset();
+  s.generation++;
+  if (s.external != 0) {
+    Napi::MemoryManagement::AdjustExternalMemory(env, -s.external);
+    s.external = 0;
+  }
+  free_.push_back(slot);
+  live_--;
+}
+
+Napi::Value WrapTensor(Napi::Env env, at::Tensor t) {
+  return Napi::Number::New(env, env.GetInstanceData<AddonData>()->tensors.Add(env, std::move(t)));
+}
+
+const at::Tensor& TensorArg(Napi::Env env, const Napi::Value& v) {
+  return env.GetInstanceData<AddonData>()->tensors.Get(env, v);
+}
+
+// ---- per-tensor queries: f(handle, ...) ---------------------------------------------------------
+
+namespace {
+
+Napi::Array IntArray(Napi::Env env, c10::IntArrayRef v) {
   Napi::Array a = Napi::Array::New(env, v.size());
   for (size_t i = 0; i < v.size(); i++) a.Set(uint32_t(i), double(v[i]));
   return a;
 }
 
-Napi::Value TensorWrap::Shape(const Napi::CallbackInfo& info) {
-  return IntArray(info.Env(), Get(info.Env()).sizes());
-}
-Napi::Value TensorWrap::Strides(const Napi::CallbackInfo& info) {
-  return IntArray(info.Env(), Get(info.Env()).strides());
-}
-Napi::Value TensorWrap::DType(const Napi::CallbackInfo& info) {
-  return Napi::String::New(info.Env(), DTypeName(Get(info.Env()).scalar_type()));
-}
-Napi::Value TensorWrap::Device(const Napi::CallbackInfo& info) {
-  return Napi::String::New(info.Env(), Get(info.Env()).device().str());
-}
-Napi::Value TensorWrap::Numel(const Napi::CallbackInfo& info) {
-  return Napi::Number::New(info.Env(), double(Get(info.Env()).numel()));
-}
-Napi::Value TensorWrap::Dim(const Napi::CallbackInfo& info) {
-  return Napi::Number::New(info.Env(), double(Get(info.Env()).dim()));
-}
-Napi::Value TensorWrap::IsContiguous(const Napi::CallbackInfo& info) {
-  return Napi::Boolean::New(info.Env(), Get(info.Env()).is_contiguous());
-}
-Napi::Value TensorWrap::RequiresGrad(const Napi::CallbackInfo& info) {
-  return Napi::Boolean::New(info.Env(), Get(info.Env()).requires_grad());
-}
-Napi::Value TensorWrap::SetRequiresGrad(const Napi::CallbackInfo& info) {
+#define B2B_QUERY(NAME, EXPR)                                     \
+  Napi::Value NAME(const Napi::CallbackInfo& info) {              \
+    Napi::Env env = info.Env();                                   \
+    const at::Tensor& t = TensorArg(env, info[0]);                \
+    return Guard(env, [&]() -> Napi::Value { return EXPR; });     \
+  }
+
+B2B_QUERY(Shape, IntArray(env, t.sizes()))
+B2B_QUERY(Strides, IntArray(env, t.strides()))
+B2B_QUERY(DType, Napi::String::New(env, DTypeName(t.scalar_type())))
+B2B_QUERY(Device, Napi::String::New(env, t.device().str()))
+B2B_QUERY(Numel, Napi::Number::New(env, double(t.numel())))
+B2B_QUERY(IsContiguous, Napi::Boolean::New(env, t.is_contiguous()))
+B2B_QUERY(RequiresGrad, Napi::Boolean::New(env, t.requires_grad()))
+B2B_QUERY(IsLeaf, Napi::Boolean::New(env, t.is_leaf()))
+B2B_QUERY(Grad, t.grad().defined() ? WrapTensor(env, t.grad()) : env.Undefined())
+B2B_QUERY(SameStorage, Napi::Boolean::New(env, t.is_alias_of(TensorArg(env, info[1]))))
+#undef B2B_QUERY
+
+Napi::Value Dispose(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  bool on = info[0].As<Napi::Boolean>().Value();
-  Guard(env, [&] { Get(env).set_requires_grad(on); });
+  env.GetInstanceData<AddonData>()->tensors.Release(env, info[0]);
   return env.Undefined();
 }
-Napi::Value TensorWrap::Grad(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  const at::Tensor& g = Get(env).grad();
-  if (!g.defined()) return env.Undefined();
-  return WrapTensor(env, g);
+
+Napi::Value IsDisposed(const Napi::CallbackInfo& info) {
+  return Napi::Boolean::New(info.Env(), !info.Env().GetInstanceData<AddonData>()->tensors.Valid(info[0]));
 }
-Napi::Value TensorWrap::SetGrad(const Napi::CallbackInfo& info) {
+
+Napi::Value SetRequiresGrad(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  const at::Tensor& t = Get(env);
+  const at::Tensor& t = TensorArg(env, info[0]);
+  bool on = info[1].As<Napi::Boolean>().Value();
+  Guard(env, [&] { t.set_requires_grad(on); });
+  return env.Undefined();
+}
+
+// setGrad(handle, gradHandle | undefined)
+Napi::Value SetGrad(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const at::Tensor& t = TensorArg(env, info[0]);
   Guard(env, [&] {
-    if (info.Length() == 0 || info[0].IsUndefined() || info[0].IsNull()) {
+    if (info.Length() < 2 || info[1].IsUndefined() || info[1].IsNull()) {
       t.mutable_grad().reset();
     } else {
-      t.mutable_grad() = TensorArg(env, info[0]);
+      t.mutable_grad() = TensorArg(env, info[1]);
     }
   });
   return env.Undefined();
 }
-Napi::Value TensorWrap::IsLeaf(const Napi::CallbackInfo& info) {
-  return Napi::Boolean::New(info.Env(), Get(info.Env()).is_leaf());
+
+// setData(handle, src): the handle now refers to src's data (device/dtype moves of parameters keep
+// autograd identity, as PyTorch's `param.data = ...`).
+Napi::Value SetData(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const at::Tensor& t = TensorArg(env, info[0]);
+  const at::Tensor& src = TensorArg(env, info[1]);
+  Guard(env, [&] { t.set_data(src); });
+  return env.Undefined();
 }
 
-Napi::Value TensorWrap::ToArray(const Napi::CallbackInfo& info) {
+Napi::Value ToArray(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
+  const at::Tensor& src = TensorArg(env, info[0]);
   return Guard(env, [&]() -> Napi::Value {
-    at::Tensor t = Get(env).detach().to(c10::Device(c10::kCPU)).contiguous();
+    at::Tensor t = src.detach().to(c10::Device(c10::kCPU)).contiguous();
     const DTypeEntry& e = EntryOf(t.scalar_type());
     size_t bytes = t.nbytes();
     Napi::ArrayBuffer buf = Napi::ArrayBuffer::New(env, bytes);
@@ -207,13 +218,12 @@ Napi::Value TensorWrap::ToArray(const Napi::CallbackInfo& info) {
   });
 }
 
-Napi::Value TensorWrap::Item(const Napi::CallbackInfo& info) {
+Napi::Value Item(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
+  const at::Tensor& t = TensorArg(env, info[0]);
   return Guard(env, [&]() -> Napi::Value {
-    const at::Tensor& t = Get(env);
     if (t.numel() != 1) {
-      throw Napi::Error::New(env, "item() needs a tensor with exactly one element, got shape " +
-                                      c10::str(t.sizes()));
+      throw Napi::Error::New(env, "item() needs a tensor with exactly one element, got shape " + c10::str(t.sizes()));
     }
     c10::Scalar s = t.item();
     if (s.isBoolean()) return Napi::Boolean::New(env, s.toBool());
@@ -221,39 +231,7 @@ Napi::Value TensorWrap::Item(const Napi::CallbackInfo& info) {
   });
 }
 
-Napi::Value TensorWrap::SameStorage(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  return Napi::Boolean::New(env, Get(env).is_alias_of(TensorArg(env, info[0])));
-}
-
-// setData(other): this handle now refers to other's data (device/dtype moves of parameters keep the
-// same JS object and autograd identity, as PyTorch's `param.data = ...`).
-Napi::Value TensorWrap::SetData(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  const at::Tensor& other = TensorArg(env, info[0]);
-  Guard(env, [&] { Get(env).set_data(other); });
-  return env.Undefined();
-}
-
-// ---- helpers ------------------------------------------------------------------------------------
-
-Napi::Object WrapTensor(Napi::Env env, at::Tensor t) {
-  Napi::Object obj = env.GetInstanceData<AddonData>()->tensorCtor.New({});
-  TensorWrap::Unwrap(obj)->Set(env, std::move(t));
-  return obj;
-}
-
-bool IsTensor(Napi::Env env, const Napi::Value& v) {
-  return v.IsObject() &&
-         v.As<Napi::Object>().InstanceOf(env.GetInstanceData<AddonData>()->tensorCtor.Value());
-}
-
-TensorWrap* UnwrapTensor(Napi::Env env, const Napi::Value& v) {
-  if (!IsTensor(env, v)) throw Napi::TypeError::New(env, "expected a native tensor");
-  return TensorWrap::Unwrap(v.As<Napi::Object>());
-}
-
-const at::Tensor& TensorArg(Napi::Env env, const Napi::Value& v) { return UnwrapTensor(env, v)->Get(env); }
+}  // namespace
 
 // fromArray(typedArray, shape, dtype, device): copies the elements into a new tensor.
 static Napi::Value FromArray(const Napi::CallbackInfo& info) {
@@ -281,15 +259,18 @@ static Napi::Value FromArray(const Napi::CallbackInfo& info) {
 }
 
 static Napi::Value LiveTensors(const Napi::CallbackInfo& info) {
-  return Napi::Number::New(info.Env(), double(TensorWrap::live.load()));
+  return Napi::Number::New(info.Env(), double(info.Env().GetInstanceData<AddonData>()->tensors.Live()));
 }
 
 void InitTensor(Napi::Env env, Napi::Object exports) {
-  Napi::Function ctor = TensorWrap::Define(env);
-  env.GetInstanceData<AddonData>()->tensorCtor = Napi::Persistent(ctor);
-  exports.Set("NativeTensor", ctor);
-  exports.Set("fromArray", Napi::Function::New(env, FromArray));
-  exports.Set("liveTensors", Napi::Function::New(env, LiveTensors));
+  const std::pair<const char*, Napi::Function::Callback> fns[] = {
+      {"fromArray", FromArray}, {"liveTensors", LiveTensors}, {"dispose", Dispose}, {"isDisposed", IsDisposed},
+      {"shape", Shape}, {"strides", Strides}, {"dtype", DType}, {"device", Device}, {"numel", Numel},
+      {"isContiguous", IsContiguous}, {"requiresGrad", RequiresGrad}, {"setRequiresGrad", SetRequiresGrad},
+      {"grad", Grad}, {"setGrad", SetGrad}, {"isLeaf", IsLeaf}, {"toArray", ToArray}, {"item", Item},
+      {"sameStorage", SameStorage}, {"setData", SetData},
+  };
+  for (const auto& f : fns) exports.Set(f.first, Napi::Function::New(env, f.second, f.first));
 }
 
 }  // namespace b2b

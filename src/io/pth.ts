@@ -17,6 +17,7 @@
 // out into its own contiguous buffer.
 
 import * as fs from 'node:fs';
+import { openForReading } from './files.js';
 import { unpickleAt, PyGlobal } from './pickle.js';
 import { describe } from './pickle-globals.js';
 import { isRawTensor, itemSize, numel, swapBytesInPlace, type RawDType, type RawTensor } from './raw-tensor.js';
@@ -174,12 +175,7 @@ export function readPth(file: string): unknown {
 }
 
 function readHead(file: string, n: number): Uint8Array {
-  let fd: number;
-  try {
-    fd = fs.openSync(file, 'r');
-  } catch (err) {
-    throw new Error(`${file}: cannot open (${(err as Error).message})`);
-  }
+  const fd = openForReading(file);
   try {
     const buf = new Uint8Array(n);
     return buf.subarray(0, fs.readSync(fd, buf, 0, n, 0));

@@ -10,6 +10,7 @@
 // Element bytes are little-endian, row-major.
 
 import * as fs from 'node:fs';
+import { openForReading } from './files.js';
 import * as path from 'node:path';
 import { checkRawTensor, itemSize, numel, type RawDType, type RawTensor } from './raw-tensor.js';
 
@@ -34,7 +35,7 @@ interface HeaderEntry { name: string; dtype: RawDType; shape: number[]; begin: n
 // ---------------------------------------------------------------- reading
 
 export function readSafetensors(file: string): SafetensorsContent {
-  const fd = openForRead(file);
+  const fd = openForReading(file);
   try {
     return readOpen(fd, file);
   } finally {
@@ -59,14 +60,6 @@ function readOpen(fd: number, file: string): SafetensorsContent {
     tensors.set(e.name, { dtype: e.dtype, shape: e.shape, data: readAt(fd, dataStart + e.begin, e.end - e.begin, file) });
   }
   return { tensors, metadata };
-}
-
-function openForRead(file: string): number {
-  try {
-    return fs.openSync(file, 'r');
-  } catch (err) {
-    throw new Error(`${file}: cannot open (${(err as Error).message})`);
-  }
 }
 
 /** Reads exactly `length` bytes at `position` into a fresh buffer. */

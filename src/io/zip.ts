@@ -17,6 +17,7 @@
 // Buffer can hold are fine as long as each entry fits in memory.
 
 import * as fs from 'node:fs';
+import { openForReading } from './files.js';
 import * as zlib from 'node:zlib';
 
 export interface ZipEntry {
@@ -51,12 +52,7 @@ export class ZipArchive {
 
   /** Opens an archive and reads its central directory; throws naming the file if it is not a valid ZIP. */
   static open(file: string): ZipArchive {
-    let fd: number;
-    try {
-      fd = fs.openSync(file, 'r');
-    } catch (err) {
-      throw new Error(`${file}: cannot open (${(err as Error).message})`);
-    }
+    const fd = openForReading(file);
     try {
       return new ZipArchive(file, fd);
     } catch (err) {

@@ -16,7 +16,7 @@ export interface GradOptions {
 export function grad(outputs: Tensor | readonly Tensor[], inputs: readonly Tensor[], o: GradOptions = {}): (Tensor | undefined)[] {
   const outs = outputs instanceof Tensor ? [outputs] : outputs;
   const create = o.createGraph ?? false;
-  const res = native.grad(outs.map((t) => t.h), inputs.map((t) => t.h), o.gradOutputs?.map((t) => t?.h),
+  const res = native.autogradGrad(outs.map((t) => t.h), inputs.map((t) => t.h), o.gradOutputs?.map((t) => t?.h),
     o.retainGraph ?? create, create, o.allowUnused ?? false);
   return res.map((h) => (h === undefined ? undefined : new Tensor(h)));
 }

@@ -1,5 +1,5 @@
 // Creating tensors: from data, constant factories, ranges, and seeded random generators.
-import { native, type NativeGenerator, type NativeTensor, type TypedArray } from './native.js';
+import { native, type NativeGenerator, type TypedArray } from './native.js';
 import { aten } from './aten.js';
 import { Tensor, wrap } from './tensor.js';
 import { fillArray, type DType, type Device } from './dtype.js';
@@ -133,17 +133,17 @@ export class Generator {
   getState(): Uint8Array {
     const s = this.g.getState();
     try {
-      return s.toArray() as Uint8Array;
+      return native.toArray(s) as Uint8Array;
     } finally {
-      s.dispose();
+      native.dispose(s);
     }
   }
   setState(state: Uint8Array): void {
-    const s: NativeTensor = native.fromArray(state, [state.length], 'uint8', 'cpu');
+    const s = native.fromArray(state, [state.length], 'uint8', 'cpu');
     try {
       this.g.setState(s);
     } finally {
-      s.dispose();
+      native.dispose(s);
     }
   }
 }

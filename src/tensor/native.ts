@@ -7,32 +7,14 @@ import { fileURLToPath } from 'node:url';
 export type TypedArray =
   | Float32Array | Float64Array | Uint16Array | BigInt64Array | Int32Array | Int16Array | Int8Array | Uint8Array;
 
-export interface NativeTensor {
-  dispose(): void;
-  isDisposed(): boolean;
-  shape(): number[];
-  strides(): number[];
-  dtype(): string;
-  device(): string;
-  numel(): number;
-  dim(): number;
-  isContiguous(): boolean;
-  requiresGrad(): boolean;
-  setRequiresGrad(on: boolean): void;
-  grad(): NativeTensor | undefined;
-  setGrad(g?: NativeTensor): void;
-  isLeaf(): boolean;
-  toArray(): TypedArray;
-  item(): number | boolean;
-  sameStorage(other: NativeTensor): boolean;
-  setData(other: NativeTensor): void;
-}
+/** A tensor handle: an index into the addon's handle table (with a generation check). */
+export type TensorHandle = number;
 
 export interface NativeGenerator {
   seed(): bigint;
   manualSeed(seed: number | bigint): void;
-  getState(): NativeTensor;
-  setState(state: NativeTensor): void;
+  getState(): TensorHandle;
+  setState(state: TensorHandle): void;
   device(): string;
 }
 
@@ -47,15 +29,32 @@ export interface AllocatorStats {
 
 export interface NativeAddon {
   torchVersion: string;
-  fromArray(data: TypedArray, shape: readonly number[], dtype: string, device: string): NativeTensor;
+  fromArray(data: TypedArray, shape: readonly number[], dtype: string, device: string): TensorHandle;
   liveTensors(): number;
+  dispose(h: TensorHandle): void;
+  isDisposed(h: TensorHandle): boolean;
+  shape(h: TensorHandle): number[];
+  strides(h: TensorHandle): number[];
+  dtype(h: TensorHandle): string;
+  device(h: TensorHandle): string;
+  numel(h: TensorHandle): number;
+  isContiguous(h: TensorHandle): boolean;
+  requiresGrad(h: TensorHandle): boolean;
+  setRequiresGrad(h: TensorHandle, on: boolean): void;
+  grad(h: TensorHandle): TensorHandle | undefined;
+  setGrad(h: TensorHandle, g?: TensorHandle): void;
+  isLeaf(h: TensorHandle): boolean;
+  toArray(h: TensorHandle): TypedArray;
+  item(h: TensorHandle): number | boolean;
+  sameStorage(a: TensorHandle, b: TensorHandle): boolean;
+  setData(h: TensorHandle, src: TensorHandle): void;
   op(name: string, overload: string): number;
   opSchema(id: number): string;
   call(id: number, ...args: unknown[]): unknown;
   callVoid(id: number, ...args: unknown[]): void;
-  backward(tensors: NativeTensor[], grads: (NativeTensor | undefined)[] | undefined, retainGraph: boolean, createGraph: boolean): void;
-  grad(outputs: NativeTensor[], inputs: NativeTensor[], gradOutputs: (NativeTensor | undefined)[] | undefined,
-    retainGraph: boolean, createGraph: boolean, allowUnused: boolean): (NativeTensor | undefined)[];
+  backward(tensors: TensorHandle[], grads: (TensorHandle | undefined)[] | undefined, retainGraph: boolean, createGraph: boolean): void;
+  autogradGrad(outputs: TensorHandle[], inputs: TensorHandle[], gradOutputs: (TensorHandle | undefined)[] | undefined,
+    retainGraph: boolean, createGraph: boolean, allowUnused: boolean): (TensorHandle | undefined)[];
   isGradEnabled(): boolean;
   setGradEnabled(on: boolean): boolean;
   newGenerator(seed: number | bigint, device: string): NativeGenerator;
@@ -69,7 +68,6 @@ export interface NativeAddon {
   cudaAvailable(): boolean;
   cudaDeviceCount(): number;
   parallelInfo(): string;
-  NativeTensor: new () => NativeTensor;
 }
 
 function load(): NativeAddon {

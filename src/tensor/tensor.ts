@@ -1,41 +1,47 @@
 // The Tensor type: one native libtorch tensor handle, tracked by scopes (scope.ts).
 // Operators are added to the prototype by methods/*.ts and gathered by index.ts: import from there.
-import { native, type NativeTensor, type TypedArray } from './native.js';
+import { native, type TensorHandle, type TypedArray } from './native.js';
 import type { DType, Device } from './dtype.js';
 import { track } from './scope.js';
 
+// Safety net only: a tensor that was neither disposed nor scoped is released after V8 collects it
+// (when the event loop turns). Scopes and dispose() are the real mechanism.
+const finalizer = new FinalizationRegistry<TensorHandle>((h) => native.dispose(h));
+
 export class Tensor {
   /** The native handle. Use only inside the tensor layer. */
-  readonly h: NativeTensor;
+  readonly h: TensorHandle;
   private keptFlag = false;
+  private disposed = false;
   private shapeCache: readonly number[] | undefined;
 
-  constructor(handle: NativeTensor) {
+  constructor(handle: TensorHandle) {
     this.h = handle;
+    finalizer.register(this, handle, this);
     track(this);
   }
 
   // ---- metadata --------------------------------------------------------------------------------
   get shape(): readonly number[] {
-    return (this.shapeCache ??= Object.freeze(this.h.shape()));
+    return (this.shapeCache ??= Object.freeze(native.shape(this.h)));
   }
   get ndim(): number {
     return this.shape.length;
   }
   get numel(): number {
-    return this.h.numel();
+    return native.numel(this.h);
   }
   get dtype(): DType {
-    return this.h.dtype() as DType;
+    return native.dtype(this.h) as DType;
   }
   get device(): Device {
-    return this.h.device();
+    return native.device(this.h);
   }
   get strides(): number[] {
-    return this.h.strides();
+    return native.strides(this.h);
   }
   get isContiguous(): boolean {
-    return this.h.isContiguous();
+    return native.isContiguous(this.h);
   }
   /** Size of one dimension; negative dims count from the end. */
   size(dim: number): number {
@@ -48,10 +54,13 @@ export class Tensor {
   // ---- lifetime --------------------------------------------------------------------------------
   /** Releases the native tensor now. Safe to call twice. */
   dispose(): void {
-    this.h.dispose();
+    if (this.disposed) return;
+    this.disposed = true;
+    native.dispose(this.h);
+    finalizer.unregister(this);
   }
   get isDisposed(): boolean {
-    return this.h.isDisposed();
+    return this.disposed;
   }
   /** Exempts this tensor from every scope: it lives until dispose() (parameters, optimiser state). */
   keep(): this {
@@ -65,17 +74,17 @@ export class Tensor {
   // ---- data ------------------------------------------------------------------------------------
   /** Copies the elements (row-major) into a typed array; float16/bfloat16 as raw 16-bit patterns. */
   toArray(): TypedArray {
-    return this.h.toArray();
+    return native.toArray(this.h);
   }
   /** The elements as float32 values whatever the dtype (complex: interleaved re, im). */
   toFloat32Array(): Float32Array {
     const d = this.dtype;
-    if (d === 'float32' || d === 'complex64') return this.h.toArray() as Float32Array;
-    const f = native.call(TO_DTYPE, this.h, 'float32') as NativeTensor;
+    if (d === 'float32' || d === 'complex64') return native.toArray(this.h) as Float32Array;
+    const f = native.call(TO_DTYPE, this.h, 'float32') as TensorHandle;
     try {
-      return f.toArray() as Float32Array;
+      return native.toArray(f) as Float32Array;
     } finally {
-      f.dispose();
+      native.dispose(f);
     }
   }
   /** The elements as plain numbers (int64 beyond 2^53 lose precision). */
@@ -85,42 +94,42 @@ export class Tensor {
   }
   /** The single element as a number (booleans as true/false). */
   item(): number {
-    return Number(this.h.item());
+    return Number(native.item(this.h));
   }
 
   /** Makes this handle refer to `src`'s data (shape, dtype and device included), keeping its identity. */
   setData(src: Tensor): this {
-    this.h.setData(src.h);
+    native.setData(this.h, src.h);
     this.shapeCache = undefined;
     return this;
   }
   /** Whether both tensors view the same storage. */
   sameStorage(other: Tensor): boolean {
-    return this.h.sameStorage(other.h);
+    return native.sameStorage(this.h, other.h);
   }
 
   // ---- autograd --------------------------------------------------------------------------------
   get requiresGrad(): boolean {
-    return this.h.requiresGrad();
+    return native.requiresGrad(this.h);
   }
   set requiresGrad(on: boolean) {
-    this.h.setRequiresGrad(on);
+    native.setRequiresGrad(this.h, on);
   }
   /** Sets requiresGrad and returns this (chaining). */
   requiresGrad_(on = true): this {
-    this.h.setRequiresGrad(on);
+    native.setRequiresGrad(this.h, on);
     return this;
   }
   get isLeaf(): boolean {
-    return this.h.isLeaf();
+    return native.isLeaf(this.h);
   }
   /** The accumulated gradient as a new handle (tracked by the current scope), or undefined. */
   get grad(): Tensor | undefined {
-    const g = this.h.grad();
+    const g = native.grad(this.h);
     return g === undefined ? undefined : new Tensor(g);
   }
   set grad(g: Tensor | undefined) {
-    this.h.setGrad(g?.h);
+    native.setGrad(this.h, g?.h);
   }
   /** Backpropagates from this tensor (a scalar unless `gradient` is given). */
   backward(gradient?: Tensor, opts: { retainGraph?: boolean; createGraph?: boolean } = {}): void {
@@ -138,12 +147,12 @@ const TO_DTYPE = native.op('aten::to', 'dtype');
 
 /** Wraps a native result as a Tensor. */
 export function wrap(h: unknown): Tensor {
-  return new Tensor(h as NativeTensor);
+  return new Tensor(h as TensorHandle);
 }
 
 /** Wraps a native array result (tuple or list of tensors). */
 export function wrapAll(h: unknown): Tensor[] {
-  return (h as NativeTensor[]).map((x) => new Tensor(x));
+  return (h as TensorHandle[]).map((x) => new Tensor(x));
 }
 
 /** Number of native tensors currently held by JS handles (leak checks). */
