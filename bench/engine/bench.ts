@@ -1,6 +1,6 @@
 // Engine benchmark: the same training steps through blur2blur and through PyTorch (Debian's
 // python3-torch, the same libtorch), interleaved in one process pair so machine noise hits both.
-//   npm run bench:engine [-- --rounds 5 --steps 5 --long 1000 --threads 2]
+//   npm run bench:engine [-- --rounds 8 --steps 4 --long 1000 --threads N]
 // Prints ms/step and GFLOP/s per side, the ratio (PyTorch time / blur2blur time: ≥ 1 means no
 // slower), and RSS at step 50 and at the end of a long run. The last line is one JSON object.
 import { spawn } from 'node:child_process';
@@ -17,8 +17,8 @@ const PEAK_GFLOPS = 157; // 2 cores × 2.45 GHz × 32 FLOP/cycle (AVX2 FMA), doc
 
 const { values: args } = parseArgs({
   options: {
-    rounds: { type: 'string', default: '5' },
-    steps: { type: 'string', default: '5' },
+    rounds: { type: 'string', default: '8' },
+    steps: { type: 'string', default: '4' },
     long: { type: 'string', default: '1000' },
     threads: { type: 'string', default: String(coreCount()) },
   },

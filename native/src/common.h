@@ -30,7 +30,8 @@ auto Guard(Napi::Env env, F&& body) -> decltype(body()) {
 // generation count, so a handle used after dispose() is detected even when its slot was reused.
 // No per-tensor JS wrapper object and no finalizer: Node defers N-API finalizers to event-loop turns,
 // which let a synchronous training loop accumulate native memory. Release is explicit (TypeScript
-// scopes and dispose(); a FinalizationRegistry there is the safety net).
+// scopes and dispose(); a FinalizationRegistry there is the safety net). Tensor bytes are not reported
+// to V8 as external memory: that made V8 run a full mark-compact ~3 times per training step.
 class HandleTable {
  public:
   double Add(Napi::Env env, at::Tensor t);
@@ -43,7 +44,6 @@ class HandleTable {
   struct Slot {
     at::Tensor tensor;
     uint32_t generation = 0;
-    int64_t external = 0;  // bytes reported to V8 as external memory
   };
   static constexpr double kSlots = 4194304.0;  // 2^22 slots; id = generation·2^22 + slot
   bool Decode(const Napi::Value& id, uint32_t* slot) const;

@@ -76,10 +76,6 @@ double HandleTable::Add(Napi::Env env, at::Tensor t) {
   Slot& s = slots_[slot];
   s.tensor = std::move(t);
   live_++;
-  if (s.tensor.defined() && !s.tensor.is_view() && s.tensor.device().is_cpu()) {
-    s.external = int64_t(s.tensor.nbytes());
-    Napi::MemoryManagement::AdjustExternalMemory(env, s.external);
-  }
   return double(s.generation) * kSlots + double(slot);
 }
 
@@ -113,10 +109,6 @@ void HandleTable::Release(Napi::Env env, const Napi::Value& id) {
   Slot& s = slots_[slot];
   s.tensor.reset();
   s.generation++;
-  if (s.external != 0) {
-    Napi::MemoryManagement::AdjustExternalMemory(env, -s.external);
-    s.external = 0;
-  }
   free_.push_back(slot);
   live_--;
 }
