@@ -85,3 +85,13 @@ export class ModuleList<M extends Module> extends Module {
     return m;
   }
 }
+
+/** Dropout with probability p in training mode; identity in eval mode. */
+export class Dropout extends Module implements Layer {
+  constructor(readonly p: number) {
+    super();
+  }
+  forward(x: Tensor): Tensor {
+    return F.dropout(x, this.p, this.training);
+  }
+}

@@ -167,3 +167,9 @@ export function rfft2(x: Tensor, norm: FftNorm = 'backward'): Tensor {
 export function irfft2(x: Tensor, size?: readonly [number, number], norm: FftNorm = 'backward'): Tensor {
   return wrap(irfft2Op(x.h, size ?? null, [-2, -1], norm));
 }
+
+const featureDropoutOp = aten('feature_dropout');
+/** Channel-wise dropout (Dropout2d): zeroes whole [H, W] planes with probability p. */
+export function featureDropout(x: Tensor, p: number, training: boolean): Tensor {
+  return wrap(featureDropoutOp(x.h, p, training));
+}

@@ -1,0 +1,149 @@
+// NAFNet — "Simple Baselines for Image Restoration" (Chen, Chu, Zhang, Sun; ECCV 2022).
+// The known-domain deblurrer D_K. A U-Net of NAFBlocks: no nonlinear activations, SimpleGate
+// (x₁·x₂ of the two channel halves) and simplified channel attention instead.
+// Parameter names equal the official state_dict (checkpoints store {'params': state_dict}).
+import { F, zeros, type Tensor } from '../tensor/index.js';
+import { Conv2d, Dropout, Identity, LayerNorm2d, Module, ModuleList, PixelShuffle, Sequential } from '../nn/index.js';
+
+export interface NAFNetOptions {
+  imgChannels: number;
+  /** Channels at full resolution; doubled at each down-sampling. */
+  width: number;
+  /** NAFBlocks per encoder level (one 2× down-sampling after each). */
+  encBlocks: number[];
+  middleBlocks: number;
+  /** NAFBlocks per decoder level (after each 2× up-sampling). */
+  decBlocks: number[];
+  dropout: number;
+}
+
+/** Named configurations. gopro-width32/64: the official GoPro models (32.87 / 33.71 dB); small: trains on 2 CPU cores. */
+export const NAFNET_PRESETS = {
+  'gopro-width32': { imgChannels: 3, width: 32, encBlocks: [1, 1, 1, 28], middleBlocks: 1, decBlocks: [1, 1, 1, 1], dropout: 0 },
+  'gopro-width64': { imgChannels: 3, width: 64, encBlocks: [1, 1, 1, 28], middleBlocks: 1, decBlocks: [1, 1, 1, 1], dropout: 0 },
+  small: { imgChannels: 3, width: 16, encBlocks: [1, 1, 2, 4], middleBlocks: 1, decBlocks: [1, 1, 1, 1], dropout: 0 },
+} as const satisfies Record<string, NAFNetOptions>;
+export type NAFNetPreset = keyof typeof NAFNET_PRESETS;
+
+/** [N, 2c, H, W] → [N, c, H, W]: product of the two channel halves. */
+function simpleGate(x: Tensor): Tensor {
+  const [a, b] = x.chunk(2, 1);
+  return a!.mul(b!);
+}
+
+/** NAFBlock(c): norm → 1×1 (2c) → depthwise 3×3 → gate → channel attention → 1×1 → +β·, then the FFN → +γ·. */
+export class NAFBlock extends Module {
+  readonly beta: Tensor;
+  readonly gamma: Tensor;
+  readonly conv1: Conv2d;
+  readonly conv2: Conv2d;
+  readonly conv3: Conv2d;
+  readonly sca: Sequential; // [AdaptiveAvgPool2d(1) (no parameters), Conv2d c→c 1×1] → keys sca.1.*
+  readonly scaConv: Conv2d;
+  readonly conv4: Conv2d;
+  readonly conv5: Conv2d;
+  readonly norm1: LayerNorm2d;
+  readonly norm2: LayerNorm2d;
+  readonly dropout1: Module & { forward(x: Tensor): Tensor };
+  readonly dropout2: Module & { forward(x: Tensor): Tensor };
+
+  constructor(c: number, dropout = 0) {
+    super();
+    const dw = 2 * c; // depthwise expansion 2
+    const ffn = 2 * c; // FFN expansion 2
+    this.beta = this.param('beta', zeros([1, c, 1, 1]));
+    this.gamma = this.param('gamma', zeros([1, c, 1, 1]));
+    this.conv1 = this.child('conv1', new Conv2d(c, dw, 1));
+    this.conv2 = this.child('conv2', new Conv2d(dw, dw, 3, { padding: 1, groups: dw }));
+    this.conv3 = this.child('conv3', new Conv2d(dw / 2, c, 1));
+    this.scaConv = new Conv2d(dw / 2, dw / 2, 1);
+    this.sca = this.child('sca', new Sequential(new Identity(), this.scaConv));
+    this.conv4 = this.child('conv4', new Conv2d(c, ffn, 1));
+    this.conv5 = this.child('conv5', new Conv2d(ffn / 2, c, 1));
+    this.norm1 = this.child('norm1', new LayerNorm2d(c));
+    this.norm2 = this.child('norm2', new LayerNorm2d(c));
+    this.dropout1 = this.child('dropout1', dropout > 0 ? new Dropout(dropout) : new Identity());
+    this.dropout2 = this.child('dropout2', dropout > 0 ? new Dropout(dropout) : new Identity());
+  }
+
+  /** [N, c, H, W] → [N, c, H, W]. */
+  forward(inp: Tensor): Tensor {
+    let x = simpleGate(this.conv2.forward(this.conv1.forward(this.norm1.forward(inp)))); // [N, c, H, W]
+    x = x.mul(this.scaConv.forward(F.adaptiveAvgPool2d(x, 1))); // channel attention: [N, c, 1, 1] weights
+    x = this.dropout1.forward(this.conv3.forward(x));
+    const y = inp.add(x.mul(this.beta));
+    x = this.conv5.forward(simpleGate(this.conv4.forward(this.norm2.forward(y))));
+    return y.add(this.dropout2.forward(x).mul(this.gamma));
+  }
+}
+
+function blocks(n: number, c: number, dropout: number): Sequential {
+  return new Sequential(...Array.from({ length: n }, () => new NAFBlock(c, dropout)));
+}
+
+export class NAFNet extends Module {
+  readonly options: NAFNetOptions;
+  readonly intro: Conv2d;
+  readonly ending: Conv2d;
+  readonly encoders: ModuleList<Sequential>;
+  readonly decoders: ModuleList<Sequential>;
+  readonly middleBlks: Sequential;
+  readonly ups: ModuleList<Sequential>;
+  readonly downs: ModuleList<Conv2d>;
+  /** Input sizes are padded (zeros, right/bottom) to a multiple of this, then cropped back. */
+  readonly padMultiple: number;
+
+  constructor(options: Partial<NAFNetOptions> | NAFNetPreset = 'gopro-width32') {
+    super();
+    const o: NAFNetOptions = typeof options === 'string'
+      ? { ...NAFNET_PRESETS[options], encBlocks: [...NAFNET_PRESETS[options].encBlocks], decBlocks: [...NAFNET_PRESETS[options].decBlocks] }
+      : { ...NAFNET_PRESETS['gopro-width32'], encBlocks: [1, 1, 1, 28], decBlocks: [1, 1, 1, 1], ...options };
+    if (o.encBlocks.length !== o.decBlocks.length) {
+      throw new Error(`NAFNet: ${o.encBlocks.length} encoder levels but ${o.decBlocks.length} decoder levels`);
+    }
+    this.options = o;
+    // Registration order = official state_dict order: intro, ending, encoders, decoders, middle_blks, ups, downs.
+    this.intro = this.child('intro', new Conv2d(o.imgChannels, o.width, 3, { padding: 1 }));
+    this.ending = this.child('ending', new Conv2d(o.width, o.imgChannels, 3, { padding: 1 }));
+    const enc: Sequential[] = [], downs: Conv2d[] = [], ups: Sequential[] = [], dec: Sequential[] = [];
+    let chan = o.width;
+    for (const n of o.encBlocks) {
+      enc.push(blocks(n, chan, o.dropout));
+      downs.push(new Conv2d(chan, 2 * chan, 2, { stride: 2 }));
+      chan *= 2;
+    }
+    const middle = blocks(o.middleBlocks, chan, o.dropout);
+    for (const n of o.decBlocks) {
+      ups.push(new Sequential(new Conv2d(chan, 2 * chan, 1, { bias: false }), new PixelShuffle(2)));
+      chan /= 2;
+      dec.push(blocks(n, chan, o.dropout));
+    }
+    this.encoders = this.child('encoders', new ModuleList(enc));
+    this.decoders = this.child('decoders', new ModuleList(dec));
+    this.middleBlks = this.child('middle_blks', middle);
+    this.ups = this.child('ups', new ModuleList(ups));
+    this.downs = this.child('downs', new ModuleList(downs));
+    this.padMultiple = 2 ** o.encBlocks.length;
+  }
+
+  /** [N, C, H, W] (any H, W) → deblurred [N, C, H, W]. */
+  forward(inp: Tensor): Tensor {
+    const [, , h, w] = inp.shape as [number, number, number, number];
+    const m = this.padMultiple;
+    const padded = F.pad(inp, [0, (m - (w % m)) % m, 0, (m - (h % m)) % m]); // zeros right/bottom
+    let x = this.intro.forward(padded);
+    const skips: Tensor[] = [];
+    this.encoders.items.forEach((encoder, i) => {
+      x = encoder.forward(x);
+      skips.push(x);
+      x = this.downs.at(i).forward(x); // [N, 2c, H/2, W/2]
+    });
+    x = this.middleBlks.forward(x);
+    this.decoders.items.forEach((decoder, i) => {
+      x = this.ups.at(i).forward(x).add(skips[skips.length - 1 - i]!); // [N, c/2, 2H, 2W] + skip
+      x = decoder.forward(x);
+    });
+    x = this.ending.forward(x).add(padded); // global residual
+    return x.slice(2, 0, h).slice(3, 0, w);
+  }
+}
