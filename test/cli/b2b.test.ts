@@ -44,3 +44,28 @@ describe('b2b', () => {
     }
   });
 });
+
+describe('b2b weights import', () => {
+  test('a matching checkpoint is stored with its architecture; a mismatched one is refused with the keys listed', async () => {
+    const { PatchGAN, seedWeights } = await import('../../src/models/index.js');
+    const { saveWeights } = await import('../../src/io/weights.js');
+    const dir = mkdtempSync(join(tmpdir(), 'b2b-import-'));
+    const d = new PatchGAN('small');
+    try {
+      seedWeights(d, 1);
+      saveWeights(join(dir, 'd.safetensors'), d.stateDict());
+      const out = join(dir, 'imported.safetensors');
+      const r = b2b('weights', 'import', join(dir, 'd.safetensors'), '--arch', 'patchgan-small', '--out', out);
+      assert.equal(r.status, 0, r.stderr);
+      assert.match(r.stdout, /match patchgan-small \(694,241 parameters\)/);
+      assert.equal(readSafetensors(out).metadata.arch, 'patchgan-small');
+      const bad = b2b('weights', 'import', fixturePath('models/tiny_patchgan.pth'), '--arch', 'patchgan', '--out', out);
+      assert.equal(bad.status, 1);
+      assert.match(bad.stderr, /tiny_patchgan\.pth does not match the model: wrong shapes: model\.0\.weight \(model \[64, 3, 4, 4\], given \[8, 3, 4, 4\]\)/);
+      assert.match(b2b('weights', 'import', out, '--arch', 'nafnet-huge', '--out', out).stderr, /unknown architecture 'nafnet-huge'/);
+    } finally {
+      d.dispose();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -3,17 +3,24 @@ import { existsSync } from 'node:fs';
 import { readStateDict } from '../../io/pth.js';
 import { writeSafetensors } from '../../io/safetensors.js';
 import { numel } from '../../io/raw-tensor.js';
+import { loadWeights, saveWeights } from '../../io/weights.js';
+import { ARCH_IDS, buildArch, parseArch } from '../../models/index.js';
+import { scope } from '../../tensor/index.js';
 import { parse, UsageError } from '../usage.js';
 
 const HELP = `usage:
   b2b weights inspect FILE                 list tensors (key, dtype, shape) and the parameter count
   b2b weights convert FILE --out OUT.safetensors
+  b2b weights import FILE --arch ARCH --out OUT.safetensors
+                                           check a checkpoint against an architecture (strict: every key and
+                                           shape must match) and store it as safetensors with its arch
+ARCH: ${ARCH_IDS.join(', ')}
 FILE: .safetensors, or a PyTorch checkpoint (.pth/.pt/.ckpt, zip or legacy format) holding a state dict,
 possibly wrapped as {'params': …}, {'params_ema': …}, {'state_dict': …} or {'model': …}. Checkpoints are
 read as data: pickled code is refused, never run.`;
 
 export function weights(argv: string[]): void {
-  const { values, positionals } = parse(argv, { out: { type: 'string', short: 'o' } }, HELP);
+  const { values, positionals } = parse(argv, { out: { type: 'string', short: 'o' }, arch: { type: 'string' } }, HELP);
   const [sub, file] = positionals;
   if (values.help || sub === undefined) {
     console.log(HELP);
@@ -29,11 +36,34 @@ export function weights(argv: string[]): void {
       console.log(`${k}\t${t.dtype}\t[${t.shape.join(', ')}]`);
     }
     console.log(`${sd.size} tensors, ${total.toLocaleString('en-US')} values`);
+  } else if (sub === 'import') {
+    if (!values.out || !values.arch) throw new UsageError(`weights import: give --arch and --out\n\n${HELP}`);
+    importWeights(file, parseArch(values.arch), values.out);
   } else if (sub === 'convert') {
     if (!values.out) throw new UsageError(`weights convert: give --out FILE.safetensors\n\n${HELP}`);
     writeSafetensors(values.out, sd, { source: file });
     console.log(`wrote ${values.out}: ${sd.size} tensors`);
   } else {
     throw new UsageError(`unknown weights subcommand '${sub}'\n\n${HELP}`);
+  }
+}
+
+/** Loads FILE into the architecture (strictly) and writes the model's own state dict as safetensors. */
+function importWeights(file: string, arch: ReturnType<typeof parseArch>, out: string): void {
+  const model = buildArch(arch);
+  try {
+    scope(() => {
+      let sd = loadWeights(file);
+      if (arch === 'vgg16' || arch === 'vgg19') {
+        // torchvision files also hold the classifier, which a feature extractor does not use.
+        sd = new Map([...sd].filter(([k]) => k.startsWith('features.')));
+      }
+      model.loadStateDict(sd, {}, file);
+    });
+    const params = model.parameterCount();
+    saveWeights(out, model.stateDict(), { arch, source: file, parameters: String(params) });
+    console.log(`${file}: ${model.stateDict().size} tensors match ${arch} (${params.toLocaleString('en-US')} parameters); wrote ${out}`);
+  } finally {
+    model.dispose();
   }
 }
