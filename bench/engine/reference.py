@@ -4,9 +4,10 @@
 Driven by bench.ts over stdin/stdout, one JSON command per line:
   {"cmd": "run", "case": "conv"|"nafblock"|"tiny", "steps": N}  -> {"ms": [per-step ms...], "rss_mb": R}
   {"cmd": "quit"}
-The models mirror bench/engine/models.ts operation for operation.
+The models mirror bench/engine/models.ts operation for operation (NAFBlock: scripts/reference/archs.py).
 """
 import json
+import os
 import resource
 import sys
 import time
@@ -14,6 +15,9 @@ import time
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), '..', '..', 'scripts', 'reference'))
+from archs import NAFBlock  # noqa: E402
 
 
 def rss_mb():
@@ -29,42 +33,6 @@ class ConvPair(nn.Module):
 
     def forward(self, x):
         return self.conv2(F.relu(self.conv1(x)))
-
-
-class LayerNorm2d(nn.Module):
-    def __init__(self, c, eps=1e-6):
-        super().__init__()
-        self.weight = nn.Parameter(torch.ones(c))
-        self.bias = nn.Parameter(torch.zeros(c))
-        self.eps = eps
-
-    def forward(self, x):
-        return F.layer_norm(x.permute(0, 2, 3, 1), (x.shape[1],), self.weight, self.bias, self.eps).permute(0, 3, 1, 2)
-
-
-class NAFBlock(nn.Module):
-    def __init__(self, c):
-        super().__init__()
-        dw = 2 * c
-        self.norm1 = LayerNorm2d(c)
-        self.conv1 = nn.Conv2d(c, dw, 1)
-        self.conv2 = nn.Conv2d(dw, dw, 3, padding=1, groups=dw)
-        self.sca = nn.Sequential(nn.AdaptiveAvgPool2d(1), nn.Conv2d(dw // 2, dw // 2, 1))
-        self.conv3 = nn.Conv2d(dw // 2, c, 1)
-        self.norm2 = LayerNorm2d(c)
-        self.conv4 = nn.Conv2d(c, 2 * c, 1)
-        self.conv5 = nn.Conv2d(c, c, 1)
-        self.beta = nn.Parameter(torch.zeros(1, c, 1, 1))
-        self.gamma = nn.Parameter(torch.zeros(1, c, 1, 1))
-
-    def forward(self, inp):
-        x = self.conv2(self.conv1(self.norm1(inp)))
-        a, b = x.chunk(2, dim=1)
-        x = a * b
-        x = x * self.sca(x)
-        y = inp + self.conv3(x) * self.beta
-        a, b = self.conv4(self.norm2(y)).chunk(2, dim=1)
-        return y + self.conv5(a * b) * self.gamma
 
 
 class Tiny:

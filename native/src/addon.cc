@@ -33,7 +33,9 @@ Napi::Value ParallelInfo(const Napi::CallbackInfo& info) {
 }  // namespace
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
-  env.SetInstanceData(new AddonData());
+  auto* data = new AddonData();
+  env.SetInstanceData(data);
+  SetData(data);
   InitAllocator(env, exports);
   InitTensor(env, exports);
   InitDispatch(env, exports);

@@ -58,6 +58,11 @@ struct AddonData {
   Napi::FunctionReference generatorCtor;
 };
 
+// This thread's addon data (one addon instance per JS thread; set in Init). Cheaper than
+// env.GetInstanceData on every operator call.
+AddonData& Data();
+void SetData(AddonData* d);
+
 // A new handle (a JS number) owning a reference to t.
 Napi::Value WrapTensor(Napi::Env env, at::Tensor t);
 // The tensor behind a handle; throws a TypeError for non-handles and an Error after dispose().

@@ -253,7 +253,12 @@ void RunOp(const Napi::CallbackInfo& info, torch::jit::Stack& stack) {
 // call(id, ...args) -> result (a tuple of results becomes an array)
 Napi::Value CallOp(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  torch::jit::Stack stack;
+  // One stack reused across calls: no heap allocation per operator call. Cleared on every exit path.
+  static thread_local torch::jit::Stack stack;
+  struct Clear {
+    torch::jit::Stack& s;
+    ~Clear() { s.clear(); }
+  } clear{stack};
   RunOp(info, stack);
   return Guard(env, [&]() -> Napi::Value {
     if (stack.size() == 1) return Result(env, stack[0]);
@@ -265,7 +270,11 @@ Napi::Value CallOp(const Napi::CallbackInfo& info) {
 
 // callVoid(id, ...args): for in-place operators, whose result is an input already held by JS.
 Napi::Value CallVoid(const Napi::CallbackInfo& info) {
-  torch::jit::Stack stack;
+  static thread_local torch::jit::Stack stack;
+  struct Clear {
+    torch::jit::Stack& s;
+    ~Clear() { s.clear(); }
+  } clear{stack};
   RunOp(info, stack);
   return info.Env().Undefined();
 }

@@ -59,7 +59,7 @@ Napi::Value NewGenerator(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   std::string device = info.Length() > 1 ? info[1].As<Napi::String>().Utf8Value() : "cpu";
   c10::Device dev = ParseDevice(env, device);
-  Napi::Object obj = env.GetInstanceData<AddonData>()->generatorCtor.New({});
+  Napi::Object obj = Data().generatorCtor.New({});
   GeneratorWrap* w = GeneratorWrap::Unwrap(obj);
   Guard(env, [&] {
     if (dev.is_cpu()) {
@@ -85,7 +85,7 @@ Napi::Value ManualSeedAll(const Napi::CallbackInfo& info) {
 
 bool IsGenerator(Napi::Env env, const Napi::Value& v) {
   return v.IsObject() &&
-         v.As<Napi::Object>().InstanceOf(env.GetInstanceData<AddonData>()->generatorCtor.Value());
+         v.As<Napi::Object>().InstanceOf(Data().generatorCtor.Value());
 }
 
 at::Generator GeneratorArg(Napi::Env env, const Napi::Value& v) {
@@ -94,7 +94,7 @@ at::Generator GeneratorArg(Napi::Env env, const Napi::Value& v) {
 
 void InitGenerator(Napi::Env env, Napi::Object exports) {
   Napi::Function ctor = GeneratorWrap::Define(env);
-  env.GetInstanceData<AddonData>()->generatorCtor = Napi::Persistent(ctor);
+  Data().generatorCtor = Napi::Persistent(ctor);
   exports.Set("newGenerator", Napi::Function::New(env, NewGenerator));
   exports.Set("manualSeed", Napi::Function::New(env, ManualSeedAll));
 }

@@ -113,12 +113,19 @@ void HandleTable::Release(Napi::Env env, const Napi::Value& id) {
   live_--;
 }
 
+namespace {
+thread_local AddonData* tData = nullptr;
+}
+
+AddonData& Data() { return *tData; }
+void SetData(AddonData* d) { tData = d; }
+
 Napi::Value WrapTensor(Napi::Env env, at::Tensor t) {
-  return Napi::Number::New(env, env.GetInstanceData<AddonData>()->tensors.Add(env, std::move(t)));
+  return Napi::Number::New(env, Data().tensors.Add(env, std::move(t)));
 }
 
 const at::Tensor& TensorArg(Napi::Env env, const Napi::Value& v) {
-  return env.GetInstanceData<AddonData>()->tensors.Get(env, v);
+  return Data().tensors.Get(env, v);
 }
 
 // ---- per-tensor queries: f(handle, ...) ---------------------------------------------------------
@@ -152,12 +159,12 @@ B2B_QUERY(SameStorage, Napi::Boolean::New(env, t.is_alias_of(TensorArg(env, info
 
 Napi::Value Dispose(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  env.GetInstanceData<AddonData>()->tensors.Release(env, info[0]);
+  Data().tensors.Release(env, info[0]);
   return env.Undefined();
 }
 
 Napi::Value IsDisposed(const Napi::CallbackInfo& info) {
-  return Napi::Boolean::New(info.Env(), !info.Env().GetInstanceData<AddonData>()->tensors.Valid(info[0]));
+  return Napi::Boolean::New(info.Env(), !Data().tensors.Valid(info[0]));
 }
 
 Napi::Value SetRequiresGrad(const Napi::CallbackInfo& info) {
@@ -251,7 +258,7 @@ static Napi::Value FromArray(const Napi::CallbackInfo& info) {
 }
 
 static Napi::Value LiveTensors(const Napi::CallbackInfo& info) {
-  return Napi::Number::New(info.Env(), double(info.Env().GetInstanceData<AddonData>()->tensors.Live()));
+  return Napi::Number::New(info.Env(), double(Data().tensors.Live()));
 }
 
 void InitTensor(Napi::Env env, Napi::Object exports) {

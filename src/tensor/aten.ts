@@ -13,7 +13,17 @@ export interface AtenOp {
 export function aten(name: string, overload = ''): AtenOp {
   let id = -1;
   const resolve = (): number => (id >= 0 ? id : (id = native.op(`aten::${name}`, overload)));
-  const f = ((...args: unknown[]) => native.call(resolve(), ...args)) as AtenOp;
+  // Fixed arity for the common short calls (no rest-array allocation); trailing undefined arguments
+  // take the schema's defaults in the addon either way.
+  const f = ((...args: unknown[]) => {
+    const i = resolve();
+    switch (args.length) {
+      case 1: return native.call(i, args[0]);
+      case 2: return native.call(i, args[0], args[1]);
+      case 3: return native.call(i, args[0], args[1], args[2]);
+      default: return native.call(i, ...args);
+    }
+  }) as AtenOp;
   f.inplace = (...args: unknown[]) => native.callVoid(resolve(), ...args);
   f.schema = () => native.opSchema(resolve());
   return f;

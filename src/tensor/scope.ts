@@ -6,14 +6,18 @@
 export interface Scoped {
   dispose(): void;
   readonly kept: boolean;
+  /** Called when the object leaves every scope alive (returned from the outermost one). */
+  unscoped(): void;
 }
 
 const stack: Scoped[][] = [];
 
-/** Called by every new tensor: registers it with the innermost open scope. */
-export function track(t: Scoped): void {
+/** Called by every new tensor: registers it with the innermost open scope; false when none is open. */
+export function track(t: Scoped): boolean {
   const top = stack[stack.length - 1];
-  if (top !== undefined) top.push(t);
+  if (top === undefined) return false;
+  top.push(t);
+  return true;
 }
 
 function collect(value: unknown, into: Set<unknown>, depth = 0): void {
@@ -55,8 +59,12 @@ export function scope<T>(fn: () => T): T {
   collect(result, returned);
   const parent = stack[stack.length - 1];
   for (const t of mine) {
-    if (returned.has(t)) parent?.push(t);
-    else if (!t.kept) t.dispose();
+    if (returned.has(t)) {
+      if (parent) parent.push(t);
+      else t.unscoped();
+    } else if (!t.kept) {
+      t.dispose();
+    }
   }
   return result;
 }

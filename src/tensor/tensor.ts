@@ -5,7 +5,8 @@ import type { DType, Device } from './dtype.js';
 import { track } from './scope.js';
 
 // Safety net only: a tensor that was neither disposed nor scoped is released after V8 collects it
-// (when the event loop turns). Scopes and dispose() are the real mechanism.
+// (when the event loop turns). Scopes and dispose() are the real mechanism, so a tensor joins the
+// registry only once it is outside every scope (made outside one, returned from the outermost, or kept).
 const finalizer = new FinalizationRegistry<TensorHandle>((h) => native.dispose(h));
 
 export class Tensor {
@@ -13,12 +14,19 @@ export class Tensor {
   readonly h: TensorHandle;
   private keptFlag = false;
   private disposed = false;
+  private registered = false;
   private shapeCache: readonly number[] | undefined;
 
   constructor(handle: TensorHandle) {
     this.h = handle;
-    finalizer.register(this, handle, this);
-    track(this);
+    if (!track(this)) this.unscoped();
+  }
+
+  /** Puts the tensor under the finalizer safety net (scope.ts calls this; idempotent). */
+  unscoped(): void {
+    if (this.registered || this.disposed) return;
+    this.registered = true;
+    finalizer.register(this, this.h, this);
   }
 
   // ---- metadata --------------------------------------------------------------------------------
@@ -57,7 +65,7 @@ export class Tensor {
     if (this.disposed) return;
     this.disposed = true;
     native.dispose(this.h);
-    finalizer.unregister(this);
+    if (this.registered) finalizer.unregister(this);
   }
   get isDisposed(): boolean {
     return this.disposed;
@@ -65,6 +73,7 @@ export class Tensor {
   /** Exempts this tensor from every scope: it lives until dispose() (parameters, optimiser state). */
   keep(): this {
     this.keptFlag = true;
+    this.unscoped();
     return this;
   }
   get kept(): boolean {
