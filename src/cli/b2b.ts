@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 // b2b: the blur2blur command line.
+import { data } from './commands/data.js';
 import { info } from './commands/info.js';
+import { simulate } from './commands/simulate.js';
 import { weights } from './commands/weights.js';
 import { UsageError } from './usage.js';
 
@@ -12,10 +14,13 @@ commands:
   info                          engine facts: libtorch version, threads, devices, allocator
   weights inspect FILE          list the tensors of a .safetensors or PyTorch .pth checkpoint
   weights convert FILE --out F  convert a PyTorch checkpoint to safetensors (read as data, never executed)
+  weights import FILE --arch A  check a checkpoint against an architecture and store it as safetensors
+  simulate --camera C --out D   a simulated benchmark (B, S, test pairs) from real photos for one camera
+  data photos --out DIR         fetch the real photographs listed in data/photo-sources.tsv
 
 b2b <command> --help shows a command's options.`;
 
-const commands: Record<string, (argv: string[]) => Promise<void> | void> = { info, weights };
+const commands: Record<string, (argv: string[]) => Promise<void> | void> = { info, weights, simulate, data };
 
 async function main(argv: string[]): Promise<void> {
   const [cmd, ...rest] = argv;
