@@ -145,7 +145,7 @@ export async function writeContactSheet(dir: string): Promise<void> {
   for (const n of names) {
     const a = (await readImage(join(dir, 'test/sharp', n))).tensor;
     const b = (await readImage(join(dir, 'test/blur', n))).tensor;
-    rows.push(noGrad(() => cat([a, b.mul(0).add(1).slice(2, 0, 4), b], 2)));
+    rows.push(noGrad(() => scope(() => cat([a, b.mul(0).add(1).slice(2, 0, 4), b], 2))));
     a.dispose();
     b.dispose();
   }
