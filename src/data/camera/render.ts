@@ -66,10 +66,12 @@ function subframeGrid(trs: Trajectory[], t: number, h: number, w: number, focal:
     }
   });
   const R = fromArray(mats, [trs.length, rows, 3, 3]);
-  const xs = tensor(Array.from({ length: w }, (_, j) => j - (w - 1) / 2));
-  const ys = tensor(Array.from({ length: h }, (_, i) => i - (h - 1) / 2));
-  const coords = stack([xs.view([1, w]).expand([h, w]), ys.view([h, 1]).expand([h, w]), xs.view([1, w]).expand([h, w]).mul(0).add(focal)], 2);
-  const src = coords.unsqueeze(0).matmul(R); // [1,H,W,3] @ [B,rows,3,3] → [B,H,W,3]: row vectors p·R = (Rᵀp)ᵀ
+  const xs = tensor(Array.from({ length: w }, (_, j) => j - (w - 1) / 2)).view([1, 1, w, 1]);
+  const ys = tensor(Array.from({ length: h }, (_, i) => i - (h - 1) / 2)).view([1, h, 1, 1]);
+  // Row vectors p·R = (Rᵀp)ᵀ for p = (x, y, f), as three broadcast multiply-adds (much faster than
+  // B·H tiny matrix products): [B,rows,1,3] rows of R times [1,H,W,1] coordinates → [B,H,W,3].
+  const row = (k: number): Tensor => R.select(2, k).unsqueeze(2);
+  const src = row(0).mul(xs).add(row(1).mul(ys)).add(row(2).mul(focal));
   const z = src.select(3, 2).clamp(1e-3);
   const u = src.select(3, 0).div(z).mul(focal).add((w - 1) / 2);
   const v = src.select(3, 1).div(z).mul(focal).add((h - 1) / 2);

@@ -2,17 +2,17 @@
 // and the sharp image of a pair (or to a single image). Images are [3, H, W] or [N, 3, H, W]; on a batch
 // the same parameters apply to every image of it.
 //
-// Randomness: all draws come from a SeededRandom (rng.ts, a JS xoshiro128** stream), never from
-// Math.random or libtorch's global generator, so the same seed gives the same crops, flips, rotations and
-// jitter factors. Draw order: crop top, crop left, horizontal flip, vertical flip, rotation, brightness,
-// contrast, saturation (only the enabled ones draw).
+// Randomness: all draws come from the project's seeded JS generator (Rng, src/data/rng.ts: sfc32),
+// never from Math.random or libtorch's global generator, so the same seed gives the same crops, flips,
+// rotations and jitter factors. Draw order: crop top, crop left, horizontal flip, vertical flip,
+// rotation, brightness, contrast, saturation (only the enabled ones draw).
 //
 // Order of application: crop → flips → rotation by k·90° → brightness → contrast → saturation.
 // Colour jitter follows torchvision's definitions (Rec. 601 luminance; clamped to [0, 1] after each).
 import { noGrad, scope, tensor, type Tensor } from '../../tensor/index.js';
-import { SeededRandom } from './rng.js';
+import type { Rng } from '../rng.js';
 
-export { SeededRandom } from './rng.js';
+export { Rng } from '../rng.js';
 
 /** [lo, hi] ranges of multiplicative factors (1 = unchanged). */
 export interface JitterRanges {
@@ -65,17 +65,17 @@ function checkRange(name: string, r: readonly [number, number] | undefined): voi
  * Draws augmentation parameters for an image of height × width. Throws naming `label` when the image
  * is smaller than the crop.
  */
-export function drawAugment(rng: SeededRandom, height: number, width: number, o: AugmentOptions, label = 'image'): AugmentParams {
+export function drawAugment(rng: Rng, height: number, width: number, o: AugmentOptions, label = 'image'): AugmentParams {
   const p: AugmentParams = { hflip: false, vflip: false, k: 0, brightness: 1, contrast: 1, saturation: 1 };
   if (o.crop !== undefined) {
     const s = o.crop;
     if (!Number.isInteger(s) || s <= 0) throw new RangeError(`augment: crop must be a positive integer, got ${s}`);
     if (height < s || width < s) throw new Error(`${label}: image is ${width}×${height} (W×H), smaller than the ${s}×${s} crop`);
-    p.crop = { top: rng.int(height - s + 1), left: rng.int(width - s + 1), size: s };
+    p.crop = { top: rng.int(0, height - s + 1), left: rng.int(0, width - s + 1), size: s };
   }
-  if (o.hflip) p.hflip = rng.bool();
-  if (o.vflip) p.vflip = rng.bool();
-  if (o.rot90) p.k = rng.int(4) as 0 | 1 | 2 | 3;
+  if (o.hflip) p.hflip = rng.next() < 0.5;
+  if (o.vflip) p.vflip = rng.next() < 0.5;
+  if (o.rot90) p.k = rng.int(0, 4) as 0 | 1 | 2 | 3;
   const j = o.jitter ?? {};
   checkRange('brightness', j.brightness);
   checkRange('contrast', j.contrast);
@@ -161,7 +161,7 @@ export function applyAugment(img: Tensor, p: AugmentParams, label = 'image'): Te
 }
 
 /** Augments one image (or batch) with a fresh draw from `rng`. */
-export function augmentImage(img: Tensor, rng: SeededRandom, o: AugmentOptions, label = 'image'): Tensor {
+export function augmentImage(img: Tensor, rng: Rng, o: AugmentOptions, label = 'image'): Tensor {
   const [H, W] = imageSize(img, label);
   return applyAugment(img, drawAugment(rng, H, W, o, label), label);
 }
@@ -170,7 +170,7 @@ export function augmentImage(img: Tensor, rng: SeededRandom, o: AugmentOptions, 
  * Augments a blurry/sharp pair with one draw applied to both. The two must have the same size
  * (labels name them in errors).
  */
-export function augmentPair(blurry: Tensor, sharp: Tensor, rng: SeededRandom, o: AugmentOptions,
+export function augmentPair(blurry: Tensor, sharp: Tensor, rng: Rng, o: AugmentOptions,
   labels: readonly [string, string] = ['blurry image', 'sharp image']): [Tensor, Tensor] {
   const [H, W] = imageSize(blurry, labels[0]);
   const [h, w] = imageSize(sharp, labels[1]);
@@ -182,7 +182,7 @@ export function augmentPair(blurry: Tensor, sharp: Tensor, rng: SeededRandom, o:
 }
 
 /** The same random square crop of every image in `imgs` (all the same size; labels name them in errors). */
-export function randomCrop(imgs: readonly Tensor[], size: number, rng: SeededRandom, labels?: readonly string[]): Tensor[] {
+export function randomCrop(imgs: readonly Tensor[], size: number, rng: Rng, labels?: readonly string[]): Tensor[] {
   if (imgs.length === 0) return [];
   const name = (i: number): string => labels?.[i] ?? `image ${i}`;
   const [H, W] = imageSize(imgs[0]!, name(0));

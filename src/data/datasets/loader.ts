@@ -3,14 +3,14 @@
 //
 // Determinism and resume: the order of epoch e is a Fisher–Yates shuffle drawn from a stream keyed by
 // (seed, e), and the augmentation of the j-th sample of epoch e from a stream keyed by (seed, e, j)
-// (SeededRandom, rng.ts). So the whole data order is a pure function of the seed: `position`
+// (the project's Rng, seeded with a hash of the key). So the whole data order is a pure function of the seed: `position`
 // ({ epoch, index, seed, size }) is all a trainer needs to save, and `restore(position)` continues with
 // exactly the batch that would have come next. No generator state is involved.
 import { noGrad, scope, stack, type Device, type Tensor } from '../../tensor/index.js';
 import { readImage } from '../image.js';
 import { augmentPair, augmentImage, type AugmentOptions } from './augment.js';
 import type { PairedSample } from './match.js';
-import { SeededRandom } from './rng.js';
+import { Rng } from '../rng.js';
 
 /** A training sample: a blurry/sharp pair, or the path of a single image. */
 export type Sample = PairedSample | string;
@@ -58,6 +58,23 @@ const PERM_DOMAIN = 0x7065726d; // 'perm'
 const AUG_DOMAIN = 0x61756700; // 'aug'
 
 const isPair = (s: Sample): s is PairedSample => typeof s !== 'string';
+
+/** Murmur3's 32-bit finaliser. */
+function fmix32(h: number): number {
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+  return (h ^ (h >>> 16)) >>> 0;
+}
+
+/** A stream keyed by several safe integers (both 32-bit halves of each count): distinct keys, distinct streams. */
+export function keyedRng(...key: number[]): Rng {
+  let h = 0x6a09e667 ^ key.length;
+  for (const k of key) {
+    if (!Number.isSafeInteger(k)) throw new RangeError(`keyedRng: key ${k} is not a safe integer`);
+    for (const w of [k >>> 0, Math.floor(k / 4294967296) >>> 0]) h = fmix32((h ^ w) + 0x9e3779b9);
+  }
+  return new Rng(h);
+}
 
 export class BatchLoader {
   readonly samples: readonly Sample[];
@@ -126,7 +143,7 @@ export class BatchLoader {
     const c = this.orderCache;
     if (c && c.epoch === epoch && c.seed === this.seedNo) return c.order;
     const order = Array.from({ length: this.samples.length }, (_, i) => i);
-    if (this.o.shuffle) SeededRandom.fromKey(PERM_DOMAIN, this.seedNo, epoch).shuffle(order);
+    if (this.o.shuffle) keyedRng(PERM_DOMAIN, this.seedNo, epoch).shuffle(order);
     this.orderCache = { epoch, seed: this.seedNo, order };
     return order;
   }
@@ -204,7 +221,7 @@ export class BatchLoader {
       return noGrad(() => scope(() => {
         const blurry: Tensor[] = [], sharp: Tensor[] = [];
         picks.forEach((s, j) => {
-          const rng = SeededRandom.fromKey(AUG_DOMAIN, seed, epoch, start + j);
+          const rng = keyedRng(AUG_DOMAIN, seed, epoch, start + j);
           const imgs = (settled[j] as PromiseFulfilledResult<Tensor[]>).value;
           if (isPair(s)) {
             const [a, b] = augmentPair(imgs[0]!, imgs[1]!, rng, aug, [s.blurry, s.sharp]);

@@ -1,0 +1,60 @@
+// Data benchmark: simulated samples per second at 256×256 for each camera preset (rendering only,
+// batches of 8 crops from the embedded photos), and image decode throughput.
+//   npm run bench:data [-- --batches 3]
+// The last line is one JSON object.
+import { parseArgs } from 'node:util';
+import { Generator, noGrad, scope, stack, type Tensor } from '../../src/tensor/index.js';
+import { listImages, readImage } from '../../src/data/image.js';
+import { EMBEDDED_PHOTOS } from '../../src/data/photos.js';
+import { CAMERA_PRESETS, type CameraConfig } from '../../src/data/camera/config.js';
+import { render } from '../../src/data/camera/render.js';
+import { Rng } from '../../src/data/rng.js';
+
+const { values: args } = parseArgs({ options: { batches: { type: 'string', default: '3' } } });
+const batches = Number(args.batches);
+
+async function main(): Promise<void> {
+  const files = listImages(EMBEDDED_PHOTOS);
+  // Decode throughput.
+  let pixels = 0;
+  const t0 = performance.now();
+  const photos: Tensor[] = [];
+  for (const f of files) {
+    const { tensor, info } = await readImage(f);
+    pixels += info.width * info.height;
+    photos.push(tensor);
+  }
+  const decodeS = (performance.now() - t0) / 1000;
+  console.log(`decode: ${files.length} photos, ${(files.length / decodeS).toFixed(1)} images/s, ${(pixels / 1e6 / decodeS).toFixed(1)} MP/s`);
+  const result: Record<string, number> = { decode_images_per_s: +(files.length / decodeS).toFixed(2) };
+  for (const [name, preset] of Object.entries(CAMERA_PRESETS)) {
+    const cam = preset as CameraConfig;
+    const rng = new Rng(0), generator = new Generator(0);
+    const margin = Math.ceil(cam.trajectory.lengthPx[1] / 2) + 4, need = 256 + 2 * margin;
+    let n = 0, ms = 0;
+    for (let b = 0; b < batches + 1; b++) {
+      const batch = noGrad(() => scope(() => stack(Array.from({ length: 8 }, (_, i) => {
+        const p = photos[(b * 8 + i) % photos.length]!;
+        const y = rng.int(0, p.shape[1]! - need + 1), x = rng.int(0, p.shape[2]! - need + 1);
+        return p.slice(1, y, y + need).slice(2, x, x + need);
+      }))));
+      const t = performance.now();
+      const r = await render(cam, batch, { rng, generator, margin });
+      if (b > 0) { // the first batch warms up
+        ms += performance.now() - t;
+        n += 8;
+      }
+      for (const x of [batch, r.blurry, r.sharp, r.sharpCamera]) x.dispose();
+    }
+    const perS = n / (ms / 1000);
+    result[`${name}_samples_per_s`] = +perS.toFixed(2);
+    console.log(`${name.padEnd(12)} ${perS.toFixed(2)} samples/s (${cam.subframes} sub-frames${cam.rollingShutter ? ', rolling shutter' : ''}${cam.jpeg ? ', JPEG' : ''})`);
+  }
+  for (const p of photos) p.dispose();
+  console.log(JSON.stringify(result));
+}
+
+main().catch((e: unknown) => {
+  console.error(e instanceof Error ? e.message : e);
+  process.exit(1);
+});
