@@ -3,9 +3,10 @@
 //
 // Determinism and resume: the order of epoch e is a Fisher–Yates shuffle drawn from a stream keyed by
 // (seed, e), and the augmentation of the j-th sample of epoch e from a stream keyed by (seed, e, j)
-// (the project's Rng, seeded with a hash of the key). So the whole data order is a pure function of the seed: `position`
-// ({ epoch, index, seed, size }) is all a trainer needs to save, and `restore(position)` continues with
-// exactly the batch that would have come next. No generator state is involved.
+// (the project's Rng, src/data/rng.ts, seeded with a hash of the key). So the whole data order is a
+// pure function of the seed: `position` ({ epoch, index, seed, size }) is all a trainer needs to save,
+// and `restore(position)` continues with exactly the batch that would have come next. No generator
+// state is involved.
 import { noGrad, scope, stack, type Device, type Tensor } from '../../tensor/index.js';
 import { readImage } from '../image.js';
 import { augmentPair, augmentImage, type AugmentOptions } from './augment.js';
