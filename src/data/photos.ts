@@ -66,11 +66,28 @@ export interface FetchOptions {
 
 /** Downloads the listed Debian packages and copies their photos into `out` with manifest.json. */
 export function fetchPhotos(o: FetchOptions): PhotoManifestEntry[] {
-  const log = o.log ?? (() => {});
   const wanted = readPhotoSources(o.sources).filter((s) => o.select === 'all' || isCC0(s));
+  return fetchFromPackages(wanted, o.out, o.log ?? (() => {}));
+}
+
+export const VIDEO_SOURCES = join(REPO_DATA, 'video-sources.tsv');
+
+/** Real video clips in Debian packages (data/video-sources.tsv), for frame-averaged blur. */
+export function fetchVideos(o: { out: string; log?: (line: string) => void }): PhotoManifestEntry[] {
+  const lines = readFileSync(VIDEO_SOURCES, 'utf8').split('\n').filter((l) => l.trim() !== '').slice(1);
+  const wanted = lines.map((l) => {
+    const [pkg, path, licence, content] = l.split('\t');
+    return { package: pkg!, path: path!, width: 0, height: 0, licence: licence!, content: content ?? '' };
+  });
+  return fetchFromPackages(wanted, o.out, o.log ?? (() => {}));
+}
+
+/** apt-get download + dpkg-deb -x each package once, copy the listed files, write manifest.json. */
+function fetchFromPackages(wanted: PhotoSource[], out: string, log: (line: string) => void): PhotoManifestEntry[] {
   const packages = [...new Set(wanted.map((s) => s.package))];
-  const work = mkdtempSync(join(tmpdir(), 'b2b-photos-'));
+  const work = mkdtempSync(join(tmpdir(), 'b2b-debs-'));
   const manifest: PhotoManifestEntry[] = [];
+  const o = { out };
   try {
     for (const pkg of packages) {
       log(`downloading ${pkg}`);
@@ -92,8 +109,8 @@ export function fetchPhotos(o: FetchOptions): PhotoManifestEntry[] {
       const sha256 = createHash('sha256').update(readFileSync(src)).digest('hex');
       manifest.push({ file, package: s.package, pathInPackage: s.path, licence: s.licence, content: s.content, sha256 });
     }
-    writeFileSync(join(o.out, 'manifest.json'), JSON.stringify({ photos: manifest }, null, 2) + '\n');
-    log(`wrote ${manifest.length} photos to ${o.out}`);
+    writeFileSync(join(o.out, 'manifest.json'), JSON.stringify({ files: manifest }, null, 2) + '\n');
+    log(`wrote ${manifest.length} files to ${o.out}`);
     return manifest;
   } finally {
     rmSync(work, { recursive: true, force: true });

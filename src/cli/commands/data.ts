@@ -1,19 +1,62 @@
-// b2b data photos: fetch real photographs from Debian packages.
-import { fetchPhotos } from '../../data/photos.js';
+// b2b data: fetch real photographs and videos from Debian packages; average video frames into
+// GoPro-style blurry/sharp pairs.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { fetchPhotos, fetchVideos } from '../../data/photos.js';
+import { blurPairsFromVideo } from '../../data/frame-average.js';
+import { writeImage } from '../../data/image.js';
 import { parse, UsageError } from '../usage.js';
 
-const HELP = `usage: b2b data photos --out DIR [--all]
-  Downloads the Debian packages listed in data/photo-sources.tsv (apt-get download; no root needed) and
-  copies their photographs into DIR with manifest.json (package, path, licence, SHA-256).
-  Default: the CC0 photos (the embedded set); --all: every listed photo, under its own licence.`;
+const HELP = `usage:
+  b2b data photos --out DIR [--all]   photographs listed in data/photo-sources.tsv (default: the CC0 ones;
+                                      --all: every one, under its own licence), with manifest.json
+  b2b data videos --out DIR           the video clips listed in data/video-sources.tsv
+  b2b data average VIDEO --out DIR [--window 7] [--stride 7] [--interpolate 1] [--gamma 2.2|srgb] [--max N]
+                                      GoPro-style pairs: each window of consecutive frames averaged in linear
+                                      light (after inserting interpolate−1 blended frames between neighbours)
+                                      → DIR/blur/, its middle frame → DIR/sharp/
+Packages are fetched with apt-get download (no root needed; run 'apt-get update' once on a new machine).`;
 
-export function data(argv: string[]): void {
-  const { values, positionals } = parse(argv, { out: { type: 'string' }, all: { type: 'boolean' } }, HELP);
-  if (values.help || positionals[0] === undefined) {
+export async function data(argv: string[]): Promise<void> {
+  const { values, positionals } = parse(argv, {
+    out: { type: 'string' }, all: { type: 'boolean' }, window: { type: 'string' }, stride: { type: 'string' },
+    interpolate: { type: 'string' }, gamma: { type: 'string' }, max: { type: 'string' },
+  }, HELP);
+  const sub = positionals[0];
+  if (values.help || sub === undefined) {
     console.log(HELP);
     return;
   }
-  if (positionals[0] !== 'photos') throw new UsageError(`unknown data subcommand '${positionals[0]}'\n\n${HELP}`);
-  if (!values.out) throw new UsageError(`data photos: give --out DIR\n\n${HELP}`);
-  fetchPhotos({ out: values.out, select: values.all ? 'all' : 'cc0', log: (l) => console.log(l) });
+  if (!values.out) throw new UsageError(`data ${sub}: give --out DIR\n\n${HELP}`);
+  const log = (l: string): void => console.log(l);
+  if (sub === 'photos') {
+    fetchPhotos({ out: values.out, select: values.all ? 'all' : 'cc0', log });
+  } else if (sub === 'videos') {
+    fetchVideos({ out: values.out, log });
+  } else if (sub === 'average') {
+    const video = positionals[1];
+    if (!video) throw new UsageError(`data average: give a VIDEO\n\n${HELP}`);
+    const int = (v: string | undefined, d: number, name: string): number => {
+      const n = v === undefined ? d : Number(v);
+      if (!Number.isInteger(n) || n < 1) throw new UsageError(`data average: --${name} must be a positive integer, got '${v}'`);
+      return n;
+    };
+    const window = int(values.window, 7, 'window'), stride = int(values.stride, window, 'stride');
+    const interpolate = int(values.interpolate, 1, 'interpolate'), max = int(values.max, Number.MAX_SAFE_INTEGER, 'max');
+    const gamma = values.gamma === undefined ? 2.2 : values.gamma === 'srgb' ? 'srgb' : Number(values.gamma);
+    if (gamma !== 'srgb' && !(gamma >= 1 && gamma <= 4)) throw new UsageError(`data average: --gamma must be srgb or a number in [1, 4]`);
+    for (const d of ['blur', 'sharp']) mkdirSync(join(values.out, d), { recursive: true });
+    let n = 0;
+    for await (const p of blurPairsFromVideo(video, { window, stride, interpolate, gamma })) {
+      const name = `${String(p.index).padStart(6, '0')}.png`;
+      await writeImage(join(values.out, 'blur', name), p.blurry);
+      await writeImage(join(values.out, 'sharp', name), p.sharp);
+      p.blurry.dispose();
+      p.sharp.dispose();
+      if (++n >= max) break;
+    }
+    console.log(`wrote ${n} pairs to ${values.out}/{blur,sharp} (window ${window}, stride ${stride}, interpolate ${interpolate})`);
+  } else {
+    throw new UsageError(`unknown data subcommand '${sub}'\n\n${HELP}`);
+  }
 }
