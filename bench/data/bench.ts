@@ -6,7 +6,7 @@ import { parseArgs } from 'node:util';
 import { Generator, noGrad, scope, stack, type Tensor } from '../../src/tensor/index.js';
 import { listImages, readImage } from '../../src/data/image.js';
 import { EMBEDDED_PHOTOS } from '../../src/data/photos.js';
-import { CAMERA_PRESETS, type CameraConfig } from '../../src/data/camera/config.js';
+import { CAMERA_PRESETS, maxPathPx, type CameraConfig } from '../../src/data/camera/config.js';
 import { render } from '../../src/data/camera/render.js';
 import { Rng } from '../../src/data/rng.js';
 
@@ -30,7 +30,7 @@ async function main(): Promise<void> {
   for (const [name, preset] of Object.entries(CAMERA_PRESETS)) {
     const cam = preset as CameraConfig;
     const rng = new Rng(0), generator = new Generator(0);
-    const margin = Math.ceil(cam.trajectory.lengthPx[1] / 2) + 4, need = 256 + 2 * margin;
+    const margin = Math.ceil(maxPathPx(cam) / 2) + 4, need = 256 + 2 * margin;
     let n = 0, ms = 0;
     for (let b = 0; b < batches + 1; b++) {
       const batch = noGrad(() => scope(() => stack(Array.from({ length: 8 }, (_, i) => {
@@ -48,7 +48,7 @@ async function main(): Promise<void> {
     }
     const perS = n / (ms / 1000);
     result[`${name}_samples_per_s`] = +perS.toFixed(2);
-    console.log(`${name.padEnd(12)} ${perS.toFixed(2)} samples/s (${cam.subframes} sub-frames${cam.rollingShutter ? ', rolling shutter' : ''}${cam.jpeg ? ', JPEG' : ''})`);
+    console.log(`${name.padEnd(12)} ${perS.toFixed(2)} samples/s (${cam.subframes} sub-frames${cam.rollingShutterMs ? ', rolling shutter' : ''}${cam.jpeg ? ', JPEG' : ''})`);
   }
   for (const p of photos) p.dispose();
   console.log(JSON.stringify(result));

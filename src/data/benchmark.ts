@@ -11,7 +11,7 @@ import { basename, extname, join } from 'node:path';
 import { Generator, cat, noGrad, scope, stack, type Tensor } from '../tensor/index.js';
 import { listImages, readImage, writeImage } from './image.js';
 import { Rng } from './rng.js';
-import type { CameraConfig } from './camera/config.js';
+import { maxPathPx, type CameraConfig } from './camera/config.js';
 import { render, type SampleParams } from './camera/render.js';
 
 export interface BenchmarkOptions {
@@ -77,7 +77,7 @@ export async function generateBenchmark(o: BenchmarkOptions): Promise<BenchmarkM
   const split = splitScenes(scenes, o.seed, o.testFraction ?? 0.25);
   const rng = new Rng(o.seed);
   const generator = new Generator(o.seed);
-  const margin = Math.ceil(o.camera.trajectory.lengthPx[1] / 2) + 4;
+  const margin = Math.ceil(maxPathPx(o.camera) / 2) + 4;
   const manifest: BenchmarkManifest = {
     camera: o.camera, seed: o.seed, role, size, photos: [],
     splits: role === 'unknown' ? { test: split.test, B: split.b, S: split.s } : { test: split.test, pairs: [...split.b, ...split.s].sort() },

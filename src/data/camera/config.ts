@@ -9,20 +9,24 @@ export type Range = [number, number];
 
 export interface CameraConfig {
   name: string;
+  /** Exposure time, milliseconds (drawn per image). */
+  exposureMs: Range;
   /** Sub-frames rendered and averaged over the exposure (more: smoother blur). */
   subframes: number;
   trajectory: {
     /** linear: constant velocity; smooth: low-frequency curved motion; shake: hand tremor (random walk +
      * jitter); pan: steady yaw with bounce. */
     kind: 'linear' | 'smooth' | 'shake' | 'pan';
-    /** Path length of the image centre over the exposure, pixels. */
-    lengthPx: Range;
+    /** Speed of the image centre, pixels per millisecond: path length = speed × exposure. */
+    speedPxPerMs: Range;
     /** In-plane rotation over the exposure, degrees (roll). */
     rollDeg: Range;
     /** Focal length in pixels of the pinhole model (perspective of yaw/pitch). */
     focalPx: number;
-    /** Share of the motion that is high-frequency jitter (0–1). */
+    /** Share of the motion that is tremor jitter (0–1). */
     jitter: number;
+    /** Tremor frequencies, Hz (cycles per exposure = f × exposure). */
+    jitterHz: Range;
   };
   /** Camera response: linear scene → stored values. */
   crf: { kind: 'gamma'; gamma: number } | { kind: 'srgb' } | { kind: 'filmic'; gamma: number; contrast: number };
@@ -30,8 +34,8 @@ export interface CameraConfig {
   exposureGain: Range;
   /** Poisson–Gaussian noise in linear light: variance = shot·x + read². */
   noise: { shot: Range; read: Range };
-  /** Rows are read over this fraction of the exposure (0: global shutter). */
-  rollingShutter: number;
+  /** Rolling-shutter readout time, milliseconds: row r starts r/H of it later (0: global shutter). */
+  rollingShutterMs: number;
   /** Unsharp-mask amount applied in camera (0: none). */
   sharpen: number;
   /** JPEG quality range, or null for none (video codecs are approximated by low qualities). */
@@ -41,29 +45,33 @@ export interface CameraConfig {
 }
 
 export const CAMERA_PRESETS = {
+  // GoPro: frames of a 240 fps camera averaged over ~30 ms (7–13 frames), smooth hand-held motion.
   'gopro-like': {
-    name: 'gopro-like', subframes: 15,
-    trajectory: { kind: 'smooth', lengthPx: [4, 18], rollDeg: [0, 1], focalPx: 400, jitter: 0.05 },
+    name: 'gopro-like', exposureMs: [25, 45], subframes: 15,
+    trajectory: { kind: 'smooth', speedPxPerMs: [0.15, 0.4], rollDeg: [0, 1], focalPx: 400, jitter: 0.05, jitterHz: [2, 4] },
     crf: { kind: 'gamma', gamma: 2.2 }, exposureGain: [1, 1], noise: { shot: [0, 0.0005], read: [0.002, 0.004] },
-    rollingShutter: 0, sharpen: 0, jpeg: null, whiteBalance: [1, 1, 1],
+    rollingShutterMs: 0, sharpen: 0, jpeg: null, whiteBalance: [1, 1, 1],
   },
+  // RSBlur: a long real exposure of a hand-held DSLR-like camera: tremor, saturated lights, noise.
   'rsblur-like': {
-    name: 'rsblur-like', subframes: 31,
-    trajectory: { kind: 'shake', lengthPx: [6, 22], rollDeg: [0, 2], focalPx: 500, jitter: 0.35 },
+    name: 'rsblur-like', exposureMs: [80, 160], subframes: 31,
+    trajectory: { kind: 'shake', speedPxPerMs: [0.07, 0.14], rollDeg: [0, 2], focalPx: 500, jitter: 0.35, jitterHz: [6, 12] },
     crf: { kind: 'srgb' }, exposureGain: [1.2, 2.0], noise: { shot: [0.004, 0.012], read: [0.004, 0.01] },
-    rollingShutter: 0, sharpen: 0, jpeg: null, whiteBalance: [1.05, 1, 0.93],
+    rollingShutterMs: 0, sharpen: 0, jpeg: null, whiteBalance: [1.05, 1, 0.93],
   },
+  // A phone: fast tremor, rolling-shutter readout, tone curve, sharpening, JPEG.
   'phone-like': {
-    name: 'phone-like', subframes: 25,
-    trajectory: { kind: 'shake', lengthPx: [4, 16], rollDeg: [0, 3], focalPx: 300, jitter: 0.6 },
+    name: 'phone-like', exposureMs: [30, 60], subframes: 25,
+    trajectory: { kind: 'shake', speedPxPerMs: [0.12, 0.26], rollDeg: [0, 3], focalPx: 300, jitter: 0.6, jitterHz: [8, 14] },
     crf: { kind: 'filmic', gamma: 2.2, contrast: 1.3 }, exposureGain: [1, 1.4], noise: { shot: [0.002, 0.006], read: [0.002, 0.006] },
-    rollingShutter: 0.35, sharpen: 0.8, jpeg: [70, 90], whiteBalance: [1, 1, 1],
+    rollingShutterMs: 15, sharpen: 0.8, jpeg: [70, 90], whiteBalance: [1, 1, 1],
   },
+  // A street/vehicle camera (RB2V-like): horizontal pans with bounce, rolling shutter, codec artefacts.
   'street-like': {
-    name: 'street-like', subframes: 21,
-    trajectory: { kind: 'pan', lengthPx: [6, 22], rollDeg: [0, 0.5], focalPx: 600, jitter: 0.15 },
+    name: 'street-like', exposureMs: [30, 50], subframes: 21,
+    trajectory: { kind: 'pan', speedPxPerMs: [0.2, 0.44], rollDeg: [0, 0.5], focalPx: 600, jitter: 0.15, jitterHz: [3, 6] },
     crf: { kind: 'gamma', gamma: 2.4 }, exposureGain: [0.9, 1.3], noise: { shot: [0.001, 0.003], read: [0.002, 0.005] },
-    rollingShutter: 0.15, sharpen: 0.3, jpeg: [35, 60], whiteBalance: [0.97, 1, 1.04],
+    rollingShutterMs: 6, sharpen: 0.3, jpeg: [35, 60], whiteBalance: [0.97, 1, 1.04],
   },
 } as const satisfies Record<string, CameraConfig>;
 export type CameraPreset = keyof typeof CAMERA_PRESETS;
@@ -112,12 +120,16 @@ const crfCheck: Check = (v, at) => {
 
 const CONFIG_CHECK = obj({
   name: str,
+  exposureMs: range(0.01, 10000),
   subframes: num(1, 256, true),
-  trajectory: obj({ kind: oneOf('linear', 'smooth', 'shake', 'pan'), lengthPx: range(0, 200), rollDeg: range(0, 45), focalPx: num(50, 10000), jitter: num(0, 1) }),
+  trajectory: obj({
+    kind: oneOf('linear', 'smooth', 'shake', 'pan'), speedPxPerMs: range(0, 100), rollDeg: range(0, 45), focalPx: num(50, 10000),
+    jitter: num(0, 1), jitterHz: range(0, 100),
+  }),
   crf: crfCheck,
   exposureGain: range(0.1, 10),
   noise: obj({ shot: range(0, 0.5), read: range(0, 0.5) }),
-  rollingShutter: num(0, 1),
+  rollingShutterMs: num(0, 1000),
   sharpen: num(0, 5),
   jpeg: (v, at) => (v === null ? undefined : range(1, 100)(v, at)),
   whiteBalance: (v, at) => {
@@ -153,4 +165,9 @@ export function loadCamera(spec: string): CameraConfig {
     throw new Error(`${spec}: invalid JSON (${(e as Error).message})`);
   }
   return validateCamera(parsed, spec);
+}
+
+/** The longest blur path (pixels) a camera can draw: room the renderer needs around each crop. */
+export function maxPathPx(cam: CameraConfig): number {
+  return cam.trajectory.speedPxPerMs[1] * cam.exposureMs[1];
 }

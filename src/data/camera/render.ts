@@ -6,7 +6,7 @@
 import { F, Generator, fromArray, noGrad, randn, scope, stack, tensor, where, type Tensor } from '../../tensor/index.js';
 import { jpegRoundTrip } from '../image.js';
 import type { Rng } from '../rng.js';
-import type { CameraConfig } from './config.js';
+import { maxPathPx, type CameraConfig } from './config.js';
 import { drawTrajectory, poseAt, stillTrajectory, type Trajectory } from './trajectory.js';
 
 export function srgbToLinear(x: Tensor): Tensor {
@@ -53,15 +53,16 @@ function rotation(out: Float32Array, o: number, yaw: number, pitch: number, roll
 }
 
 /**
- * Sampling grid [B, H, W, 2] of the sub-frame at time t: per image its trajectory; with a rolling
- * shutter, row r is exposed at t + rs·(r/H − ½).
+ * Sampling grid [B, H, W, 2] of the sub-frame at time t (fraction of the exposure): per image its
+ * trajectory; with a rolling shutter of readout R ms, row r is exposed R/exposure·(r/H − ½) later.
  */
-function subframeGrid(trs: Trajectory[], t: number, h: number, w: number, focal: number, rs: number): Tensor {
-  const rows = rs > 0 ? h : 1;
+function subframeGrid(trs: Trajectory[], t: number, h: number, w: number, focal: number, readoutMs: number): Tensor {
+  const rows = readoutMs > 0 ? h : 1;
   const mats = new Float32Array(trs.length * rows * 9);
   trs.forEach((tr, b) => {
+    const rs = readoutMs / tr.exposureMs;
     for (let r = 0; r < rows; r++) {
-      const p = poseAt(tr, rs > 0 ? t + rs * (r / (h - 1 || 1) - 0.5) : t);
+      const p = poseAt(tr, rows > 1 ? t + rs * (r / (h - 1 || 1) - 0.5) : t);
       rotation(mats, (b * rows + r) * 9, Math.atan(p.x / focal), Math.atan(p.y / focal), p.roll);
     }
   });
@@ -80,6 +81,7 @@ function subframeGrid(trs: Trajectory[], t: number, h: number, w: number, focal:
 
 export interface SampleParams {
   lengthPx: number;
+  exposureMs: number;
   gain: number;
   shot: number;
   read: number;
@@ -109,9 +111,10 @@ export interface RenderOptions {
 /** Renders a batch of scene photos [B, 3, H, W] (sRGB, [0, 1]) through a camera. */
 export async function render(cam: CameraConfig, photos: Tensor, o: RenderOptions): Promise<Rendered> {
   const [b, , h, w] = photos.shape as [number, number, number, number];
-  const trs = Array.from({ length: b }, () => (o.trajectory ?? (cam.trajectory.lengthPx[1] === 0 ? stillTrajectory() : drawTrajectory(cam, o.rng))));
+  const trs = Array.from({ length: b }, () => (o.trajectory ?? (maxPathPx(cam) === 0 ? stillTrajectory() : drawTrajectory(cam, o.rng))));
   const params: SampleParams[] = trs.map((tr) => ({
     lengthPx: tr.lengthPx,
+    exposureMs: tr.exposureMs,
     gain: o.rng.uniform(cam.exposureGain[0], cam.exposureGain[1]),
     shot: o.rng.uniform(cam.noise.shot[0], cam.noise.shot[1]),
     read: o.rng.uniform(cam.noise.read[0], cam.noise.read[1]),
@@ -126,7 +129,7 @@ export async function render(cam: CameraConfig, photos: Tensor, o: RenderOptions
     let acc = lin.mul(0);
     for (let s = 0; s < cam.subframes; s++) {
       scope(() => {
-        const grid = subframeGrid(trs, (s + 0.5) / cam.subframes, h, w, cam.trajectory.focalPx, cam.rollingShutter);
+        const grid = subframeGrid(trs, (s + 0.5) / cam.subframes, h, w, cam.trajectory.focalPx, cam.rollingShutterMs);
         acc.add_(F.gridSample(lin, grid, { mode: 'bilinear', paddingMode: 'reflection', alignCorners: false }));
       });
     }

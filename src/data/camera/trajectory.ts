@@ -11,6 +11,8 @@ export interface Trajectory {
   roll: Float64Array;
   /** Path length (pixels), as drawn. */
   lengthPx: number;
+  /** Exposure time (ms), as drawn. */
+  exposureMs: number;
 }
 
 const N = 128;
@@ -67,11 +69,11 @@ function shakePath(rng: Rng): [Float64Array, Float64Array] {
   return [x, y];
 }
 
-/** High-frequency jitter: a few sinusoids of 4–12 cycles per exposure. */
-function jitterPath(rng: Rng): [Float64Array, Float64Array] {
+/** Tremor jitter: three sinusoids whose frequencies (Hz) are drawn from hz, over an exposure of ms. */
+function jitterPath(rng: Rng, hz: readonly [number, number], ms: number): [Float64Array, Float64Array] {
   const x = new Float64Array(N + 1), y = new Float64Array(N + 1);
   for (let c = 0; c < 3; c++) {
-    const f = rng.uniform(4, 12), ax = rng.normal(), ay = rng.normal(), ph = rng.uniform(0, 2 * Math.PI);
+    const f = (rng.uniform(hz[0], hz[1]) * ms) / 1000, ax = rng.normal(), ay = rng.normal(), ph = rng.uniform(0, 2 * Math.PI);
     for (let i = 0; i <= N; i++) {
       const s = Math.sin(2 * Math.PI * f * (i / N) + ph);
       x[i] = x[i]! + ax * s;
@@ -84,7 +86,8 @@ function jitterPath(rng: Rng): [Float64Array, Float64Array] {
 /** Draws one exposure's trajectory for the camera. */
 export function drawTrajectory(cam: CameraConfig, rng: Rng): Trajectory {
   const t = cam.trajectory;
-  const L = rng.uniform(t.lengthPx[0], t.lengthPx[1]);
+  const exposureMs = rng.uniform(cam.exposureMs[0], cam.exposureMs[1]);
+  const L = rng.uniform(t.speedPxPerMs[0], t.speedPxPerMs[1]) * exposureMs;
   let base: [Float64Array, Float64Array];
   switch (t.kind) {
     case 'linear': base = linearPath(rng, rng.uniform(0, Math.PI)); break;
@@ -101,7 +104,7 @@ export function drawTrajectory(cam: CameraConfig, rng: Rng): Trajectory {
   normalise(base[0], base[1], L);
   const x = base[0], y = base[1];
   if (t.jitter > 0) {
-    const [jx, jy] = jitterPath(rng);
+    const [jx, jy] = jitterPath(rng, t.jitterHz, exposureMs);
     normalise(jx, jy, L);
     for (let i = 0; i <= N; i++) {
       x[i] = (1 - t.jitter) * x[i]! + t.jitter * jx[i]!;
@@ -111,7 +114,7 @@ export function drawTrajectory(cam: CameraConfig, rng: Rng): Trajectory {
   const rollTotal = (rng.uniform(t.rollDeg[0], t.rollDeg[1]) * Math.PI) / 180 * (rng.next() < 0.5 ? -1 : 1);
   const roll = new Float64Array(N + 1);
   for (let i = 0; i <= N; i++) roll[i] = rollTotal * (i / N - 0.5);
-  return { x, y, roll, lengthPx: L };
+  return { x, y, roll, lengthPx: L, exposureMs };
 }
 
 /** Pose at time t ∈ [0, 1] (linear interpolation between samples; clamped outside). */
@@ -124,5 +127,5 @@ export function poseAt(tr: Trajectory, t: number): { x: number; y: number; roll:
 
 /** A static camera (no motion): for tests and the sharp reference frame. */
 export function stillTrajectory(): Trajectory {
-  return { x: new Float64Array(N + 1), y: new Float64Array(N + 1), roll: new Float64Array(N + 1), lengthPx: 0 };
+  return { x: new Float64Array(N + 1), y: new Float64Array(N + 1), roll: new Float64Array(N + 1), lengthPx: 0, exposureMs: 1 };
 }

@@ -83,9 +83,9 @@ describe('render', () => {
     const h = 41, w = 41;
     const photo = noGrad(() => zeros([1, 3, h, w]).keep());
     noGrad(() => photo.slice(3, 20, 21).fill_(1));
-    const t = stillTrajectory();
+    const t = { ...stillTrajectory(), exposureMs: 10 };
     for (let i = 0; i < t.x.length; i++) t.x[i] = 16 * (i / (t.x.length - 1) - 0.5);
-    const r = await render(clean({ subframes: 1, rollingShutter: 0.8 }), photo, { rng: new Rng(0), generator: new Generator(0), trajectory: t });
+    const r = await render(clean({ subframes: 1, rollingShutterMs: 8 }), photo, { rng: new Rng(0), generator: new Generator(0), trajectory: t });
     const col = (row: number): number => {
       const v = noGrad(() => scope(() => r.blurry.select(0, 0).select(0, 1).select(0, row).toNumbers()));
       return v.indexOf(Math.max(...v));
