@@ -250,15 +250,23 @@ void RunOp(const Napi::CallbackInfo& info, torch::jit::Stack& stack) {
   });
 }
 
+// One operator stack per thread, reused across calls (no heap allocation per call) and cleared on
+// every exit path. Operator calls never re-enter JS, so one stack is never used twice at once.
+struct ScratchStack {
+  torch::jit::Stack& stack;
+  ScratchStack() : stack(Get()) {}
+  ~ScratchStack() { stack.clear(); }
+  static torch::jit::Stack& Get() {
+    static thread_local torch::jit::Stack s;
+    return s;
+  }
+};
+
 // call(id, ...args) -> result (a tuple of results becomes an array)
 Napi::Value CallOp(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  // One stack reused across calls: no heap allocation per operator call. Cleared on every exit path.
-  static thread_local torch::jit::Stack stack;
-  struct Clear {
-    torch::jit::Stack& s;
-    ~Clear() { s.clear(); }
-  } clear{stack};
+  ScratchStack scratch;
+  torch::jit::Stack& stack = scratch.stack;
   RunOp(info, stack);
   return Guard(env, [&]() -> Napi::Value {
     if (stack.size() == 1) return Result(env, stack[0]);
@@ -270,12 +278,8 @@ Napi::Value CallOp(const Napi::CallbackInfo& info) {
 
 // callVoid(id, ...args): for in-place operators, whose result is an input already held by JS.
 Napi::Value CallVoid(const Napi::CallbackInfo& info) {
-  static thread_local torch::jit::Stack stack;
-  struct Clear {
-    torch::jit::Stack& s;
-    ~Clear() { s.clear(); }
-  } clear{stack};
-  RunOp(info, stack);
+  ScratchStack scratch;
+  RunOp(info, scratch.stack);
   return info.Env().Undefined();
 }
 
