@@ -3,6 +3,7 @@
 import { data } from './commands/data.js';
 import { info } from './commands/info.js';
 import { simulate } from './commands/simulate.js';
+import { train } from './commands/train.js';
 import { weights } from './commands/weights.js';
 import { UsageError } from './usage.js';
 
@@ -16,11 +17,12 @@ commands:
   weights convert FILE --out F  convert a PyTorch checkpoint to safetensors (read as data, never executed)
   weights import FILE --arch A  check a checkpoint against an architecture and store it as safetensors
   simulate --camera C --out D   a simulated benchmark (B, S, test pairs) from real photos for one camera
-  data photos --out DIR         fetch the real photographs listed in data/photo-sources.tsv
+  data photos|videos|average    fetch real photographs and videos; frame-averaged pairs from a video
+  train deblur --pairs DIR      train the known-domain deblurrer (NAFNet or MIMO-UNet)
 
 b2b <command> --help shows a command's options.`;
 
-const commands: Record<string, (argv: string[]) => Promise<void> | void> = { info, weights, simulate, data };
+const commands: Record<string, (argv: string[]) => Promise<void> | void> = { info, weights, simulate, data, train };
 
 async function main(argv: string[]): Promise<void> {
   const [cmd, ...rest] = argv;

@@ -1,0 +1,22 @@
+// Checking training configs: every key known, every value of its type, named errors.
+export type FieldType = 'string' | 'string?' | 'int' | 'number' | 'pair' | 'boolean';
+export type Spec<T> = { [K in keyof T]: FieldType };
+
+export function checkConfig<T extends object>(v: Record<string, unknown>, spec: Spec<T>, source: string): T {
+  for (const k of Object.keys(v)) {
+    if (!(k in spec)) throw new Error(`${source}: unknown key '${k}' (known: ${Object.keys(spec).join(', ')})`);
+  }
+  for (const [k, type] of Object.entries(spec) as [string, FieldType][]) {
+    const x = v[k];
+    const bad = (what: string): Error => new Error(`${source}: '${k}' must be ${what}, got ${JSON.stringify(x)}`);
+    switch (type) {
+      case 'string': if (typeof x !== 'string') throw bad('a string'); break;
+      case 'string?': if (x !== null && typeof x !== 'string') throw bad('a string or null'); break;
+      case 'int': if (typeof x !== 'number' || !Number.isInteger(x) || x < 0) throw bad('a non-negative integer'); break;
+      case 'number': if (typeof x !== 'number' || !Number.isFinite(x) || x < 0) throw bad('a non-negative number'); break;
+      case 'pair': if (!Array.isArray(x) || x.length !== 2 || x.some((e) => typeof e !== 'number')) throw bad('[number, number]'); break;
+      case 'boolean': if (typeof x !== 'boolean') throw bad('true or false'); break;
+    }
+  }
+  return v as T;
+}

@@ -1,0 +1,52 @@
+// A run folder: the resolved config (config.json), the metrics log (metrics.jsonl, one JSON object per
+// line), checkpoints (checkpoints/latest.safetensors, checkpoints/best.safetensors), sample grids
+// (samples/step-N.png) and the final weights (model.safetensors).
+import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+export class RunDir {
+  constructor(readonly dir: string) {}
+
+  /** A new run: the folder must not hold a run already (use resume for that). */
+  static create(dir: string, config: object): RunDir {
+    if (existsSync(join(dir, 'config.json'))) {
+      throw new Error(`${dir} already holds a run (config.json): resume it with --resume ${dir}, or choose another --out`);
+    }
+    for (const d of ['', 'checkpoints', 'samples']) mkdirSync(join(dir, d), { recursive: true });
+    writeFileSync(join(dir, 'config.json'), JSON.stringify(config, null, 2) + '\n');
+    return new RunDir(dir);
+  }
+
+  /** An existing run, for resuming or reading. */
+  static open(dir: string): RunDir {
+    if (!existsSync(join(dir, 'config.json'))) throw new Error(`${dir}: not a run folder (no config.json)`);
+    return new RunDir(dir);
+  }
+
+  config<T>(): T {
+    return JSON.parse(readFileSync(join(this.dir, 'config.json'), 'utf8')) as T;
+  }
+
+  get latest(): string {
+    return join(this.dir, 'checkpoints', 'latest.safetensors');
+  }
+  get best(): string {
+    return join(this.dir, 'checkpoints', 'best.safetensors');
+  }
+  get finalWeights(): string {
+    return join(this.dir, 'model.safetensors');
+  }
+  sample(step: number): string {
+    return join(this.dir, 'samples', `step-${String(step).padStart(7, '0')}.png`);
+  }
+
+  log(entry: Record<string, unknown>): void {
+    appendFileSync(join(this.dir, 'metrics.jsonl'), JSON.stringify({ time: new Date().toISOString(), ...entry }) + '\n');
+  }
+
+  metrics(): Record<string, unknown>[] {
+    const f = join(this.dir, 'metrics.jsonl');
+    if (!existsSync(f)) return [];
+    return readFileSync(f, 'utf8').split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as Record<string, unknown>);
+  }
+}

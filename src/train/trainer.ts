@@ -1,0 +1,148 @@
+// The training loop shared by every trainer: schedules, atomic checkpoints and exact resume, periodic
+// validation and samples, a guard against non-finite losses and gradients, Ctrl-C that saves and stops.
+import { existsSync } from 'node:fs';
+import { noGrad, scope, type Tensor } from '../tensor/index.js';
+import type { Module } from '../nn/index.js';
+import type { Adam } from '../optim/index.js';
+import { learningRate, type Schedule } from './schedule.js';
+import { loadCheckpoint, saveCheckpoint, type TrainState } from './checkpoint.js';
+import { Progress } from './progress.js';
+import type { RunDir } from './run.js';
+
+export interface Part {
+  name: string;
+  model: Module;
+  optimizer: Adam;
+}
+
+export interface DataSource<B> {
+  next(): Promise<B>;
+  readonly position: unknown;
+  restore(p: never): void;
+}
+
+export interface LoopOptions<B> {
+  run: RunDir;
+  parts: Part[];
+  data: DataSource<B>;
+  steps: number;
+  baseLr: number;
+  schedule: Schedule;
+  /** The loss of one batch (called inside a scope with gradients on). Extra numbers are logged. */
+  step: (batch: B, step: number) => { loss: Tensor; logs?: Record<string, number> };
+  /** Releases a batch's tensors. */
+  release: (batch: B) => void;
+  validate?: (step: number) => Promise<Record<string, number>>;
+  /** Validation metric to keep the best checkpoint by (higher is better). */
+  primary?: string;
+  valEvery: number;
+  ckptEvery: number;
+  logEvery?: number;
+  /** Continue from run/checkpoints/latest.safetensors. */
+  resume: boolean;
+  /** Consecutive non-finite steps before rolling back to the last good checkpoint. */
+  maxBadSteps?: number;
+  quiet?: boolean;
+}
+
+export interface LoopResult {
+  steps: number;
+  interrupted: boolean;
+  seconds: number;
+  lastValidation?: Record<string, number>;
+  best?: number;
+  guardEvents: number;
+}
+
+function gradsFinite(models: Module[]): boolean {
+  return noGrad(() => scope(() => {
+    let s = 0;
+    for (const m of models) for (const p of m.parameters()) {
+      const g = p.grad;
+      if (g) s += g.sum().item();
+    }
+    return Number.isFinite(s);
+  }));
+}
+
+export async function trainLoop<B>(o: LoopOptions<B>): Promise<LoopResult> {
+  const t0 = performance.now();
+  let state: TrainState = { step: 0, lrScale: 1, loader: o.data.position };
+  if (o.resume) {
+    if (!existsSync(o.run.latest)) throw new Error(`${o.run.dir}: no checkpoint to resume from (checkpoints/latest.safetensors)`);
+    state = loadCheckpoint(o.run.latest, o.parts);
+    o.data.restore(state.loader as never);
+    o.run.log({ event: 'resume', step: state.step });
+  }
+  const progress = new Progress(o.steps, state.step, o.logEvery ?? 50, o.quiet ? devNull : process.stderr);
+  let stop = false;
+  const onSignal = (): void => {
+    stop = true;
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  const save = (file: string, step: number): void => saveCheckpoint(file, o.parts, { ...state, step, loader: o.data.position });
+  let bad = 0, guardEvents = 0, lastValidation: Record<string, number> | undefined;
+  const models = o.parts.map((p) => p.model);
+  try {
+    let step = state.step;
+    for (; step < o.steps && !stop; step++) {
+      const lr = learningRate(o.schedule, o.baseLr, step) * state.lrScale;
+      for (const p of o.parts) p.optimizer.lr = lr;
+      const batch = await o.data.next();
+      const r = scope(() => {
+        for (const p of o.parts) p.optimizer.zeroGrad();
+        const { loss, logs } = o.step(batch, step);
+        const value = loss.item();
+        if (!Number.isFinite(value)) return { value, logs, ok: false };
+        loss.backward();
+        if (!gradsFinite(models)) return { value, logs, ok: false };
+        for (const p of o.parts) p.optimizer.update();
+        return { value, logs, ok: true };
+      });
+      o.release(batch);
+      if (!r.ok) {
+        for (const p of o.parts) p.optimizer.zeroGrad();
+        bad++;
+        guardEvents++;
+        o.run.log({ event: 'non-finite', step, loss: String(r.value), action: 'skipped' });
+        progress.note(`step ${step + 1}: non-finite loss or gradient (${r.value}); update skipped`);
+        if (bad >= (o.maxBadSteps ?? 3)) {
+          if (!existsSync(o.run.latest)) throw new Error(`${bad} non-finite steps in a row and no checkpoint to roll back to: lower the learning rate`);
+          const restored = loadCheckpoint(o.run.latest, o.parts);
+          state.lrScale = restored.lrScale * 0.5;
+          o.run.log({ event: 'rollback', step, toStep: restored.step, lrScale: state.lrScale });
+          progress.note(`rolled back to the checkpoint of step ${restored.step}; learning rate ×${state.lrScale}`);
+          bad = 0;
+        }
+        continue;
+      }
+      bad = 0;
+      progress.update(step, r.value);
+      if ((step + 1) % (o.logEvery ?? 50) === 0) o.run.log({ step: step + 1, loss: r.value, lr, ...r.logs });
+      const last = step + 1 === o.steps;
+      if (o.validate && ((step + 1) % o.valEvery === 0 || last)) {
+        lastValidation = await o.validate(step + 1);
+        o.run.log({ step: step + 1, validation: lastValidation });
+        progress.note(`validation at step ${step + 1}: ${Object.entries(lastValidation).map(([k, v]) => `${k} ${v.toFixed(3)}`).join(', ')}`);
+        const m = o.primary ? lastValidation[o.primary] : undefined;
+        if (m !== undefined && (state.best === undefined || m > state.best)) {
+          state.best = m;
+          save(o.run.best, step + 1);
+        }
+      }
+      if ((step + 1) % o.ckptEvery === 0 || last) save(o.run.latest, step + 1);
+    }
+    if (stop) {
+      save(o.run.latest, step);
+      o.run.log({ event: 'interrupted', step });
+      progress.note(`interrupted: saved a checkpoint at step ${step}; continue with --resume ${o.run.dir}`);
+    }
+    return { steps: step, interrupted: stop, seconds: (performance.now() - t0) / 1000, lastValidation, best: state.best, guardEvents };
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
+
+const devNull = { isTTY: false, write: () => true } as unknown as NodeJS.WriteStream;
