@@ -2,6 +2,7 @@
 // b2b: the blur2blur command line.
 import { data } from './commands/data.js';
 import { info } from './commands/info.js';
+import { makeKnown } from './commands/make-known.js';
 import { simulate } from './commands/simulate.js';
 import { train } from './commands/train.js';
 import { weights } from './commands/weights.js';
@@ -19,10 +20,12 @@ commands:
   simulate --camera C --out D   a simulated benchmark (B, S, test pairs) from real photos for one camera
   data photos|videos|average    fetch real photographs and videos; frame-averaged pairs from a video
   train deblur --pairs DIR      train the known-domain deblurrer (NAFNet or MIMO-UNet)
+  train kernel --pairs DIR      train KernelWizard on known pairs
+  make-known --sharp S --out K  the known-blur set K (KernelWizard route or simulator route)
 
 b2b <command> --help shows a command's options.`;
 
-const commands: Record<string, (argv: string[]) => Promise<void> | void> = { info, weights, simulate, data, train };
+const commands: Record<string, (argv: string[]) => Promise<void> | void> = { info, weights, simulate, data, train, 'make-known': makeKnown };
 
 async function main(argv: string[]): Promise<void> {
   const [cmd, ...rest] = argv;

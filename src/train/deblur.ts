@@ -1,21 +1,20 @@
 // Training the known-domain deblurrer D_K: NAFNet with the PSNR loss, AdamW and cosine annealing (as
 // NAFNet trains), or MIMO-UNet with its multi-scale L1 + FFT loss, on blurry/sharp pairs.
 import { readFileSync } from 'node:fs';
-import { manualSeed, noGrad, scope, stack, cat, type Tensor } from '../tensor/index.js';
+import { manualSeed, noGrad, scope, cat, type Tensor } from '../tensor/index.js';
 import { NAFNet, MIMOUNet, parseArch, type ArchId } from '../models/index.js';
 import { AdamW } from '../optim/index.js';
 import { loadWeights, saveWeights } from '../io/weights.js';
-import { readImage, writeImage } from '../data/image.js';
+import { writeImage } from '../data/image.js';
 import { readLayout, allPairs } from '../data/datasets/layouts.js';
-import type { PairedSample } from '../data/datasets/match.js';
 import { BatchLoader, type Batch } from '../data/datasets/loader.js';
-import { Rng } from '../data/rng.js';
 import { psnrLoss, mimoLoss } from '../losses/restoration.js';
 import { meanPsnr } from '../eval/psnr.js';
 import { RunDir } from './run.js';
 import { trainLoop, type LoopResult } from './trainer.js';
 import type { Schedule } from './schedule.js';
 import { checkConfig, type Spec } from './config-check.js';
+import { holdOut, loadValidation } from './validation-data.js';
 
 export interface DeblurConfig {
   /** nafnet-small, nafnet-gopro-width32, nafnet-gopro-width64, mimo-unet-small, mimo-unet, mimo-unet-plus. */
@@ -87,36 +86,6 @@ export function deblur(model: Deblurrer, x: Tensor): Tensor {
   return model instanceof NAFNet ? model.forward(x) : model.forwardAnySize(x)[2];
 }
 
-/** Splits pairs by scene: every 10th scene (sorted, seeded rotation) is held out for validation. */
-function holdOut(pairs: PairedSample[], seed: number): { train: PairedSample[]; val: PairedSample[] } {
-  const scenes = [...new Set(pairs.map((p) => p.scene))].sort();
-  const order = new Rng(seed ^ 0x7a1).shuffle([...scenes]);
-  const valScenes = new Set(order.slice(0, Math.max(1, Math.round(scenes.length * 0.1))));
-  if (valScenes.size === scenes.length) throw new Error('need at least two scenes to hold one out for validation (or give --val)');
-  return { train: pairs.filter((p) => !valScenes.has(p.scene)), val: pairs.filter((p) => valScenes.has(p.scene)) };
-}
-
-async function loadValidation(pairs: PairedSample[], n: number, crop: number): Promise<{ blurry: Tensor; sharp: Tensor }> {
-  const chosen = pairs.slice(0, n);
-  if (chosen.length === 0) throw new Error('no validation pairs');
-  const b: Tensor[] = [], s: Tensor[] = [];
-  for (const p of chosen) {
-    for (const [file, into] of [[p.blurry, b], [p.sharp, s]] as const) {
-      const img = (await readImage(file)).tensor;
-      const [, h, w] = img.shape as [number, number, number];
-      const size = Math.min(crop, h, w) & ~3;
-      const y = (h - size) >> 1, x = (w - size) >> 1;
-      into.push(noGrad(() => scope(() => img.slice(1, y, y + size).slice(2, x, x + size).contiguous())));
-      img.dispose();
-    }
-  }
-  const sizes = new Set(b.map((t) => t.shape.join(',')));
-  if (sizes.size > 1) throw new Error(`validation images are smaller than the validation crop and differ in size (${[...sizes].join(' / ')})`);
-  const out = noGrad(() => ({ blurry: stack(b).keep(), sharp: stack(s).keep() }));
-  for (const t of [...b, ...s]) t.dispose();
-  return out;
-}
-
 export interface DeblurResult extends LoopResult {
   run: string;
   weights: string;
@@ -134,7 +103,7 @@ export async function trainDeblur(c: DeblurConfig, out: string, o: { resume?: bo
   const pairs = allPairs(readLayout(c.pairs));
   const split = c.val ? { train: pairs, val: allPairs(readLayout(c.val)) } : holdOut(pairs, c.seed);
   const loader = new BatchLoader(split.train, { batchSize: c.batch, crop: c.crop, seed: c.seed, augment: { hflip: true, vflip: true, rot90: true }, cache: true });
-  const val = await loadValidation(split.val, c.valImages, 256);
+  const val = await loadValidation(split.val, c.valImages, 256, 4);
   const validate = async (step: number): Promise<Record<string, number>> => {
     model.eval();
     const pred = noGrad(() => {

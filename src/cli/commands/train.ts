@@ -1,12 +1,16 @@
 // b2b train deblur: train the known-domain deblurrer.
 import { DEBLUR_DEFAULTS, readConfigFile, resolveDeblurConfig, trainDeblur, type DeblurConfig } from '../../train/deblur.js';
+import { KERNEL_DEFAULTS, resolveKernelConfig, trainKernel, type KernelConfig } from '../../train/kernel.js';
 import { RunDir } from '../../train/run.js';
 import { parse, UsageError } from '../usage.js';
 
 const HELP = `usage:
   b2b train deblur --pairs DIR --out RUN [options]      train the known-domain deblurrer D_K
-  b2b train deblur --resume RUN                          continue an interrupted run exactly
-options (defaults for 2 CPU cores):
+  b2b train kernel --pairs DIR --out RUN [options]      train KernelWizard (blur extractor + adapter)
+  b2b train deblur|kernel --resume RUN                   continue an interrupted run exactly
+kernel: --arch kernel-wizard-small (default), kernel-wizard, kernel-wizard-vae; crop ${KERNEL_DEFAULTS.crop}
+  (multiples of 128), batch ${KERNEL_DEFAULTS.batch}, steps ${KERNEL_DEFAULTS.steps}, Adam lr ${KERNEL_DEFAULTS.lr} (0.9, 0.99), Charbonnier loss.
+deblur options (defaults for 2 CPU cores):
   --arch ID        nafnet-small (default), nafnet-gopro-width32, nafnet-gopro-width64,
                    mimo-unet-small, mimo-unet, mimo-unet-plus
   --val DIR        validation pairs (default: 10 % of the training scenes held out)
@@ -30,28 +34,32 @@ export async function train(argv: string[]): Promise<void> {
     console.log(HELP);
     return;
   }
-  if (sub !== 'deblur') throw new UsageError(`unknown train subcommand '${sub}'\n\n${HELP}`);
-  let config: DeblurConfig, out: string;
+  if (sub !== 'deblur' && sub !== 'kernel') throw new UsageError(`unknown train subcommand '${sub}'\n\n${HELP}`);
+  const resolve = (c: Record<string, unknown>, source: string): DeblurConfig | KernelConfig =>
+    sub === 'deblur' ? resolveDeblurConfig(c as Partial<DeblurConfig>, source) : resolveKernelConfig(c as Partial<KernelConfig>, source);
+  let config: DeblurConfig | KernelConfig, out: string;
   if (values.resume) {
     out = values.resume;
-    const { kind, ...saved } = RunDir.open(out).config<DeblurConfig & { kind: string }>();
-    if (kind !== 'deblur') throw new Error(`${out}: a '${kind}' run, not a deblur run`);
-    config = resolveDeblurConfig(saved, `${out}/config.json`);
+    const { kind, ...saved } = RunDir.open(out).config<Record<string, unknown> & { kind: string }>();
+    if (kind !== sub) throw new Error(`${out}: a '${kind}' run, not a ${sub} run`);
+    config = resolve(saved, `${out}/config.json`);
   } else {
     if (!values.out) throw new UsageError(`train deblur: give --out RUN\n\n${HELP}`);
     out = values.out;
     const num = (v: string | undefined): number | undefined => (v === undefined ? undefined : Number(v));
-    const flags: Partial<DeblurConfig> = Object.fromEntries(Object.entries({
+    const flags: Record<string, unknown> = Object.fromEntries(Object.entries({
       pairs: values.pairs, val: values.val, arch: values.arch, steps: num(values.steps), batch: num(values.batch), crop: num(values.crop),
       lr: num(values.lr), seed: num(values.seed), valEvery: num(values['val-every']), init: values.init,
     }).filter(([, v]) => v !== undefined));
     if (flags.valEvery !== undefined) flags.ckptEvery = flags.valEvery;
     const file = values.config ? readConfigFile(values.config) : {};
-    config = resolveDeblurConfig({ ...file, ...flags }, values.config ?? 'train deblur');
+    config = resolve({ ...file, ...flags }, values.config ?? `train ${sub}`);
   }
-  const r = await trainDeblur(config, out, { resume: Boolean(values.resume) });
+  const resume = Boolean(values.resume);
+  const r = sub === 'deblur' ? await trainDeblur(config as DeblurConfig, out, { resume }) : await trainKernel(config as KernelConfig, out, { resume });
   const v = r.lastValidation;
-  console.log(`${r.interrupted ? 'stopped' : 'finished'} at step ${r.steps}/${config.steps} in ${(r.seconds / 60).toFixed(1)} min` +
-    (v ? `; validation PSNR ${v.psnr!.toFixed(2)} dB (input ${v.input_psnr!.toFixed(2)} dB, +${v.gain!.toFixed(2)} dB) on ${Math.min(config.valImages, r.valPairs)} images` : '') +
-    `; weights: ${r.weights}`);
+  const summary = !v ? '' : sub === 'deblur'
+    ? `; validation PSNR ${v.psnr!.toFixed(2)} dB (input ${v.input_psnr!.toFixed(2)} dB, ${v.gain! >= 0 ? '+' : ''}${v.gain!.toFixed(2)} dB)`
+    : `; re-blur PSNR ${v.reblur_psnr!.toFixed(2)} dB (sharp vs blurry ${v.sharp_vs_blurry_psnr!.toFixed(2)} dB)`;
+  console.log(`${r.interrupted ? 'stopped' : 'finished'} at step ${r.steps}/${config.steps} in ${(r.seconds / 60).toFixed(1)} min${summary}; weights: ${r.weights}`);
 }

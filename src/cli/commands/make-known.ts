@@ -1,0 +1,34 @@
+// b2b make-known: the known-blur set K from the target camera's sharp images.
+import { loadCamera } from '../../data/camera/config.js';
+import { makeKnownWithKernel, makeKnownWithSimulator } from '../../train/make-known.js';
+import { parse, UsageError } from '../usage.js';
+
+const HELP = `usage:
+  b2b make-known --kernel RUN|FILE --pairs DIR --sharp S_DIR --out K_DIR [--seed N]
+      each sharp image s of the target camera gets the blur of a random known pair (x, y): F(s, E(x, y))
+      (KernelWizard route: images are centre-cropped to multiples of 128, at least 256)
+  b2b make-known --camera PRESET|config.json --sharp S_DIR --out K_DIR [--seed N]
+      when the known domain is a simulated camera: its motion blur alone, applied to S
+K keeps the target camera's colours, noise and optics, so that K and B differ in blur only.`;
+
+export async function makeKnown(argv: string[]): Promise<void> {
+  const { values } = parse(argv, {
+    kernel: { type: 'string' }, camera: { type: 'string' }, pairs: { type: 'string' }, sharp: { type: 'string' }, out: { type: 'string' }, seed: { type: 'string' },
+  }, HELP);
+  if (values.help) {
+    console.log(HELP);
+    return;
+  }
+  if (!values.sharp || !values.out) throw new UsageError(`make-known: give --sharp and --out\n\n${HELP}`);
+  if (Boolean(values.kernel) === Boolean(values.camera)) throw new UsageError(`make-known: give either --kernel (with --pairs) or --camera\n\n${HELP}`);
+  const seed = values.seed === undefined ? 0 : Number(values.seed);
+  if (!Number.isInteger(seed) || seed < 0) throw new UsageError(`make-known: --seed must be a non-negative integer`);
+  const t0 = performance.now();
+  const m = values.kernel
+    ? await (async () => {
+      if (!values.pairs) throw new UsageError(`make-known: the kernel route needs --pairs (the known pairs)\n\n${HELP}`);
+      return makeKnownWithKernel({ kernel: values.kernel!, pairs: values.pairs, sharp: values.sharp!, out: values.out!, seed });
+    })()
+    : await makeKnownWithSimulator({ camera: loadCamera(values.camera!), sharp: values.sharp, out: values.out, seed });
+  console.log(`wrote ${m.entries.length} known-blur images to ${values.out} (${m.route} route, ${((performance.now() - t0) / 1000).toFixed(1)} s)`);
+}

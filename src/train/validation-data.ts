@@ -1,0 +1,35 @@
+// Validation data shared by the trainers: a scene-level hold-out and a fixed stack of centre crops.
+import { noGrad, scope, stack, type Tensor } from '../tensor/index.js';
+import { readImage } from '../data/image.js';
+import type { PairedSample } from '../data/datasets/match.js';
+import { Rng } from '../data/rng.js';
+
+/** Splits pairs by scene: 10 % of the scenes (at least one), chosen by seed, are held out for validation. */
+export function holdOut(pairs: PairedSample[], seed: number): { train: PairedSample[]; val: PairedSample[] } {
+  const scenes = [...new Set(pairs.map((p) => p.scene))].sort();
+  const order = new Rng(seed ^ 0x7a1).shuffle([...scenes]);
+  const valScenes = new Set(order.slice(0, Math.max(1, Math.round(scenes.length * 0.1))));
+  if (valScenes.size === scenes.length) throw new Error('need at least two scenes to hold one out for validation (or give --val)');
+  return { train: pairs.filter((p) => !valScenes.has(p.scene)), val: pairs.filter((p) => valScenes.has(p.scene)) };
+}
+
+export async function loadValidation(pairs: PairedSample[], n: number, crop: number, multiple: number): Promise<{ blurry: Tensor; sharp: Tensor }> {
+  const chosen = pairs.slice(0, n);
+  if (chosen.length === 0) throw new Error('no validation pairs');
+  const b: Tensor[] = [], s: Tensor[] = [];
+  for (const p of chosen) {
+    for (const [file, into] of [[p.blurry, b], [p.sharp, s]] as const) {
+      const img = (await readImage(file)).tensor;
+      const [, h, w] = img.shape as [number, number, number];
+      const size = Math.floor(Math.min(crop, h, w) / multiple) * multiple;
+      const y = (h - size) >> 1, x = (w - size) >> 1;
+      into.push(noGrad(() => scope(() => img.slice(1, y, y + size).slice(2, x, x + size).contiguous())));
+      img.dispose();
+    }
+  }
+  const sizes = new Set(b.map((t) => t.shape.join(',')));
+  if (sizes.size > 1) throw new Error(`validation images are smaller than the validation crop and differ in size (${[...sizes].join(' / ')})`);
+  const out = noGrad(() => ({ blurry: stack(b).keep(), sharp: stack(s).keep() }));
+  for (const t of [...b, ...s]) t.dispose();
+  return out;
+}
