@@ -20,3 +20,29 @@ export function checkConfig<T extends object>(v: Record<string, unknown>, spec: 
   }
   return v as T;
 }
+
+/** Fields every trainer's config has. */
+export interface CommonTrainConfig {
+  /** An architecture id (b2b weights import --help lists them). */
+  arch: string;
+  /** Paired training data (a blur/sharp folder, GoPro, REDS, … layouts). */
+  pairs: string;
+  /** Paired validation data; null: hold out 10 % of the training scenes. */
+  val: string | null;
+  crop: number;
+  batch: number;
+  steps: number;
+  lr: number;
+  betas: [number, number];
+  seed: number;
+  valEvery: number;
+  ckptEvery: number;
+  valImages: number;
+  /** Weights to start from (.safetensors, or .pth in the architecture's layout). */
+  init: string | null;
+}
+
+export const COMMON_SPEC: Spec<CommonTrainConfig> = {
+  arch: 'string', pairs: 'string', val: 'string?', crop: 'int', batch: 'int', steps: 'int', lr: 'number', betas: 'pair',
+  seed: 'int', valEvery: 'int', ckptEvery: 'int', valImages: 'int', init: 'string?',
+};

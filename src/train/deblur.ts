@@ -2,7 +2,7 @@
 // NAFNet trains), or MIMO-UNet with its multi-scale L1 + FFT loss, on blurry/sharp pairs.
 import { readFileSync } from 'node:fs';
 import { manualSeed, noGrad, scope, cat, type Tensor } from '../tensor/index.js';
-import { NAFNet, MIMOUNet, parseArch, type ArchId } from '../models/index.js';
+import { NAFNet, MIMOUNet, buildArch, parseArch, type ArchId } from '../models/index.js';
 import { AdamW } from '../optim/index.js';
 import { loadWeights, saveWeights } from '../io/weights.js';
 import { writeImage } from '../data/image.js';
@@ -13,30 +13,13 @@ import { meanPsnr } from '../eval/psnr.js';
 import { RunDir } from './run.js';
 import { trainLoop, type LoopResult } from './trainer.js';
 import type { Schedule } from './schedule.js';
-import { checkConfig, type Spec } from './config-check.js';
+import { COMMON_SPEC, checkConfig, type CommonTrainConfig, type Spec } from './config-check.js';
 import { holdOut, loadValidation } from './validation-data.js';
 
-export interface DeblurConfig {
-  /** nafnet-small, nafnet-gopro-width32, nafnet-gopro-width64, mimo-unet-small, mimo-unet, mimo-unet-plus. */
-  arch: string;
-  /** Paired training data (a blur/sharp folder, GoPro, REDS, … layouts). */
-  pairs: string;
-  /** Paired validation data; null: hold out 10 % of the training scenes. */
-  val: string | null;
-  crop: number;
-  batch: number;
-  steps: number;
-  lr: number;
+export interface DeblurConfig extends CommonTrainConfig {
   weightDecay: number;
-  betas: [number, number];
   /** Cosine to lrMin over all steps (NAFNet's schedule). */
   lrMin: number;
-  seed: number;
-  valEvery: number;
-  ckptEvery: number;
-  valImages: number;
-  /** Weights to start from (.safetensors or .pth in the architecture's layout). */
-  init: string | null;
 }
 
 /** Defaults sized for 2 CPU cores; NAFNet's GoPro recipe is lr 1e-3, betas (0.9, 0.9), cosine. */
@@ -45,10 +28,7 @@ export const DEBLUR_DEFAULTS: DeblurConfig = {
   betas: [0.9, 0.9], lrMin: 1e-7, seed: 0, valEvery: 250, ckptEvery: 250, valImages: 16, init: null,
 };
 
-const SPEC: Spec<DeblurConfig> = {
-  arch: 'string', pairs: 'string', val: 'string?', crop: 'int', batch: 'int', steps: 'int', lr: 'number', weightDecay: 'number',
-  betas: 'pair', lrMin: 'number', seed: 'int', valEvery: 'int', ckptEvery: 'int', valImages: 'int', init: 'string?',
-};
+const SPEC: Spec<DeblurConfig> = { ...COMMON_SPEC, weightDecay: 'number', lrMin: 'number' };
 
 export function resolveDeblurConfig(partial: Partial<DeblurConfig>, source = 'deblur config'): DeblurConfig {
   const c = checkConfig({ ...DEBLUR_DEFAULTS, ...partial }, SPEC, source);
@@ -70,15 +50,10 @@ export function readConfigFile(file: string): Record<string, unknown> {
 type Deblurrer = NAFNet | MIMOUNet;
 
 export function buildDeblurrer(arch: ArchId): Deblurrer {
-  switch (arch) {
-    case 'nafnet-small': return new NAFNet('small');
-    case 'nafnet-gopro-width32': return new NAFNet('gopro-width32');
-    case 'nafnet-gopro-width64': return new NAFNet('gopro-width64');
-    case 'mimo-unet-small': return new MIMOUNet('small');
-    case 'mimo-unet': return new MIMOUNet('mimo-unet');
-    case 'mimo-unet-plus': return new MIMOUNet('mimo-unet-plus');
-    default: throw new Error(`${arch} is not a deblurrer`);
-  }
+  const m = buildArch(arch);
+  if (m instanceof NAFNet || m instanceof MIMOUNet) return m;
+  m.dispose();
+  throw new Error(`${arch} is not a deblurrer (NAFNet or MIMO-UNet)`);
 }
 
 /** The deblurred image of any size (MIMO-UNet: its full-scale output). */

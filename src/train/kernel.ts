@@ -2,7 +2,7 @@
 // the blur embedding extracted from the pair (Charbonnier loss; Adam 1e-4, betas 0.9/0.99, as the
 // official recipe; KL term for the VAE variant). Reported: how well it re-blurs held-out pairs.
 import { Generator, noGrad, randn, scope, cat, manualSeed, type Tensor } from '../tensor/index.js';
-import { KernelWizard, parseArch } from '../models/index.js';
+import { KernelWizard, buildArch, parseArch, type ArchId } from '../models/index.js';
 import { Adam } from '../optim/index.js';
 import { loadWeights, saveWeights } from '../io/weights.js';
 import { writeImage } from '../data/image.js';
@@ -12,27 +12,13 @@ import { charbonnierLoss } from '../losses/restoration.js';
 import { meanPsnr } from '../eval/psnr.js';
 import { RunDir } from './run.js';
 import { trainLoop, type LoopResult } from './trainer.js';
-import { checkConfig, type Spec } from './config-check.js';
+import { COMMON_SPEC, checkConfig, type CommonTrainConfig, type Spec } from './config-check.js';
 import { holdOut, loadValidation } from './validation-data.js';
 
-export interface KernelConfig {
-  /** kernel-wizard-small, kernel-wizard, kernel-wizard-vae. */
-  arch: string;
-  pairs: string;
-  val: string | null;
-  /** Crop size: a multiple of 128, at least 256. */
-  crop: number;
-  batch: number;
-  steps: number;
-  lr: number;
-  betas: [number, number];
+/** KernelWizard: arch kernel-wizard-small, kernel-wizard or kernel-wizard-vae; crop a multiple of 128, ≥ 256. */
+export interface KernelConfig extends CommonTrainConfig {
   /** Weight of the KL term (VAE only; the official wVAE recipe uses 10). */
   klWeight: number;
-  seed: number;
-  valEvery: number;
-  ckptEvery: number;
-  valImages: number;
-  init: string | null;
 }
 
 export const KERNEL_DEFAULTS: KernelConfig = {
@@ -40,10 +26,7 @@ export const KERNEL_DEFAULTS: KernelConfig = {
   klWeight: 10, seed: 0, valEvery: 200, ckptEvery: 200, valImages: 8, init: null,
 };
 
-const SPEC: Spec<KernelConfig> = {
-  arch: 'string', pairs: 'string', val: 'string?', crop: 'int', batch: 'int', steps: 'int', lr: 'number', betas: 'pair',
-  klWeight: 'number', seed: 'int', valEvery: 'int', ckptEvery: 'int', valImages: 'int', init: 'string?',
-};
+const SPEC: Spec<KernelConfig> = { ...COMMON_SPEC, klWeight: 'number' };
 
 export function resolveKernelConfig(partial: Partial<KernelConfig>, source = 'kernel config'): KernelConfig {
   const c = checkConfig({ ...KERNEL_DEFAULTS, ...partial }, SPEC, source);
@@ -52,6 +35,13 @@ export function resolveKernelConfig(partial: Partial<KernelConfig>, source = 'ke
   if (!c.pairs) throw new Error(`${source}: give the known-domain pairs (pairs)`);
   if (c.crop % 128 || c.crop < 256) throw new Error(`${source}: crop must be a multiple of 128 and at least 256, got ${c.crop}`);
   return { ...c, arch };
+}
+
+export function buildKernelWizard(arch: ArchId): KernelWizard {
+  const m = buildArch(arch);
+  if (m instanceof KernelWizard) return m;
+  m.dispose();
+  throw new Error(`${arch} is not a KernelWizard`);
 }
 
 /** The embedding used for a pair: the mean, or a VAE sample mean + σ·ε. */
@@ -71,7 +61,7 @@ export interface KernelResult extends LoopResult {
 export async function trainKernel(c: KernelConfig, out: string, o: { resume?: boolean; quiet?: boolean } = {}): Promise<KernelResult> {
   const run = o.resume ? RunDir.open(out) : RunDir.create(out, { kind: 'kernel', ...c });
   manualSeed(c.seed);
-  const kw = new KernelWizard(c.arch === 'kernel-wizard' ? 'paper' : c.arch === 'kernel-wizard-vae' ? 'paper-vae' : 'small');
+  const kw = buildKernelWizard(parseArch(c.arch));
   if (c.init) scope(() => kw.loadStateDict(loadWeights(c.init!), {}, c.init!));
   const optimizer = new Adam(kw.parameters(), { lr: c.lr, betas: c.betas });
   const pairs = allPairs(readLayout(c.pairs));

@@ -8,7 +8,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { Generator, noGrad, scope, type Tensor } from '../tensor/index.js';
-import { KernelWizard } from '../models/index.js';
+import { parseArch, type KernelWizard } from '../models/index.js';
+import { buildKernelWizard } from './kernel.js';
 import { loadWeights, readWeightsMetadata } from '../io/weights.js';
 import { listImages, readImage, writeImage } from '../data/image.js';
 import { readLayout, allPairs } from '../data/datasets/layouts.js';
@@ -33,7 +34,7 @@ export interface KnownManifest {
 export function loadKernelWizard(spec: string): KernelWizard {
   const file = spec.endsWith('.safetensors') || spec.endsWith('.pth') ? spec : join(spec, 'model.safetensors');
   const arch = spec.endsWith('.pth') ? 'kernel-wizard' : readWeightsMetadata(file).arch ?? 'kernel-wizard';
-  const kw = new KernelWizard(arch === 'kernel-wizard-small' ? 'small' : arch === 'kernel-wizard-vae' ? 'paper-vae' : 'paper');
+  const kw = buildKernelWizard(parseArch(arch));
   scope(() => kw.loadStateDict(loadWeights(file), {}, file));
   return kw.eval();
 }
