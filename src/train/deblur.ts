@@ -9,12 +9,13 @@ import { writeImage } from '../data/image.js';
 import { readLayout, allPairs } from '../data/datasets/layouts.js';
 import { BatchLoader, type Batch } from '../data/datasets/loader.js';
 import { psnrLoss, mimoLoss } from '../losses/restoration.js';
-import { meanPsnr } from '../eval/psnr.js';
+import { meanPsnr, psnrPerImage } from '../eval/psnr.js';
 import { RunDir } from './run.js';
 import { trainLoop, type LoopResult } from './trainer.js';
 import type { Schedule } from './schedule.js';
 import { COMMON_SPEC, checkConfig, type CommonTrainConfig, type Spec } from './config-check.js';
 import { holdOut, loadValidation } from './validation-data.js';
+import type { PairedSample } from '../data/datasets/match.js';
 
 export interface DeblurConfig extends CommonTrainConfig {
   weightDecay: number;
@@ -66,6 +67,23 @@ export interface DeblurResult extends LoopResult {
   weights: string;
   trainPairs: number;
   valPairs: number;
+  /** Every validation pair (centre crops up to 256²), after the last step. */
+  final?: { psnr: number; input_psnr: number; images: number };
+}
+
+/** PSNR of the deblurred and of the input images over every validation pair, in groups of 8. */
+async function evaluateAll(model: Deblurrer, pairs: PairedSample[]): Promise<{ psnr: number; input_psnr: number; images: number }> {
+  model.eval();
+  let out = 0, inp = 0;
+  for (let i = 0; i < pairs.length; i += 8) {
+    const v = await loadValidation(pairs.slice(i, i + 8), 8, 256, 4);
+    const pred = noGrad(() => scope(() => deblur(model, v.blurry).clamp(0, 1)));
+    out += psnrPerImage(pred, v.sharp).reduce((a, b) => a + b, 0);
+    inp += psnrPerImage(v.blurry, v.sharp).reduce((a, b) => a + b, 0);
+    for (const t of [pred, v.blurry, v.sharp]) t.dispose();
+  }
+  model.train();
+  return { psnr: out / pairs.length, input_psnr: inp / pairs.length, images: pairs.length };
 }
 
 export async function trainDeblur(c: DeblurConfig, out: string, o: { resume?: boolean; quiet?: boolean } = {}): Promise<DeblurResult> {
@@ -115,7 +133,9 @@ export async function trainDeblur(c: DeblurConfig, out: string, o: { resume?: bo
       validate, primary: 'psnr', valEvery: c.valEvery, ckptEvery: c.ckptEvery, resume: o.resume ?? false, quiet: o.quiet,
     });
     saveWeights(run.finalWeights, model.stateDict(), { arch, kind: 'deblurrer', steps: String(r.steps), ...(r.lastValidation ? { validation: JSON.stringify(r.lastValidation) } : {}) });
-    return { ...r, run: out, weights: run.finalWeights, trainPairs: split.train.length, valPairs: split.val.length };
+    const final = r.interrupted ? undefined : await evaluateAll(model, split.val);
+    if (final) run.log({ step: r.steps, final_validation: final });
+    return { ...r, run: out, weights: run.finalWeights, trainPairs: split.train.length, valPairs: split.val.length, final };
   } finally {
     model.dispose();
     optimizer.dispose();

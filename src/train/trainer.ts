@@ -86,7 +86,11 @@ export async function trainLoop<B>(o: LoopOptions<B>): Promise<LoopResult> {
   const models = o.parts.map((p) => p.model);
   try {
     let step = state.step;
-    for (; step < o.steps && !stop; step++) {
+    for (; step < o.steps; step++) {
+      // Let the event loop turn once per step: signal handlers (Ctrl-C) and finalizers run only then, and
+      // a loader serving cached images would otherwise never leave the microtask queue.
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      if (stop) break;
       const lr = learningRate(o.schedule, o.baseLr, step) * state.lrScale;
       for (const p of o.parts) p.optimizer.lr = lr;
       const batch = await o.data.next();

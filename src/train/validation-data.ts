@@ -14,7 +14,9 @@ export function holdOut(pairs: PairedSample[], seed: number): { train: PairedSam
 }
 
 export async function loadValidation(pairs: PairedSample[], n: number, crop: number, multiple: number): Promise<{ blurry: Tensor; sharp: Tensor }> {
-  const chosen = pairs.slice(0, n);
+  // Evenly spaced over the (scene-sorted) list, so that the fixed set spans many scenes.
+  const m = Math.min(n, pairs.length);
+  const chosen = Array.from({ length: m }, (_, i) => pairs[Math.floor((i * pairs.length) / m)]!);
   if (chosen.length === 0) throw new Error('no validation pairs');
   const b: Tensor[] = [], s: Tensor[] = [];
   for (const p of chosen) {

@@ -128,3 +128,30 @@ describe('trainDeblur', () => {
     assert.throws(() => resolveDeblurConfig({ pairs: pairsDir, stepz: 3 } as never), /unknown key 'stepz'/);
   });
 });
+
+describe('interruption', () => {
+  test('SIGTERM during training saves a checkpoint at the step reached and stops', async () => {
+    const dir = join(root, 'sig');
+    const { model, optimizer, loader } = setup();
+    const run = RunDir.create(dir, { test: true });
+    try {
+      const r = await trainLoop<Batch>({
+        run, parts: [{ name: 'model', model, optimizer }], data: loader, steps: 50, baseLr: 1e-3, schedule: { kind: 'constant' },
+        step: (b, step) => {
+          if (step === 4) process.kill(process.pid, 'SIGTERM');
+          return { loss: psnrLoss(model.forward(b.blurry), b.sharp!) };
+        },
+        release, valEvery: 1000, ckptEvery: 1000, resume: false, quiet: true,
+      });
+      // The signal arrives asynchronously: the loop stops at the next step boundary or the one after.
+      assert.equal(r.interrupted, true);
+      assert.ok(r.steps === 5 || r.steps === 6, `stopped after ${r.steps} steps`);
+      assert.equal(loadCheckpoint(run.latest, [{ name: 'model', model, optimizer }]).step, r.steps);
+      assert.ok(run.metrics().some((m) => m.event === 'interrupted' && m.step === r.steps));
+    } finally {
+      model.dispose();
+      optimizer.dispose();
+      loader.dispose();
+    }
+  });
+});

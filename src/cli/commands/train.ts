@@ -1,5 +1,5 @@
 // b2b train deblur: train the known-domain deblurrer.
-import { DEBLUR_DEFAULTS, readConfigFile, resolveDeblurConfig, trainDeblur, type DeblurConfig } from '../../train/deblur.js';
+import { DEBLUR_DEFAULTS, readConfigFile, resolveDeblurConfig, trainDeblur, type DeblurConfig, type DeblurResult } from '../../train/deblur.js';
 import { KERNEL_DEFAULTS, resolveKernelConfig, trainKernel, type KernelConfig } from '../../train/kernel.js';
 import { RunDir } from '../../train/run.js';
 import { parse, UsageError } from '../usage.js';
@@ -61,5 +61,9 @@ export async function train(argv: string[]): Promise<void> {
   const summary = !v ? '' : sub === 'deblur'
     ? `; validation PSNR ${v.psnr!.toFixed(2)} dB (input ${v.input_psnr!.toFixed(2)} dB, ${v.gain! >= 0 ? '+' : ''}${v.gain!.toFixed(2)} dB)`
     : `; re-blur PSNR ${v.reblur_psnr!.toFixed(2)} dB (sharp vs blurry ${v.sharp_vs_blurry_psnr!.toFixed(2)} dB)`;
-  console.log(`${r.interrupted ? 'stopped' : 'finished'} at step ${r.steps}/${config.steps} in ${(r.seconds / 60).toFixed(1)} min${summary}; weights: ${r.weights}`);
+  const f = (r as DeblurResult).final;
+  const final = f
+    ? `\nall ${f.images} validation pairs (centre crops ≤ 256²): PSNR ${f.psnr.toFixed(2)} dB, input ${f.input_psnr.toFixed(2)} dB (${(f.psnr - f.input_psnr).toFixed(2)} dB gain)`
+    : '';
+  console.log(`${r.interrupted ? 'stopped' : 'finished'} at step ${r.steps}/${config.steps} in ${(r.seconds / 60).toFixed(1)} min${summary}; weights: ${r.weights}${final}`);
 }
