@@ -2,7 +2,7 @@
 // KernelWizard (Charbonnier, Adam), small and paper presets, through blur2blur and through the same step
 // in PyTorch (bench/train/reference.py), interleaved. Prints images/s and the ratio PyTorch time /
 // blur2blur time (≥ 1: no slower); the last line is one JSON object.
-//   npm run bench:train [-- --rounds 4]
+//   npm run bench:train [-- --rounds 4 --only kernel-wizard-small]
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -12,7 +12,7 @@ import { KernelWizard, NAFNet } from '../../src/models/index.js';
 import { Adam, AdamW } from '../../src/optim/index.js';
 import { charbonnierLoss, psnrLoss } from '../../src/losses/restoration.js';
 
-const { values: args } = parseArgs({ options: { rounds: { type: 'string', default: '4' }, threads: { type: 'string', default: String(coreCount()) } } });
+const { values: args } = parseArgs({ options: { rounds: { type: 'string', default: '4' }, threads: { type: 'string', default: String(coreCount()) }, only: { type: 'string' } } });
 const rounds = Number(args.rounds), threads = Number(args.threads);
 setNumThreads(threads);
 
@@ -67,7 +67,7 @@ const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floo
 async function main(): Promise<void> {
   console.log(`training benchmark: ${threads} threads, ${rounds} interleaved rounds`);
   const result: Record<string, { images_per_s: number; torch_images_per_s: number; ratio: number }> = {};
-  for (const c of CASES) {
+  for (const c of CASES.filter((x) => !args.only || x.arch.includes(args.only))) {
     const s = makeStep(c);
     s.run();
     await pyRun(c, 1);
