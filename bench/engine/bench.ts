@@ -3,10 +3,8 @@
 //   npm run bench:engine [-- --rounds 8 --steps 4 --long 1000 --threads N]
 // Prints ms/step and GFLOP/s per side, the ratio (PyTorch time / blur2blur time: ≥ 1 means no
 // slower), and RSS at step 50 and at the end of a long run. The last line is one JSON object.
-import { spawn } from 'node:child_process';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { startReference } from '../common/reference-process.js';
 import { Generator, allocatorStats, coreCount, noGrad, randn, scope, setNumThreads, type Tensor } from '../../src/tensor/index.js';
 import type { Module } from '../../src/nn/index.js';
 import { Adam } from '../../src/optim/index.js';
@@ -27,14 +25,9 @@ const rounds = Number(args.rounds), steps = Number(args.steps), longSteps = Numb
 setNumThreads(threads);
 
 // ---- PyTorch side --------------------------------------------------------------------------------
-const script = fileURLToPath(new URL('../../../bench/engine/reference.py', import.meta.url));
-const py = spawn('/usr/bin/python3', [script, String(threads)], { stdio: ['pipe', 'pipe', 'inherit'] });
-const lines = createInterface({ input: py.stdout })[Symbol.asyncIterator]();
+const py = startReference('engine', threads);
 async function pyRun(kind: Case, n: number): Promise<{ ms: number[]; rss_mb: number }> {
-  py.stdin.write(JSON.stringify({ cmd: 'run', case: kind, steps: n }) + '\n');
-  const { value, done } = await lines.next();
-  if (done) throw new Error('the PyTorch reference process ended early (is python3-torch installed? run npm run setup)');
-  return JSON.parse(value as string) as { ms: number[]; rss_mb: number };
+  return py.run({ case: kind, steps: n });
 }
 
 // ---- blur2blur side ------------------------------------------------------------------------------
@@ -128,8 +121,7 @@ async function main(): Promise<void> {
   const a = allocatorStats();
   console.log(`long run (nafblock, ${longSteps} steps, ${f1(longMs)} ms/step): RSS ${f1(rss50)} MB at step ${firstMark}, ${f1(rssEnd)} MB at step ${longSteps}; ` +
     `allocator in use ${f1(a.inUseBytes / 2 ** 20)} MB, cached ${f1(a.cachedBytes / 2 ** 20)} MB, hit rate ${(100 * a.hits / (a.hits + a.misses)).toFixed(1)} %`);
-  py.stdin.write(JSON.stringify({ cmd: 'quit' }) + '\n');
-  py.stdin.end();
+  py.quit();
   console.log(JSON.stringify({
     conv_ratio: +ratios.conv.toFixed(3), nafblock_ratio: +ratios.nafblock.toFixed(3), op_overhead_ratio: +ratios.tiny.toFixed(3),
     rss_growth_mb: +(rssEnd - rss50).toFixed(1), rss_step50_mb: +rss50.toFixed(1), long_steps: longSteps, threads,

@@ -6,7 +6,6 @@ Driven by bench.ts over stdin/stdout, one JSON command per line:
   {"cmd": "quit"}
 The models mirror bench/engine/models.ts operation for operation (NAFBlock: scripts/reference/archs.py).
 """
-import json
 import os
 import resource
 import sys
@@ -18,6 +17,7 @@ import torch.nn.functional as F
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), '..', '..', 'scripts', 'reference'))
 from archs import NAFBlock  # noqa: E402
+from serve import serve  # noqa: E402
 
 
 def rss_mb():
@@ -70,12 +70,9 @@ def step(model, opt=None, x=None, y=None):
 
 
 def main():
-    torch.set_num_threads(int(sys.argv[1]) if len(sys.argv) > 1 else 2)
     cache = {}
-    for line in sys.stdin:
-        msg = json.loads(line)
-        if msg['cmd'] == 'quit':
-            break
+
+    def handle(msg):
         case = msg['case']
         if case not in cache:
             cache[case] = make(case)
@@ -85,7 +82,9 @@ def main():
             t0 = time.perf_counter()
             step(*cache[case])
             ms.append((time.perf_counter() - t0) * 1000)
-        print(json.dumps({'ms': ms, 'rss_mb': rss_mb(), 'threads': torch.get_num_threads()}), flush=True)
+        return {'ms': ms, 'rss_mb': rss_mb(), 'threads': torch.get_num_threads()}
+
+    serve(handle)
 
 
 if __name__ == '__main__':

@@ -3,10 +3,8 @@
 //   npm run bench:models [-- --rounds 3 --batch 2 --threads N --only nafnet]   (--rounds: the minimum)
 // Per model: parameters, forward ms for one 256×256 image, forward+backward ms for a batch at
 // 256×256, and the ratios PyTorch/blur2blur (≥ 1: no slower). The last line is one JSON object.
-import { spawn } from 'node:child_process';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { startReference } from '../common/reference-process.js';
 import { coreCount, noGrad, rand, scope, setNumThreads, type Tensor } from '../../src/tensor/index.js';
 import { ARCH_IDS, KernelWizard, MIMOUNet, NAFNet, PatchGAN, VGGFeatures, buildArch, type ArchId } from '../../src/models/index.js';
 import type { Module } from '../../src/nn/index.js';
@@ -24,14 +22,9 @@ setNumThreads(threads);
 const SKIP: readonly ArchId[] = ['nafnet-gopro-width64', 'mimo-unet-plus', 'kernel-wizard-vae']; // same code as their smaller siblings, 3–5× the time
 const archs = ARCH_IDS.filter((a) => !SKIP.includes(a) && (!args.only || a.includes(args.only)));
 
-const script = fileURLToPath(new URL('../../../bench/models/reference.py', import.meta.url));
-const py = spawn('/usr/bin/python3', [script, String(threads)], { stdio: ['pipe', 'pipe', 'inherit'] });
-const lines = createInterface({ input: py.stdout })[Symbol.asyncIterator]();
+const py = startReference('models', threads);
 async function pyRun(arch: ArchId, mode: 'fwd' | 'train', steps: number, b: number): Promise<number[]> {
-  py.stdin.write(JSON.stringify({ cmd: 'run', arch, mode, steps, batch: b }) + '\n');
-  const { value, done } = await lines.next();
-  if (done) throw new Error('the PyTorch reference process ended early (is python3-torch installed? run npm run setup)');
-  return (JSON.parse(value as string) as { ms: number[] }).ms;
+  return (await py.run<{ ms: number[] }>({ arch, mode, steps, batch: b })).ms;
 }
 
 function outputs(m: Module, x: Tensor): Tensor[] {
@@ -93,8 +86,7 @@ async function main(): Promise<void> {
       `${r.fwd_ms.toFixed(0).padStart(6)} / ${r.fwd_torch_ms.toFixed(0).padStart(6)} / ${row.fwd_ratio.toFixed(2)}          ` +
       `${r.train_ms.toFixed(0).padStart(6)} / ${r.train_torch_ms.toFixed(0).padStart(6)} / ${row.train_ratio.toFixed(2)}`);
   }
-  py.stdin.write(JSON.stringify({ cmd: 'quit' }) + '\n');
-  py.stdin.end();
+  py.quit();
   const ratios = Object.values(result).flatMap((r) => [r.fwd_ratio, r.train_ratio]);
   console.log(JSON.stringify({ min_ratio: Math.min(...ratios), models: result }));
 }

@@ -5,7 +5,6 @@ Driven by bench.ts over stdin/stdout, one JSON command per line:
   {"cmd": "run", "arch": ID, "mode": "fwd"|"train", "steps": N} -> {"ms": [...], "params": P}
   {"cmd": "quit"}
 """
-import json
 import os
 import sys
 import time
@@ -14,6 +13,7 @@ import torch
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), '..', '..', 'scripts', 'reference'))
 import archs  # noqa: E402
+from serve import serve  # noqa: E402
 
 BUILD = {
     'nafnet-gopro-width32': lambda: archs.NAFNet(32, [1, 1, 1, 28], 1, [1, 1, 1, 1]),
@@ -54,12 +54,9 @@ def step(arch, m, mode, batch):
 
 
 def main():
-    torch.set_num_threads(int(sys.argv[1]) if len(sys.argv) > 1 else 2)
     models = {}
-    for line in sys.stdin:
-        msg = json.loads(line)
-        if msg['cmd'] == 'quit':
-            break
+
+    def handle(msg):
         arch, mode = msg['arch'], msg['mode']
         if arch not in models:
             models[arch] = BUILD[arch]()
@@ -73,7 +70,9 @@ def main():
             t0 = time.perf_counter()
             step(arch, m, mode, msg['batch'])
             ms.append((time.perf_counter() - t0) * 1000)
-        print(json.dumps({'ms': ms, 'params': sum(p.numel() for p in m.parameters())}), flush=True)
+        return {'ms': ms, 'params': sum(p.numel() for p in m.parameters())}
+
+    serve(handle)
 
 
 if __name__ == '__main__':

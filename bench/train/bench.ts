@@ -3,10 +3,8 @@
 // in PyTorch (bench/train/reference.py), interleaved. Prints images/s and the ratio PyTorch time /
 // blur2blur time (≥ 1: no slower); the last line is one JSON object.
 //   npm run bench:train [-- --rounds 4 --only kernel-wizard-small]
-import { spawn } from 'node:child_process';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { startReference } from '../common/reference-process.js';
 import { coreCount, manualSeed, rand, scope, setNumThreads } from '../../src/tensor/index.js';
 import { KernelWizard, NAFNet } from '../../src/models/index.js';
 import { Adam, AdamW } from '../../src/optim/index.js';
@@ -24,14 +22,9 @@ const CASES: Case[] = [
   { kind: 'kernel', arch: 'kernel-wizard', batch: 2, crop: 256 },
 ];
 
-const script = fileURLToPath(new URL('../../../bench/train/reference.py', import.meta.url));
-const py = spawn('/usr/bin/python3', [script, String(threads)], { stdio: ['pipe', 'pipe', 'inherit'] });
-const lines = createInterface({ input: py.stdout })[Symbol.asyncIterator]();
+const py = startReference('train', threads);
 async function pyRun(c: Case, steps: number): Promise<number[]> {
-  py.stdin.write(JSON.stringify({ cmd: 'run', ...c, steps }) + '\n');
-  const { value, done } = await lines.next();
-  if (done) throw new Error('the PyTorch reference process ended early (is python3-torch installed? run npm run setup)');
-  return (JSON.parse(value as string) as { ms: number[] }).ms;
+  return (await py.run<{ ms: number[] }>({ ...c, steps })).ms;
 }
 
 function makeStep(c: Case): { run: () => void; dispose: () => void } {
@@ -84,8 +77,7 @@ async function main(): Promise<void> {
     result[key] = { images_per_s: +(c.batch / (mj / 1000)).toFixed(2), torch_images_per_s: +(c.batch / (mp / 1000)).toFixed(2), ratio: +(mp / mj).toFixed(3) };
     console.log(`${key.padEnd(28)} batch ${c.batch}×${c.crop}²  blur2blur ${result[key].images_per_s} img/s (${mj.toFixed(0)} ms/step) | PyTorch ${result[key].torch_images_per_s} img/s (${mp.toFixed(0)} ms) | ratio ${result[key].ratio}`);
   }
-  py.stdin.write(JSON.stringify({ cmd: 'quit' }) + '\n');
-  py.stdin.end();
+  py.quit();
   console.log(JSON.stringify({ min_ratio: Math.min(...Object.values(result).map((r) => r.ratio)), steps: result }));
 }
 

@@ -3,7 +3,6 @@
 
   {"cmd": "run", "kind": "deblur"|"kernel", "arch": ID, "batch": B, "crop": C, "steps": N} -> {"ms": [...]}
 """
-import json
 import math
 import os
 import sys
@@ -13,6 +12,7 @@ import torch
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), '..', '..', 'scripts', 'reference'))
 import archs  # noqa: E402
+from serve import serve  # noqa: E402
 
 BUILD = {
     'nafnet-small': lambda: archs.NAFNet(16, [1, 1, 2, 4], 1, [1, 1, 1, 1]),
@@ -31,12 +31,9 @@ def charbonnier(pred, target):
 
 
 def main():
-    torch.set_num_threads(int(sys.argv[1]) if len(sys.argv) > 1 else 2)
     cache = {}
-    for line in sys.stdin:
-        msg = json.loads(line)
-        if msg['cmd'] == 'quit':
-            break
+
+    def handle(msg):
         key = (msg['kind'], msg['arch'])
         if key not in cache:
             torch.manual_seed(0)
@@ -58,7 +55,9 @@ def main():
             loss.backward()
             opt.step()
             ms.append((time.perf_counter() - t0) * 1000)
-        print(json.dumps({'ms': ms}), flush=True)
+        return {'ms': ms}
+
+    serve(handle)
 
 
 if __name__ == '__main__':
