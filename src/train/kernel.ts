@@ -21,8 +21,12 @@ export interface KernelConfig extends CommonTrainConfig {
   klWeight: number;
 }
 
+/**
+ * Defaults for 2 CPU cores. The official recipe uses lr 1e-4 with batch 16 for 600k iterations; here, at
+ * batch 2, 1e-4 left the re-blur PSNR at the identity's for 400 steps while 5e-4 gained +0.27 dB in 300.
+ */
 export const KERNEL_DEFAULTS: KernelConfig = {
-  arch: 'kernel-wizard-small', pairs: '', val: null, crop: 256, batch: 2, steps: 2000, lr: 1e-4, betas: [0.9, 0.99],
+  arch: 'kernel-wizard-small', pairs: '', val: null, crop: 256, batch: 2, steps: 2000, lr: 5e-4, betas: [0.9, 0.99],
   klWeight: 10, seed: 0, valEvery: 200, ckptEvery: 200, valImages: 8, init: null,
 };
 
