@@ -37,13 +37,23 @@ interface HeaderEntry { name: string; dtype: RawDType; shape: number[]; begin: n
 export function readSafetensors(file: string): SafetensorsContent {
   const fd = openForReading(file);
   try {
-    return readOpen(fd, file);
+    return readOpen(fd, file, true);
   } finally {
     fs.closeSync(fd);
   }
 }
 
-function readOpen(fd: number, file: string): SafetensorsContent {
+/** The metadata alone: reads and checks the header, not the tensor data. */
+export function readSafetensorsMetadata(file: string): Record<string, string> {
+  const fd = openForReading(file);
+  try {
+    return readOpen(fd, file, false).metadata;
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+function readOpen(fd: number, file: string, withData: boolean): SafetensorsContent {
   const fileSize = fs.fstatSync(fd).size;
   if (fileSize < 8) throw new Error(`${file}: too short to be a safetensors file (${fileSize} bytes)`);
   const n = new DataView(readAt(fd, 0, 8, file).buffer).getBigUint64(0, true);
@@ -56,6 +66,7 @@ function readOpen(fd: number, file: string): SafetensorsContent {
   const dataStart = 8 + headerLen;
   checkLayout(entries, fileSize - dataStart, file);
   const tensors = new Map<string, RawTensor>();
+  if (!withData) return { tensors, metadata };
   for (const e of entries) {
     tensors.set(e.name, { dtype: e.dtype, shape: e.shape, data: readAt(fd, dataStart + e.begin, e.end - e.begin, file) });
   }

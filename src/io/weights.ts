@@ -2,7 +2,7 @@
 // read as data (never executed). Both yield a state dict ready for Module.loadStateDict.
 import { fromArray, noGrad, type Device, type Tensor } from '../tensor/index.js';
 import { readStateDict } from './pth.js';
-import { readSafetensors, writeSafetensors } from './safetensors.js';
+import { readSafetensorsMetadata, writeSafetensors } from './safetensors.js';
 import type { RawTensor } from './raw-tensor.js';
 
 /** A tensor holding a copy of the raw bytes. */
@@ -27,9 +27,9 @@ export function loadWeights(file: string, device: Device = 'cpu'): Map<string, T
   return new Map([...raw].map(([k, r]) => [k, tensorFromRaw(r, device)]));
 }
 
-/** A safetensors file's metadata (string map). */
+/** A safetensors file's metadata (string map), from its header only. */
 export function readWeightsMetadata(file: string): Record<string, string> {
-  return readSafetensors(file).metadata;
+  return readSafetensorsMetadata(file);
 }
 
 /** Writes a state dict as safetensors, atomically (a temp file renamed over the target). */

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { scope } from '../../src/tensor/index.js';
 import { BatchNorm2d, Conv2d, Linear, Sequential } from '../../src/nn/index.js';
-import { loadWeights, saveWeights } from '../../src/io/weights.js';
+import { loadWeights, readWeightsMetadata, saveWeights } from '../../src/io/weights.js';
 import { fixturePath, loadFixture } from '../helpers/fixtures.js';
 
 interface Expected {
@@ -44,6 +44,7 @@ describe('weights into modules', () => {
     const b = model();
     try {
       saveWeights(join(dir, 'm.safetensors'), a.stateDict(), { arch: 'test' });
+      assert.deepEqual(readWeightsMetadata(join(dir, 'm.safetensors')), { arch: 'test' });
       scope(() => b.loadStateDict(loadWeights(join(dir, 'm.safetensors'))));
       for (const [k, t] of a.stateDict()) assert.deepEqual(b.stateDict().get(k)!.toNumbers(), t.toNumbers(), k);
     } finally {
