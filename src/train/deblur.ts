@@ -7,7 +7,7 @@ import { AdamW } from '../optim/index.js';
 import { loadWeights, saveWeights } from '../io/weights.js';
 import { writeImage } from '../data/image.js';
 import { readLayout, allPairs } from '../data/datasets/layouts.js';
-import { BatchLoader, type Batch } from '../data/datasets/loader.js';
+import { BatchLoader, releaseBatch, type Batch } from '../data/datasets/loader.js';
 import { psnrLoss, mimoLoss } from '../losses/restoration.js';
 import { meanPsnr, psnrPerImage } from '../eval/psnr.js';
 import { RunDir } from './run.js';
@@ -126,10 +126,7 @@ export async function trainDeblur(c: DeblurConfig, out: string, o: { resume?: bo
         const loss = model instanceof NAFNet ? psnrLoss(model.forward(x), y) : mimoLoss(model.forward(x), y);
         return { loss };
       },
-      release: (b) => {
-        b.blurry.dispose();
-        b.sharp?.dispose();
-      },
+      release: releaseBatch,
       validate, primary: 'psnr', valEvery: c.valEvery, ckptEvery: c.ckptEvery, resume: o.resume ?? false, quiet: o.quiet,
     });
     saveWeights(run.finalWeights, model.stateDict(), { arch, kind: 'deblurrer', steps: String(r.steps), ...(r.lastValidation ? { validation: JSON.stringify(r.lastValidation) } : {}) });

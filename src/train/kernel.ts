@@ -7,7 +7,7 @@ import { Adam } from '../optim/index.js';
 import { loadWeights, saveWeights } from '../io/weights.js';
 import { writeImage } from '../data/image.js';
 import { readLayout, allPairs } from '../data/datasets/layouts.js';
-import { BatchLoader, type Batch } from '../data/datasets/loader.js';
+import { BatchLoader, releaseBatch, type Batch } from '../data/datasets/loader.js';
 import { charbonnierLoss } from '../losses/restoration.js';
 import { meanPsnr } from '../eval/psnr.js';
 import { RunDir } from './run.js';
@@ -104,10 +104,7 @@ export async function trainKernel(c: KernelConfig, out: string, o: { resume?: bo
         const rec = charbonnierLoss(kw.adaptKernel(b.sharp!, k), b.blurry);
         return kl ? { loss: rec.add(kl.mul(c.klWeight)), logs: { kl: kl.item() } } : { loss: rec };
       },
-      release: (b) => {
-        b.blurry.dispose();
-        b.sharp?.dispose();
-      },
+      release: releaseBatch,
       validate, primary: 'reblur_psnr', valEvery: c.valEvery, ckptEvery: c.ckptEvery, resume: o.resume ?? false, quiet: o.quiet,
     });
     saveWeights(run.finalWeights, kw.stateDict(), { arch: c.arch, kind: 'kernel-wizard', steps: String(r.steps), ...(r.lastValidation ? { validation: JSON.stringify(r.lastValidation) } : {}) });

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { liveTensors, manualSeed } from '../../src/tensor/index.js';
 import { NAFNet } from '../../src/models/index.js';
 import { AdamW } from '../../src/optim/index.js';
-import { BatchLoader, type Batch } from '../../src/data/datasets/loader.js';
+import { BatchLoader, releaseBatch, type Batch } from '../../src/data/datasets/loader.js';
 import { readPairedFolder } from '../../src/data/datasets/layouts.js';
 import { psnrLoss } from '../../src/losses/restoration.js';
 import { RunDir } from '../../src/train/run.js';
@@ -31,10 +31,6 @@ function setup(seed = 1) {
   return { model, optimizer, loader };
 }
 
-const release = (b: Batch): void => {
-  b.blurry.dispose();
-  b.sharp?.dispose();
-};
 
 async function runFor(dir: string, steps: number, o: { resume?: boolean; failAfter?: number; nanAt?: number[] } = {}) {
   const { model, optimizer, loader } = setup();
@@ -57,7 +53,7 @@ async function runFor(dir: string, steps: number, o: { resume?: boolean; failAft
         const loss = psnrLoss(model.forward(b.blurry), b.sharp!);
         return { loss: o.nanAt?.includes(step) ? loss.mul(Number.NaN) : loss };
       },
-      release, valEvery: 1000, ckptEvery: 3, logEvery: 1, resume: o.resume ?? false, quiet: true,
+      release: releaseBatch, valEvery: 1000, ckptEvery: 3, logEvery: 1, resume: o.resume ?? false, quiet: true,
     });
     const weights = new Map([...model.stateDict()].map(([k, t]) => [k, t.toNumbers()]));
     return { r, weights, lr: optimizer.lr };
@@ -141,7 +137,7 @@ describe('interruption', () => {
           if (step === 4) process.kill(process.pid, 'SIGTERM');
           return { loss: psnrLoss(model.forward(b.blurry), b.sharp!) };
         },
-        release, valEvery: 1000, ckptEvery: 1000, resume: false, quiet: true,
+        release: releaseBatch, valEvery: 1000, ckptEvery: 1000, resume: false, quiet: true,
       });
       // The signal arrives asynchronously: the loop stops at the next step boundary or the one after.
       assert.equal(r.interrupted, true);
