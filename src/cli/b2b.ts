@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // b2b: the blur2blur command line.
 import { data } from './commands/data.js';
+import { evalCommand } from './commands/eval.js';
 import { info } from './commands/info.js';
 import { makeKnown } from './commands/make-known.js';
 import { simulate } from './commands/simulate.js';
@@ -21,11 +22,14 @@ commands:
   data photos|videos|average    fetch real photographs and videos; frame-averaged pairs from a video
   train deblur --pairs DIR      train the known-domain deblurrer (NAFNet or MIMO-UNet)
   train kernel --pairs DIR      train KernelWizard on known pairs
+  train translator --blur B --known K   train the Blur2Blur translator G (unknown blur → known blur)
+  train synthetic|cyclegan      the paper's baselines (synthetic motion blur of S; CycleGAN B ↔ S)
   make-known --sharp S --out K  the known-blur set K (KernelWizard route or simulator route)
+  eval --pairs T --deblurrer D  PSNR/SSIM of D(y) or, with --translator G, of D(G(y)) on test pairs
 
 b2b <command> --help shows a command's options.`;
 
-const commands: Record<string, (argv: string[]) => Promise<void> | void> = { info, weights, simulate, data, train, 'make-known': makeKnown };
+const commands: Record<string, (argv: string[]) => Promise<void> | void> = { info, weights, simulate, data, train, 'make-known': makeKnown, eval: evalCommand };
 
 async function main(argv: string[]): Promise<void> {
   const [cmd, ...rest] = argv;

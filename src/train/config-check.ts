@@ -1,5 +1,5 @@
 // Checking training configs: every key known, every value of its type, named errors.
-export type FieldType = 'string' | 'string?' | 'int' | 'number' | 'pair' | 'boolean';
+export type FieldType = 'string' | 'string?' | 'int' | 'number' | 'pair' | 'pair?' | 'boolean';
 export type Spec<T> = { [K in keyof T]: FieldType };
 
 export function checkConfig<T extends object>(v: Record<string, unknown>, spec: Spec<T>, source: string): T {
@@ -15,6 +15,7 @@ export function checkConfig<T extends object>(v: Record<string, unknown>, spec: 
       case 'int': if (typeof x !== 'number' || !Number.isInteger(x) || x < 0) throw bad('a non-negative integer'); break;
       case 'number': if (typeof x !== 'number' || !Number.isFinite(x) || x < 0) throw bad('a non-negative number'); break;
       case 'pair': if (!Array.isArray(x) || x.length !== 2 || x.some((e) => typeof e !== 'number')) throw bad('[number, number]'); break;
+      case 'pair?': if (x !== null && (!Array.isArray(x) || x.length !== 2 || x.some((e) => typeof e !== 'number'))) throw bad('[number, number] or null'); break;
       case 'boolean': if (typeof x !== 'boolean') throw bad('true or false'); break;
     }
   }

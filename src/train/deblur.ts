@@ -6,12 +6,13 @@ import { NAFNet, MIMOUNet, buildArch, parseArch, type ArchId } from '../models/i
 import { AdamW } from '../optim/index.js';
 import { loadWeights, saveWeights } from '../io/weights.js';
 import { writeImage } from '../data/image.js';
-import { readLayout, allPairs } from '../data/datasets/layouts.js';
+import { readImageFolder, readLayout, allPairs } from '../data/datasets/layouts.js';
 import { BatchLoader, releaseBatch, type Batch } from '../data/datasets/loader.js';
 import { psnrLoss, mimoLoss } from '../losses/restoration.js';
 import { meanPsnr, psnrPerImage } from '../eval/psnr.js';
 import { RunDir } from './run.js';
-import { trainLoop, type LoopResult } from './trainer.js';
+import { trainLoop, type DataSource, type LoopResult } from './trainer.js';
+import { SyntheticPairs, holdOutSharp, syntheticValidation } from './synthetic.js';
 import type { Schedule } from './schedule.js';
 import { COMMON_SPEC, checkConfig, type CommonTrainConfig, type Spec } from './config-check.js';
 import { holdOut, loadValidation } from './validation-data.js';
@@ -21,21 +22,27 @@ export interface DeblurConfig extends CommonTrainConfig {
   weightDecay: number;
   /** Cosine to lrMin over all steps (NAFNet's schedule). */
   lrMin: number;
+  /**
+   * The synthetic-blur baseline: `pairs` is then a folder of sharp images, blurred on the fly by random
+   * linear motion kernels of length in this range (pixels); null: real pairs.
+   */
+  motionBlur: [number, number] | null;
 }
 
 /** Defaults sized for 2 CPU cores; NAFNet's GoPro recipe is lr 1e-3, betas (0.9, 0.9), cosine. */
 export const DEBLUR_DEFAULTS: DeblurConfig = {
   arch: 'nafnet-small', pairs: '', val: null, crop: 128, batch: 8, steps: 4000, lr: 1e-3, weightDecay: 1e-3,
-  betas: [0.9, 0.9], lrMin: 1e-7, seed: 0, valEvery: 250, ckptEvery: 250, valImages: 16, init: null,
+  betas: [0.9, 0.9], lrMin: 1e-7, motionBlur: null, seed: 0, valEvery: 250, ckptEvery: 250, valImages: 16, init: null,
 };
 
-const SPEC: Spec<DeblurConfig> = { ...COMMON_SPEC, weightDecay: 'number', lrMin: 'number' };
+const SPEC: Spec<DeblurConfig> = { ...COMMON_SPEC, weightDecay: 'number', lrMin: 'number', motionBlur: 'pair?' };
 
 export function resolveDeblurConfig(partial: Partial<DeblurConfig>, source = 'deblur config'): DeblurConfig {
   const c = checkConfig({ ...DEBLUR_DEFAULTS, ...partial }, SPEC, source);
   const arch = parseArch(c.arch);
   if (!arch.startsWith('nafnet') && !arch.startsWith('mimo-unet')) throw new Error(`${source}: arch must be a NAFNet or MIMO-UNet id, got '${c.arch}'`);
   if (!c.pairs) throw new Error(`${source}: give the training pairs (pairs)`);
+  if (c.motionBlur && !(c.motionBlur[0] >= 1 && c.motionBlur[1] >= c.motionBlur[0])) throw new Error(`${source}: motionBlur must be [min, max] lengths with 1 ≤ min ≤ max, got [${c.motionBlur.join(', ')}]`);
   if (c.crop % 4 || c.crop < 16) throw new Error(`${source}: crop must be a multiple of 4 and at least 16, got ${c.crop}`);
   return { ...c, arch };
 }
@@ -48,7 +55,7 @@ export function readConfigFile(file: string): Record<string, unknown> {
   }
 }
 
-type Deblurrer = NAFNet | MIMOUNet;
+export type Deblurrer = NAFNet | MIMOUNet;
 
 export function buildDeblurrer(arch: ArchId): Deblurrer {
   const m = buildArch(arch);
@@ -86,6 +93,38 @@ async function evaluateAll(model: Deblurrer, pairs: PairedSample[]): Promise<{ p
   return { psnr: out / pairs.length, input_psnr: inp / pairs.length, images: pairs.length };
 }
 
+const AUGMENT = { hflip: true, vflip: true, rot90: true } as const;
+
+/** Training batches, the validation split and its fixed validation stack: real pairs or synthetic blur of S. */
+async function deblurData(c: DeblurConfig): Promise<{ split: { train: unknown[]; val: PairedSample[] }; loader: DataSource<Batch> & { dispose(): void }; val: { blurry: Tensor; sharp: Tensor } }> {
+  if (c.motionBlur) {
+    const range = { length: c.motionBlur, direction: 1 };
+    const files = readImageFolder(c.pairs).files;
+    const split = holdOutSharp(files, c.seed);
+    const train = c.val ? files : split.train;
+    const loader = new SyntheticPairs(new BatchLoader(train, { batchSize: c.batch, crop: c.crop, seed: c.seed, augment: AUGMENT, cache: true }), range, c.seed);
+    if (c.val) {
+      const valPairs = allPairs(readLayout(c.val));
+      return { split: { train, val: valPairs }, loader, val: await loadValidation(valPairs, c.valImages, 256, 4) };
+    }
+    return { split: { train, val: split.val }, loader, val: await syntheticValidation(split.val, c.valImages, 256, 4, range, c.seed) };
+  }
+  const pairs = allPairs(readLayout(c.pairs));
+  const split = c.val ? { train: pairs, val: allPairs(readLayout(c.val)) } : holdOut(pairs, c.seed);
+  const loader = new BatchLoader(split.train, { batchSize: c.batch, crop: c.crop, seed: c.seed, augment: AUGMENT, cache: true });
+  return { split, loader, val: await loadValidation(split.val, c.valImages, 256, 4) };
+}
+
+/** PSNR of the deblurred and of the input images over a validation stack. */
+async function evaluateTensors(model: Deblurrer, v: { blurry: Tensor; sharp: Tensor }): Promise<{ psnr: number; input_psnr: number; images: number }> {
+  model.eval();
+  const pred = noGrad(() => scope(() => cat(Array.from({ length: Math.ceil(v.blurry.shape[0]! / 4) }, (_, i) => deblur(model, v.blurry.slice(0, 4 * i, 4 * i + 4)).clamp(0, 1)), 0)));
+  model.train();
+  const r = { psnr: meanPsnr(pred, v.sharp), input_psnr: meanPsnr(v.blurry, v.sharp), images: v.blurry.shape[0]! };
+  pred.dispose();
+  return r;
+}
+
 export async function trainDeblur(c: DeblurConfig, out: string, o: { resume?: boolean; quiet?: boolean } = {}): Promise<DeblurResult> {
   const run = o.resume ? RunDir.open(out) : RunDir.create(out, { kind: 'deblur', ...c });
   const arch = parseArch(c.arch);
@@ -93,10 +132,8 @@ export async function trainDeblur(c: DeblurConfig, out: string, o: { resume?: bo
   const model = buildDeblurrer(arch);
   if (c.init) scope(() => model.loadStateDict(loadWeights(c.init!), {}, c.init!));
   const optimizer = new AdamW(model.parameters(), { lr: c.lr, betas: c.betas, weightDecay: c.weightDecay });
-  const pairs = allPairs(readLayout(c.pairs));
-  const split = c.val ? { train: pairs, val: allPairs(readLayout(c.val)) } : holdOut(pairs, c.seed);
-  const loader = new BatchLoader(split.train, { batchSize: c.batch, crop: c.crop, seed: c.seed, augment: { hflip: true, vflip: true, rot90: true }, cache: true });
-  const val = await loadValidation(split.val, c.valImages, 256, 4);
+  const data = await deblurData(c);
+  const { split, loader, val } = data;
   const validate = async (step: number): Promise<Record<string, number>> => {
     model.eval();
     const pred = noGrad(() => {
@@ -130,7 +167,7 @@ export async function trainDeblur(c: DeblurConfig, out: string, o: { resume?: bo
       validate, primary: 'psnr', valEvery: c.valEvery, ckptEvery: c.ckptEvery, resume: o.resume ?? false, quiet: o.quiet,
     });
     saveWeights(run.finalWeights, model.stateDict(), { arch, kind: 'deblurrer', steps: String(r.steps), ...(r.lastValidation ? { validation: JSON.stringify(r.lastValidation) } : {}) });
-    const final = r.interrupted ? undefined : await evaluateAll(model, split.val);
+    const final = r.interrupted ? undefined : c.motionBlur && !c.val ? await evaluateTensors(model, val) : await evaluateAll(model, split.val);
     if (final) run.log({ step: r.steps, final_validation: final });
     return { ...r, run: out, weights: run.finalWeights, trainPairs: split.train.length, valPairs: split.val.length, final };
   } finally {

@@ -13,6 +13,12 @@ export interface Part {
   name: string;
   model: Module;
   optimizer: Adam;
+  /**
+   * The step function updates this part itself (a GAN's discriminator, trained before the generator
+   * within the step). The loop still schedules its learning rate and checkpoints it, but neither
+   * clears its gradients nor steps its optimiser.
+   */
+  selfUpdated?: boolean;
 }
 
 export interface DataSource<B> {
@@ -83,7 +89,8 @@ export async function trainLoop<B>(o: LoopOptions<B>): Promise<LoopResult> {
   process.on('SIGTERM', onSignal);
   const save = (file: string, step: number): void => saveCheckpoint(file, o.parts, { ...state, step, loader: o.data.position });
   let bad = 0, guardEvents = 0, lastValidation: Record<string, number> | undefined;
-  const models = o.parts.map((p) => p.model);
+  const looped = o.parts.filter((p) => !p.selfUpdated);
+  const models = looped.map((p) => p.model);
   try {
     let step = state.step;
     for (; step < o.steps; step++) {
@@ -95,18 +102,18 @@ export async function trainLoop<B>(o: LoopOptions<B>): Promise<LoopResult> {
       for (const p of o.parts) p.optimizer.lr = lr;
       const batch = await o.data.next();
       const r = scope(() => {
-        for (const p of o.parts) p.optimizer.zeroGrad();
+        for (const p of looped) p.optimizer.zeroGrad();
         const { loss, logs } = o.step(batch, step);
         const value = loss.item();
         if (!Number.isFinite(value)) return { value, logs, ok: false };
         loss.backward();
         if (!gradsFinite(models)) return { value, logs, ok: false };
-        for (const p of o.parts) p.optimizer.update();
+        for (const p of looped) p.optimizer.update();
         return { value, logs, ok: true };
       });
       o.release(batch);
       if (!r.ok) {
-        for (const p of o.parts) p.optimizer.zeroGrad();
+        for (const p of looped) p.optimizer.zeroGrad();
         bad++;
         guardEvents++;
         o.run.log({ event: 'non-finite', step, loss: String(r.value), action: 'skipped' });

@@ -3,11 +3,15 @@ import { DEBLUR_DEFAULTS, readConfigFile, resolveDeblurConfig, trainDeblur, type
 import { KERNEL_DEFAULTS, resolveKernelConfig, trainKernel, type KernelConfig } from '../../train/kernel.js';
 import { RunDir } from '../../train/run.js';
 import { parse, UsageError } from '../usage.js';
+import { trainTranslatorCommand } from './train-translator.js';
+import { trainBaseline } from './train-baselines.js';
 
 const HELP = `usage:
   b2b train deblur --pairs DIR --out RUN [options]      train the known-domain deblurrer D_K
   b2b train kernel --pairs DIR --out RUN [options]      train KernelWizard (blur extractor + adapter)
-  b2b train deblur|kernel --resume RUN                   continue an interrupted run exactly
+  b2b train translator --blur B --known K --out RUN      train the Blur2Blur translator (b2b train translator --help)
+  b2b train synthetic|cyclegan ...                       the paper's baselines (b2b train synthetic --help)
+  b2b train deblur|kernel|translator|… --resume RUN      continue an interrupted run exactly
 kernel: --arch kernel-wizard-small (default), kernel-wizard, kernel-wizard-vae; crop ${KERNEL_DEFAULTS.crop}
   (multiples of 128), batch ${KERNEL_DEFAULTS.batch}, steps ${KERNEL_DEFAULTS.steps}, Adam lr ${KERNEL_DEFAULTS.lr} (0.9, 0.99), Charbonnier loss.
 deblur options (defaults for 2 CPU cores):
@@ -24,6 +28,8 @@ RSBlur, RealBlur or Blur2Blur layout. The run folder gets config.json, metrics.j
 sample grids and model.safetensors. Ctrl-C saves a checkpoint.`;
 
 export async function train(argv: string[]): Promise<void> {
+  if (argv[0] === 'translator') return trainTranslatorCommand(argv.slice(1));
+  if (argv[0] === 'synthetic' || argv[0] === 'cyclegan') return trainBaseline(argv[0], argv.slice(1));
   const { values, positionals } = parse(argv, {
     pairs: { type: 'string' }, val: { type: 'string' }, out: { type: 'string' }, arch: { type: 'string' }, steps: { type: 'string' },
     batch: { type: 'string' }, crop: { type: 'string' }, lr: { type: 'string' }, seed: { type: 'string' }, 'val-every': { type: 'string' },

@@ -17,7 +17,7 @@ export type Splits = Partial<Record<SplitName, PairedSample[]>>;
 
 /** Names of the blurry and sharp folders of a plain paired folder, in the order they are tried. */
 export const PAIR_FOLDER_NAMES: readonly (readonly [string, string])[] = [
-  ['blur', 'sharp'], ['input', 'target'], ['blurry', 'gt'], ['blur', 'gt'], ['blurry', 'sharp'],
+  ['blur', 'sharp'], ['input', 'target'], ['blurry', 'gt'], ['blur', 'gt'], ['blurry', 'sharp'], ['B', 'B-gt'],
 ];
 
 function missing(dir: string, names: readonly string[], expected: string): never {

@@ -67,13 +67,13 @@ function fmix32(h: number): number {
   return (h ^ (h >>> 16)) >>> 0;
 }
 
-/** A stream keyed by several safe integers (both 32-bit halves of each count): distinct keys, distinct streams. */
 /** Frees a batch's tensors (the trainer owns each batch). */
 export function releaseBatch(b: Batch): void {
   b.blurry.dispose();
   b.sharp?.dispose();
 }
 
+/** A stream keyed by several safe integers (both 32-bit halves of each count): distinct keys, distinct streams. */
 export function keyedRng(...key: number[]): Rng {
   let h = 0x6a09e667 ^ key.length;
   for (const k of key) {

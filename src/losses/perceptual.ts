@@ -1,0 +1,134 @@
+// The translator's content (reconstruction) loss, Blur2Blur Eq. 5: Σ over scales i of
+// ‖φ(y_i) − φ(G(y)_i)‖₁ / (C·H·W), between each input scale y_i and the matching output of G.
+// φ is one of:
+//   vgg19      (the paper): VGG19 relu1_1, relu2_1, relu3_1, relu4_1, relu5_1, weighted 1/32 … 1
+//              (the pix2pixHD feature loss the official code descends from);
+//   vgg16      (the official code's slices): the official code cuts VGG16 after conv2_2, conv3_3,
+//              conv4_1, conv4_3 and conv5_1, but each slice ends where the next begins with an in-place
+//              ReLU, so the tensors it compares are relu2_2, relu3_3, relu4_1, relu4_3 and conv5_1
+//              (weights 1/32 … 1);
+//   lowpass    the fallback when no ImageNet VGG weights are at hand: L1 between Gaussian low-passes
+//              (σ proportional to the scale). Blur lives in the high frequencies; content, colour and
+//              exposure in the low ones, so this keeps what G must keep and leaves the blur free.
+// A VGG without a weights file has random weights: allowed only when asked for by name ('vgg19-random',
+// 'vgg16-random'), and described as such in every run log — never silently.
+import { F, noGrad, scope, tensor, type Tensor } from '../tensor/index.js';
+import { VGGFeatures } from '../models/vgg.js';
+
+export const CONTENT_LOSSES = ['vgg19', 'vgg16', 'vgg19-random', 'vgg16-random', 'lowpass'] as const;
+export type ContentLossKind = (typeof CONTENT_LOSSES)[number];
+
+export const VGG19_LAYERS = ['relu1_1', 'relu2_1', 'relu3_1', 'relu4_1', 'relu5_1'] as const;
+export const VGG16_OFFICIAL_LAYERS = ['relu2_2', 'relu3_3', 'relu4_1', 'relu4_3', 'conv5_1'] as const;
+export const VGG_LAYER_WEIGHTS = [1 / 32, 1 / 16, 1 / 8, 1 / 4, 1] as const;
+
+export interface ContentLoss {
+  /** One line for the run log: which features are compared and where their weights came from. */
+  readonly description: string;
+  /** Σ_i mean |φ(inputs_i) − φ(outputs_i)|; inputs are constants (no gradient flows into them). */
+  loss(inputs: readonly Tensor[], outputs: readonly Tensor[]): Tensor;
+  dispose(): void;
+}
+
+export interface ContentLossOptions {
+  /** torchvision VGG weights (vgg16-397923af.pth / vgg19-dcbb9e9d.pth, or safetensors of them). */
+  vggWeights?: string | null;
+  /** σ in pixels of the low-pass at full scale (halved at each coarser scale). */
+  lowpassSigma?: number;
+}
+
+class VGGContent implements ContentLoss {
+  readonly description: string;
+  private readonly vgg: VGGFeatures;
+
+  constructor(depth: 16 | 19, private readonly layers: readonly string[], weightsFile: string | null, imagenet: boolean) {
+    this.vgg = new VGGFeatures({ depth, imagenetNormalize: imagenet });
+    if (weightsFile) this.vgg.loadTorchvision(weightsFile);
+    this.vgg.eval();
+    const src = weightsFile ? `weights from ${weightsFile}` : 'RANDOM weights (torch default init; no ImageNet weights given)';
+    this.description = `VGG${depth} features ${layers.join(', ')} (weights ${VGG_LAYER_WEIGHTS.map((w) => (w === 1 ? '1' : `1/${1 / w}`)).join(', ')}), ${src}`;
+  }
+
+  loss(inputs: readonly Tensor[], outputs: readonly Tensor[]): Tensor {
+    let total: Tensor | undefined;
+    inputs.forEach((x, i) => {
+      const target = noGrad(() => this.vgg.extract(x, this.layers).map((t) => t.keep()));
+      const pred = this.vgg.extract(outputs[i]!, this.layers);
+      pred.forEach((p, j) => {
+        const term = p.sub(target[j]!).abs().mean().mul(VGG_LAYER_WEIGHTS[j]!);
+        total = total ? total.add(term) : term;
+      });
+      for (const t of target) t.dispose();
+    });
+    return total!;
+  }
+
+  dispose(): void {
+    this.vgg.dispose();
+  }
+}
+
+/** A normalised 1-D Gaussian of standard deviation σ, radius ⌈3σ⌉. */
+export function gaussianKernel1d(sigma: number): number[] {
+  const r = Math.max(1, Math.ceil(3 * sigma));
+  const k = Array.from({ length: 2 * r + 1 }, (_, i) => Math.exp(-((i - r) ** 2) / (2 * sigma * sigma)));
+  const s = k.reduce((a, b) => a + b, 0);
+  return k.map((v) => v / s);
+}
+
+/** Separable Gaussian blur of [N, C, H, W] with reflect padding (differentiable). */
+export function gaussianBlur(x: Tensor, sigma: number): Tensor {
+  const k = gaussianKernel1d(sigma);
+  const r = (k.length - 1) / 2, c = x.shape[1]!;
+  return scope(() => {
+    const kx = tensor(k, { device: x.device }).view([1, 1, 1, k.length]).expand([c, 1, 1, k.length]).contiguous();
+    const ky = kx.view([c, 1, k.length, 1]);
+    const p = F.pad(x, [r, r, r, r], x.shape[2]! > r && x.shape[3]! > r ? 'reflect' : 'replicate');
+    return F.conv2d(F.conv2d(p, kx, undefined, { groups: c }), ky, undefined, { groups: c });
+  });
+}
+
+class LowpassContent implements ContentLoss {
+  readonly description: string;
+
+  constructor(private readonly sigma: number) {
+    this.description = `low-pass L1 (Gaussian σ ${sigma} px at full scale, halved per scale): no VGG weights were given`;
+  }
+
+  loss(inputs: readonly Tensor[], outputs: readonly Tensor[]): Tensor {
+    let total: Tensor | undefined;
+    const n = inputs.length;
+    inputs.forEach((x, i) => {
+      // Scales come coarse to fine (¼, ½, 1): the last is full scale.
+      const sigma = Math.max(0.5, this.sigma / 2 ** (n - 1 - i));
+      const target = noGrad(() => gaussianBlur(x, sigma).keep());
+      const term = gaussianBlur(outputs[i]!, sigma).sub(target).abs().mean();
+      target.dispose();
+      total = total ? total.add(term) : term;
+    });
+    return total!;
+  }
+
+  dispose(): void {}
+}
+
+/** Builds the content loss; a VGG loss without weights is refused unless its '-random' form is named. */
+export function contentLoss(kind: ContentLossKind, o: ContentLossOptions = {}): ContentLoss {
+  const weights = o.vggWeights ?? null;
+  switch (kind) {
+    case 'vgg19':
+    case 'vgg16':
+      if (!weights) {
+        throw new Error(`content loss '${kind}' needs ImageNet VGG weights (--vgg-weights FILE, torchvision's ${kind === 'vgg19' ? 'vgg19-dcbb9e9d.pth' : 'vgg16-397923af.pth'}); ` +
+          `without them use 'lowpass' or, knowingly, '${kind}-random'`);
+      }
+      // The paper's VGG19 gets torchvision's ImageNet normalisation; the official code feeds its VGG16
+      // [0, 1] images as they are, and so does the 'vgg16' loss here.
+      return new VGGContent(kind === 'vgg19' ? 19 : 16, kind === 'vgg19' ? VGG19_LAYERS : VGG16_OFFICIAL_LAYERS, weights, kind === 'vgg19');
+    case 'vgg19-random':
+    case 'vgg16-random':
+      return new VGGContent(kind === 'vgg19-random' ? 19 : 16, kind === 'vgg19-random' ? VGG19_LAYERS : VGG16_OFFICIAL_LAYERS, null, false);
+    case 'lowpass':
+      return new LowpassContent(o.lowpassSigma ?? 2);
+  }
+}

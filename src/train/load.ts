@@ -1,0 +1,43 @@
+// Trained models by run folder or weights file: the architecture comes from the file's metadata (every
+// model.safetensors the trainers write records it), or from the caller for foreign files (.pth).
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { scope } from '../tensor/index.js';
+import { MIMOUNet, parseArch, type ArchId } from '../models/index.js';
+import { loadWeights, readWeightsMetadata } from '../io/weights.js';
+import { buildDeblurrer, type Deblurrer } from './deblur.js';
+
+/** The weights file of a run folder (model.safetensors) or the file itself. */
+export function weightsFile(spec: string): string {
+  const file = /\.(safetensors|pth|pt|ckpt|bin)$/.test(spec) ? spec : join(spec, 'model.safetensors');
+  if (!existsSync(file)) {
+    throw new Error(spec === file ? `${file}: no such weights file` : `${spec}: no model.safetensors (not a finished run folder; resume the run or give a weights file)`);
+  }
+  return file;
+}
+
+/** The architecture recorded in a weights file, else `fallback`, else an error naming the file. */
+export function archOf(file: string, fallback?: string): ArchId {
+  const recorded = file.endsWith('.safetensors') ? readWeightsMetadata(file).arch : undefined;
+  const arch = recorded ?? fallback;
+  if (!arch) throw new Error(`${file}: the file does not record its architecture; give it (--arch)`);
+  return parseArch(arch);
+}
+
+/** A deblurrer (NAFNet or MIMO-UNet) in eval mode. */
+export function loadDeblurrer(spec: string, arch?: string): Deblurrer {
+  const file = weightsFile(spec);
+  const m = buildDeblurrer(archOf(file, arch));
+  scope(() => m.loadStateDict(loadWeights(file), {}, file));
+  return m.eval();
+}
+
+/** A translator G (MIMO-UNet) in eval mode. */
+export function loadTranslator(spec: string, arch?: string): MIMOUNet {
+  const file = weightsFile(spec);
+  const id = archOf(file, arch ?? 'mimo-unet');
+  if (!id.startsWith('mimo-unet')) throw new Error(`${file}: a translator is a MIMO-UNet, this file holds a ${id}`);
+  const g = new MIMOUNet(id === 'mimo-unet-small' ? 'small' : id === 'mimo-unet-plus' ? 'mimo-unet-plus' : 'mimo-unet');
+  scope(() => g.loadStateDict(loadWeights(file), {}, file));
+  return g.eval();
+}

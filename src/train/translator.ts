@@ -1,0 +1,194 @@
+// Training the Blur2Blur translator G: the target camera's blur → the known blur. G is a MIMO-UNet with
+// outputs at ¼, ½ and 1; one PatchGAN D judges all three scales. Each step first updates D (real: K at
+// the three scales, bilinear; fake: G(B) detached; plus the gradient penalty), then G (adversarial loss
+// through the frozen D, plus λ_rec × the content loss between each input scale and G's output there).
+import { Generator, manualSeed, noGrad, scope, cat, F, type Tensor } from '../tensor/index.js';
+import { MIMOUNet, PatchGAN, type ArchId } from '../models/index.js';
+import { Adam } from '../optim/index.js';
+import { loadWeights, saveWeights } from '../io/weights.js';
+import { writeImage } from '../data/image.js';
+import { readImageFolder, readLayout, allPairs } from '../data/datasets/layouts.js';
+import { BatchLoader, releaseBatch, type Batch, type LoaderPosition } from '../data/datasets/loader.js';
+import { laplacianVarianceBatch } from '../data/datasets/blur-score.js';
+import { discriminatorAccuracy, discriminatorLoss, generatorLoss, gradientPenalty } from '../losses/gan.js';
+import { contentLoss, gaussianBlur } from '../losses/perceptual.js';
+import { meanPsnr } from '../eval/psnr.js';
+import { RunDir } from './run.js';
+import { trainLoop, type DataSource, type LoopResult } from './trainer.js';
+import { curriculumBatch } from './curriculum.js';
+import { loadDeblurrer, weightsFile } from './load.js';
+import { deblur, type Deblurrer } from './deblur.js';
+import { loadValidation } from './validation-data.js';
+import type { TranslatorConfig } from './translator-config.js';
+
+/** Unpaired batches: blurry images of the target camera and known-blur images, from two loaders. */
+export interface UnpairedBatch {
+  b: Batch;
+  k: Batch;
+}
+
+export class UnpairedLoader implements DataSource<UnpairedBatch> {
+  constructor(readonly b: BatchLoader, readonly k: BatchLoader) {}
+  async next(): Promise<UnpairedBatch> {
+    return { b: await this.b.next(), k: await this.k.next() };
+  }
+  get position(): { b: LoaderPosition; k: LoaderPosition } {
+    return { b: this.b.position, k: this.k.position };
+  }
+  restore(p: { b: LoaderPosition; k: LoaderPosition }): void {
+    this.b.restore(p.b);
+    this.k.restore(p.k);
+  }
+  dispose(): void {
+    this.b.dispose();
+    this.k.dispose();
+  }
+}
+
+const nearestHalf = (x: Tensor): Tensor => F.interpolate(x, { scaleFactor: 0.5, mode: 'nearest' });
+const bilinearHalf = (x: Tensor): Tensor => F.interpolate(x, { scaleFactor: 0.5, mode: 'bilinear' });
+
+/** [¼, ½, 1] scales of a batch: nearest, as MIMO-UNet makes its own inputs. */
+export function inputScales(x: Tensor): [Tensor, Tensor, Tensor] {
+  const h = nearestHalf(x);
+  return [nearestHalf(h), h, x];
+}
+
+/** [¼, ½, 1] scales of the real known-blur batch for D: bilinear (the official code). */
+export function knownScales(k: Tensor): [Tensor, Tensor, Tensor] {
+  const h = bilinearHalf(k);
+  return [bilinearHalf(h), h, k];
+}
+
+export function buildTranslator(arch: ArchId): MIMOUNet {
+  return new MIMOUNet(arch === 'mimo-unet-small' ? 'small' : arch === 'mimo-unet-plus' ? 'mimo-unet-plus' : 'mimo-unet');
+}
+
+export interface TranslatorResult extends LoopResult {
+  run: string;
+  weights: string;
+  content: string;
+}
+
+/** What D sees of an image batch. */
+function discView(c: TranslatorConfig): (x: Tensor) => Tensor {
+  return c.discInput === 'highpass' ? (x) => x.sub(gaussianBlur(x, 2)) : (x) => x;
+}
+
+function setTrainable(m: PatchGAN, on: boolean): void {
+  for (const p of m.parameters()) p.requiresGrad = on;
+}
+
+export async function trainTranslator(c: TranslatorConfig, out: string, o: { resume?: boolean; quiet?: boolean; log?: (l: string) => void } = {}): Promise<TranslatorResult> {
+  const run = o.resume ? RunDir.open(out) : RunDir.create(out, { kind: 'translator', ...c });
+  const log = o.log ?? ((l: string) => { if (!o.quiet) console.error(l); });
+  manualSeed(c.seed);
+  const g = buildTranslator(c.arch as ArchId);
+  const d = new PatchGAN(c.disc);
+  if (c.init) scope(() => g.loadStateDict(loadWeights(weightsFile(c.init!)), {}, c.init!));
+  const content = contentLoss(c.content, { vggWeights: c.vggWeights, lowpassSigma: c.lowpassSigma });
+  run.log({ event: 'content-loss', description: content.description });
+  log(`content loss: ${content.description}`);
+  const gOpt = new Adam(g.parameters(), { lr: c.lr, betas: c.betas });
+  const dOpt = new Adam(d.parameters(), { lr: c.lr, betas: c.betas });
+  const bSet = readImageFolder(c.blur).files, kSet = readImageFolder(c.known).files;
+  const loaderOpts = { batchSize: c.batch, crop: c.crop, augment: { hflip: true, vflip: true, rot90: true }, cache: true };
+  const data = new UnpairedLoader(new BatchLoader(bSet, { ...loaderOpts, seed: c.seed }), new BatchLoader(kSet, { ...loaderOpts, seed: c.seed + 1 }));
+  const dk: Deblurrer | null = c.deblurrer ? loadDeblurrer(c.deblurrer) : null;
+  const val = c.valPairs ? await loadValidation(allPairs(readLayout(c.valPairs)), c.valImages, 256, 16) : null;
+  const view = discView(c);
+  const gen = new Generator(c.seed);
+  let acc = { real: 0.5, fake: 0.5, mean: 0.5 }, seen = 0;
+
+  const step = (batch: UnpairedBatch, i: number): { loss: Tensor; logs: Record<string, number> } => {
+    const y = curriculumBatch(c.curriculum ? { startFraction: c.curriculumFraction, fullAfter: c.curriculumSteps } : null, batch.b.blurry, i);
+    const ys = inputScales(y);
+    const outs = g.forward(y);
+    const ks = knownScales(batch.k.blurry);
+    // D: real K vs detached G(B), plus the gradient penalty on real/fake mixes.
+    setTrainable(d, true);
+    const fakeD = outs.map((t) => t.detach());
+    const realScores = d.forwardScales(ks.map(view)), fakeScores = d.forwardScales(fakeD.map(view));
+    const a = discriminatorAccuracy(c.gan, realScores, fakeScores);
+    const dAdv = discriminatorLoss(c.gan, realScores, fakeScores);
+    // The penalty needs equal batches of real and fake: the first n known images.
+    gen.manualSeed(BigInt(c.seed) * 1000003n + BigInt(i)); // a per-step stream, so a resumed run draws the same ε
+    const n = y.shape[0]!;
+    const gpAt = c.gpScales === 'full' ? [2] : [0, 1, 2];
+    let gp: Tensor | undefined;
+    for (const s of gpAt) {
+      const term = gradientPenalty((x) => d.forward(view(x)), ks[s]!.slice(0, 0, n), fakeD[s]!, { generator: gen });
+      gp = gp ? gp.add(term) : term;
+    }
+    const dLoss = c.lambdaGp > 0 ? dAdv.add(gp!.mul(c.lambdaGp / gpAt.length)) : dAdv;
+    const dValue = dLoss.item();
+    if (!Number.isFinite(dValue)) return { loss: dLoss, logs: {} }; // the loop skips the step and counts it
+    dOpt.zeroGrad();
+    dLoss.backward();
+    dOpt.update();
+    // G: fool the (now frozen) D at every scale, keep the content of every scale.
+    setTrainable(d, false);
+    const gAdv = generatorLoss(c.gan, d.forwardScales(outs.map(view)));
+    const rec = content.loss(ys, outs);
+    setTrainable(d, true); // the graph above was recorded without D's parameters; backward will not touch them
+    acc = seen === 0 ? a : { real: 0.95 * acc.real + 0.05 * a.real, fake: 0.95 * acc.fake + 0.05 * a.fake, mean: 0.95 * acc.mean + 0.05 * a.mean };
+    seen++;
+    return {
+      loss: gAdv.add(rec.mul(c.lambdaRec)),
+      logs: { d_loss: dAdv.item(), gp: gp ? gp.item() / gpAt.length : 0, g_adv: gAdv.item(), rec: rec.item(), d_acc: acc.mean, d_acc_real: acc.real, d_acc_fake: acc.fake, batch_used: n },
+    };
+  };
+
+  const validate = async (s: number): Promise<Record<string, number>> => {
+    if (!val) return {};
+    g.eval();
+    const r = noGrad(() => scope(() => {
+      const parts: Tensor[] = [];
+      for (let i = 0; i < val.blurry.shape[0]!; i += 4) parts.push(g.forward(val.blurry.slice(0, i, i + 4))[2].clamp(0, 1));
+      const t = cat(parts, 0);
+      const res: Record<string, number> = {
+        translated_vs_input_psnr: meanPsnr(t, val.blurry),
+        blur_score_input: laplacianVarianceBatch(val.blurry).mean().item(),
+        blur_score_translated: laplacianVarianceBatch(t).mean().item(),
+      };
+      let grid: Tensor;
+      if (dk) {
+        const viaG: Tensor[] = [], direct: Tensor[] = [];
+        for (let i = 0; i < t.shape[0]!; i += 4) {
+          viaG.push(deblur(dk, t.slice(0, i, i + 4)).clamp(0, 1));
+          direct.push(deblur(dk, val.blurry.slice(0, i, i + 4)).clamp(0, 1));
+        }
+        const vg = cat(viaG, 0), dr = cat(direct, 0);
+        res.psnr = meanPsnr(vg, val.sharp);
+        res.dk_alone_psnr = meanPsnr(dr, val.sharp);
+        res.input_psnr = meanPsnr(val.blurry, val.sharp);
+        grid = cat([0, 1].filter((j) => j < t.shape[0]!).map((j) => cat([val.blurry.select(0, j), t.select(0, j), dr.select(0, j), vg.select(0, j), val.sharp.select(0, j)], 2)), 1);
+      } else {
+        grid = cat([0, 1].filter((j) => j < t.shape[0]!).map((j) => cat([val.blurry.select(0, j), t.select(0, j), val.sharp.select(0, j)], 2)), 1);
+      }
+      return { res, grid };
+    }));
+    g.train();
+    await writeImage(run.sample(s), r.grid);
+    r.grid.dispose();
+    return r.res;
+  };
+
+  try {
+    const schedule = { kind: 'constant-then-linear', constant: Math.round(c.constantFraction * c.steps), decay: c.steps - Math.round(c.constantFraction * c.steps) } as const;
+    const r = await trainLoop<UnpairedBatch>({
+      run, data, steps: c.steps, baseLr: c.lr, schedule,
+      parts: [{ name: 'g', model: g, optimizer: gOpt }, { name: 'd', model: d, optimizer: dOpt, selfUpdated: true }],
+      step, release: (b) => { releaseBatch(b.b); releaseBatch(b.k); },
+      validate: val ? validate : undefined, primary: dk ? 'psnr' : undefined,
+      valEvery: c.valEvery, ckptEvery: c.ckptEvery, resume: o.resume ?? false, quiet: o.quiet,
+    });
+    saveWeights(run.finalWeights, g.stateDict(), { arch: c.arch, kind: 'translator', steps: String(r.steps), content: content.description, ...(r.lastValidation ? { validation: JSON.stringify(r.lastValidation) } : {}) });
+    return { ...r, run: out, weights: run.finalWeights, content: content.description };
+  } finally {
+    for (const m of [g, d, gOpt, dOpt, content, data]) m.dispose();
+    dk?.dispose();
+    val?.blurry.dispose();
+    val?.sharp.dispose();
+  }
+}

@@ -1,0 +1,55 @@
+// The translator's content losses: the low-pass fallback keeps colour and content but lets blur change;
+// VGG losses refuse to run on random weights unless asked by name, and name their layers and weights.
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { F, Generator, manualSeed, rand, scope, tensor } from '../../src/tensor/index.js';
+import { contentLoss, gaussianBlur, gaussianKernel1d, VGG16_OFFICIAL_LAYERS } from '../../src/losses/perceptual.js';
+import { inputScales } from '../../src/train/translator.js';
+
+describe('content losses', () => {
+  test('the Gaussian kernel sums to 1 and the blur keeps a constant image', () => {
+    const k = gaussianKernel1d(2);
+    assert.equal(k.length, 13);
+    assert.ok(Math.abs(k.reduce((a, b) => a + b, 0) - 1) < 1e-9);
+    scope(() => {
+      const c = tensor([0.3, 0.6, 0.9]).view([1, 3, 1, 1]).expand([1, 3, 16, 16]).contiguous();
+      assert.ok(gaussianBlur(c, 2).sub(c).abs().max().item() < 1e-6);
+    });
+  });
+
+  test('lowpass: zero for the same image, small for a blur change, large for a colour change', () => {
+    scope(() => {
+      const g = new Generator(3);
+      const low = rand([2, 3, 8, 8], { generator: g });
+      const x = F.interpolate(low, { size: [64, 64], mode: 'bilinear' }).add(rand([2, 3, 64, 64], { generator: g }).mul(0.2)).clamp(0, 1);
+      const blurred = F.avgPool2d(F.pad(x, [1, 1, 1, 1], 'replicate'), 3, { stride: 1 }); // a 3×3 box blur
+      const tinted = x.add(0.05);
+      const loss = contentLoss('lowpass');
+      const at = (y: typeof x): number => loss.loss(inputScales(x), inputScales(y)).item();
+      assert.equal(at(x), 0);
+      const blur = at(blurred), tint = at(tinted);
+      assert.ok(blur < tint / 2, `a blur change (${blur}) costs far less than a colour change of 0.05 (${tint})`);
+      assert.match(loss.description, /low-pass/);
+    });
+  });
+
+  test('VGG losses need weights unless the random form is named, and say which they use', () => {
+    assert.throws(() => contentLoss('vgg19'), /needs ImageNet VGG weights.*--vgg-weights.*lowpass/);
+    assert.throws(() => contentLoss('vgg16', { vggWeights: null }), /vgg16-397923af/);
+    manualSeed(0);
+    const l = contentLoss('vgg16-random');
+    try {
+      assert.match(l.description, /RANDOM weights/);
+      assert.match(l.description, new RegExp(VGG16_OFFICIAL_LAYERS.join(', ')));
+      scope(() => {
+        const x = rand([1, 3, 32, 32]), y = rand([1, 3, 32, 32]).requiresGrad_(true);
+        const v = l.loss([x], [y]);
+        assert.ok(v.item() > 0);
+        v.backward();
+        assert.ok(y.grad!.abs().sum().item() > 0, 'gradients reach the output images');
+      });
+    } finally {
+      l.dispose();
+    }
+  });
+});
