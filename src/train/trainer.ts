@@ -49,6 +49,8 @@ export interface LoopOptions<B> {
   /** Consecutive non-finite steps before rolling back to the last good checkpoint. */
   maxBadSteps?: number;
   quiet?: boolean;
+  /** Called after each completed step (1-based count) with the step's loss: progress reports, early stops. */
+  onStep?: (step: number, loss: number) => void;
 }
 
 export interface LoopResult {
@@ -130,6 +132,7 @@ export async function trainLoop<B>(o: LoopOptions<B>): Promise<LoopResult> {
       }
       bad = 0;
       progress.update(step, r.value);
+      o.onStep?.(step + 1, r.value);
       if ((step + 1) % (o.logEvery ?? 50) === 0) o.run.log({ step: step + 1, loss: r.value, lr, ...r.logs });
       const last = step + 1 === o.steps;
       if (o.validate && ((step + 1) % o.valEvery === 0 || last)) {

@@ -116,7 +116,8 @@ export function resolveTranslatorConfig(v: Record<string, unknown>, source = 'tr
   if (!arch.startsWith('mimo-unet')) throw new Error(`${source}: the translator is a MIMO-UNet (mimo-unet-small, mimo-unet, mimo-unet-plus), got '${c.arch}'`);
   if (!c.blur) throw new Error(`${source}: give the target camera's blurry images (blur)`);
   if (!c.known) throw new Error(`${source}: give the known-blur set K (known; b2b make-known makes it)`);
-  if (c.crop % 16 || c.crop < 32) throw new Error(`${source}: crop must be a multiple of 16 and at least 32, got ${c.crop}`);
+  // D judges the ¼ scale too: its three stride-2 layers and two 4×4 convs need at least 32×32 there.
+  if (c.crop % 16 || c.crop < 128) throw new Error(`${source}: crop must be a multiple of 16 and at least 128 (the discriminator sees the ¼ scale), got ${c.crop}`);
   if (c.curriculumFraction <= 0 || c.curriculumFraction > 1) throw new Error(`${source}: curriculumFraction must be in (0, 1], got ${c.curriculumFraction}`);
   if (c.constantFraction > 1) throw new Error(`${source}: constantFraction must be in [0, 1], got ${c.constantFraction}`);
   if (c.batch < 1) throw new Error(`${source}: batch must be at least 1`);

@@ -1,0 +1,100 @@
+// The translator trainer on tiny folders: every adversarial loss, the penalty at one or all scales, the
+// curriculum, the D-input option; loss terms finite and logged; D's accuracy logged; validation through
+// a D_K; configs refused with named errors.
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { liveTensors } from '../../src/tensor/index.js';
+import { readWeightsMetadata } from '../../src/io/weights.js';
+import { RunDir } from '../../src/train/run.js';
+import { trainTranslator } from '../../src/train/translator.js';
+import { resolveTranslatorConfig, translatorConfig, type TranslatorConfig } from '../../src/train/translator-config.js';
+import { resolveDeblurConfig, trainDeblur } from '../../src/train/deblur.js';
+import { loadTranslator } from '../../src/train/load.js';
+import { writePairs } from './fixtures.js';
+
+const root = mkdtempSync(join(tmpdir(), 'b2b-translator-'));
+const pairs = join(root, 'pairs'), known = join(root, 'known');
+let dk = '';
+test.before(async () => {
+  await writePairs(pairs, 4, 128); // pairs/blur serves as B, known/sharp as K (any images will do)
+  await writePairs(known, 4, 128);
+  const r = await trainDeblur(resolveDeblurConfig({ pairs, val: pairs, steps: 1, batch: 2, crop: 32, valEvery: 1, ckptEvery: 1, valImages: 2 }), join(root, 'dk'), { quiet: true });
+  dk = r.weights;
+});
+test.after(() => rmSync(root, { recursive: true, force: true }));
+
+const tiny = (over: Partial<TranslatorConfig>): TranslatorConfig => resolveTranslatorConfig(translatorConfig('paper', 'small', {
+  blur: join(pairs, 'blur'), known: join(known, 'sharp'), crop: 128, batch: 2, steps: 3, valEvery: 3, ckptEvery: 3, valImages: 2, ...over,
+}));
+
+describe('translator training', () => {
+  const variants: [string, Partial<TranslatorConfig>][] = [
+    ['hinge, penalty at full scale, no curriculum', { gan: 'hinge', lambdaGp: 1e-4, curriculum: false }],
+    ['vanilla, penalty at all scales, curriculum', { gan: 'vanilla', gpScales: 'all', curriculum: true, curriculumSteps: 2 }],
+    ['lsgan, high-pass D input, random VGG16 slices', { gan: 'lsgan', discInput: 'highpass', content: 'vgg16-random' }],
+  ];
+  for (const [name, over] of variants) {
+    test(name, async () => {
+      const before = liveTensors();
+      const dir = join(root, name.replace(/[^a-z0-9]+/g, '-'));
+      const c = tiny({ ...over, valPairs: pairs, deblurrer: dk });
+      const r = await trainTranslator(c, dir, { quiet: true, logEvery: 1 });
+      assert.equal(r.steps, 3);
+      const m = RunDir.open(dir).metrics();
+      const steps = m.filter((e) => typeof e.loss === 'number');
+      assert.equal(steps.length, 3);
+      for (const e of steps) {
+        for (const k of ['loss', 'd_loss', 'gp', 'g_adv', 'rec', 'd_acc', 'd_acc_real', 'd_acc_fake']) {
+          assert.ok(Number.isFinite(e[k] as number), `${k} logged and finite at step ${String(e.step)}: ${String(e[k])}`);
+        }
+        assert.ok((e.d_acc as number) >= 0 && (e.d_acc as number) <= 1);
+      }
+      if (c.curriculum) assert.deepEqual(steps.map((e) => e.batch_used), [1, 1, 2], 'the easiest half first, the whole batch from curriculumSteps');
+      const described = m.find((e) => e.event === 'content-loss')!.description as string;
+      assert.match(described, c.content === 'lowpass' ? /low-pass/ : /RANDOM weights/);
+      const v = r.lastValidation!;
+      for (const k of ['psnr', 'dk_alone_psnr', 'input_psnr', 'translated_vs_input_psnr', 'blur_score_translated']) assert.ok(Number.isFinite(v[k]!), k);
+      assert.equal(readWeightsMetadata(r.weights).kind, 'translator');
+      const g = loadTranslator(dir);
+      g.dispose();
+      assert.equal(liveTensors(), before, 'no tensors left behind');
+    });
+  }
+
+  test('a translator run interrupted at step 2 and resumed equals an uninterrupted run', async () => {
+    const a = join(root, 'straight'), b = join(root, 'resumed');
+    const c = tiny({ steps: 4, ckptEvery: 100, valEvery: 100, curriculum: true, curriculumSteps: 3 });
+    await trainTranslator(c, a, { quiet: true });
+    const first = await trainTranslator(c, b, { quiet: true, onStep: (s) => { if (s === 2) process.emit('SIGTERM'); } });
+    assert.ok(first.interrupted);
+    assert.equal(first.steps, 2);
+    const second = await trainTranslator(c, b, { quiet: true, resume: true });
+    assert.equal(second.steps, 4);
+    const ga = loadTranslator(a), gb = loadTranslator(b);
+    let diff = 0;
+    const sb = gb.stateDict();
+    for (const [k, t] of ga.stateDict()) {
+      const x = t.toNumbers(), y = sb.get(k)!.toNumbers();
+      for (let i = 0; i < x.length; i++) diff = Math.max(diff, Math.abs(x[i]! - y[i]!));
+    }
+    ga.dispose();
+    gb.dispose();
+    assert.ok(diff < 1e-5, `max weight difference ${diff}`);
+  });
+
+  test('configs: the fallback content loss without VGG weights, named errors', () => {
+    const c = tiny({});
+    assert.equal(c.content, 'lowpass');
+    assert.equal(resolveTranslatorConfig(translatorConfig('paper', 'small', { blur: 'b', known: 'k', vggWeights: 'vgg19.pth' })).content, 'vgg19');
+    assert.equal(resolveTranslatorConfig(translatorConfig('official-code', 'small', { blur: 'b', known: 'k' })).gan, 'hinge');
+    assert.throws(() => tiny({ gan: 'wgan' as never }), /'gan' must be one of hinge, vanilla, lsgan/);
+    assert.throws(() => tiny({ arch: 'nafnet-small' }), /the translator is a MIMO-UNet/);
+    assert.throws(() => tiny({ crop: 64 }), /at least 128 \(the discriminator sees the ¼ scale\)/);
+    assert.throws(() => resolveTranslatorConfig({ ...translatorConfig('paper', 'small', { blur: 'b', known: 'k' }), extra: 1 }), /unknown key 'extra'/);
+    mkdirSync(join(root, 'empty'));
+    return assert.rejects(trainTranslator(tiny({ known: join(root, 'empty') }), join(root, 'bad'), { quiet: true }), /empty/);
+  });
+});
