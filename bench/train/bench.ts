@@ -1,12 +1,16 @@
-// Training benchmark: one optimisation step of the deblurrer (NAFNet, PSNR loss, AdamW) and of
-// KernelWizard (Charbonnier, Adam), small and paper presets, through blur2blur and through the same step
+// Training benchmark: one optimisation step of the deblurrer (NAFNet, PSNR loss, AdamW), of
+// KernelWizard (Charbonnier, Adam) and of the Blur2Blur translator (D update with gradient penalty, then
+// G at three scales with the adversarial and content losses), small and paper presets, through blur2blur and through the same step
 // in PyTorch (bench/train/reference.py), interleaved. Prints images/s and the ratio PyTorch time /
 // blur2blur time (≥ 1: no slower); the last line is one JSON object.
 //   npm run bench:train [-- --rounds 4 --only kernel-wizard-small]
 import { parseArgs } from 'node:util';
 import { startReference } from '../common/reference-process.js';
 import { coreCount, manualSeed, rand, scope, setNumThreads } from '../../src/tensor/index.js';
-import { KernelWizard, NAFNet } from '../../src/models/index.js';
+import { KernelWizard, MIMOUNet, NAFNet, PatchGAN } from '../../src/models/index.js';
+import { contentLoss, type ContentLossKind } from '../../src/losses/perceptual.js';
+import { translatorStep, type UnpairedBatch } from '../../src/train/translator-step.js';
+import type { GanLoss } from '../../src/losses/gan.js';
 import { Adam, AdamW } from '../../src/optim/index.js';
 import { charbonnierLoss, psnrLoss } from '../../src/losses/restoration.js';
 
@@ -14,12 +18,16 @@ const { values: args } = parseArgs({ options: { rounds: { type: 'string', defaul
 const rounds = Number(args.rounds), threads = Number(args.threads);
 setNumThreads(threads);
 
-interface Case { kind: 'deblur' | 'kernel'; arch: string; batch: number; crop: number }
+interface Case { kind: 'deblur' | 'kernel' | 'translator'; arch: string; batch: number; crop: number; gan?: GanLoss; content?: ContentLossKind }
 const CASES: Case[] = [
   { kind: 'deblur', arch: 'nafnet-small', batch: 8, crop: 128 },
   { kind: 'deblur', arch: 'nafnet-gopro-width32', batch: 4, crop: 256 },
   { kind: 'kernel', arch: 'kernel-wizard-small', batch: 2, crop: 256 },
   { kind: 'kernel', arch: 'kernel-wizard', batch: 2, crop: 256 },
+  // small: MIMO-UNet-small + PatchGAN ndf 32, log-loss GAN, low-pass content loss (the default here);
+  // paper: MIMO-UNet + PatchGAN ndf 64, hinge, VGG19 features (batch 2 rather than 16 on a CPU).
+  { kind: 'translator', arch: 'translator-small', batch: 4, crop: 128, gan: 'vanilla', content: 'lowpass' },
+  { kind: 'translator', arch: 'translator-paper', batch: 2, crop: 256, gan: 'hinge', content: 'vgg19-random' },
 ];
 
 const py = startReference('train', threads);
@@ -27,8 +35,28 @@ async function pyRun(c: Case, steps: number): Promise<number[]> {
   return (await py.run<{ ms: number[] }>({ ...c, steps })).ms;
 }
 
+function translatorCase(c: Case): { run: () => void; dispose: () => void } {
+  const small = c.arch === 'translator-small';
+  const g = new MIMOUNet(small ? 'small' : 'mimo-unet'), d = new PatchGAN(small ? 'small' : 'paper');
+  const gOpt = new Adam(g.parameters(), { lr: 2e-4, betas: [0.5, 0.999] }), dOpt = new Adam(d.parameters(), { lr: 2e-4, betas: [0.5, 0.999] });
+  const content = contentLoss(c.content!);
+  const step = translatorStep({ gan: c.gan!, lambdaGp: 1e-4, gpScales: 'full', lambdaRec: 0.8, discInput: 'rgb', curriculum: false, curriculumFraction: 1, curriculumSteps: 0, seed: 0 }, g, d, dOpt, content);
+  let i = 0;
+  return {
+    run: () => scope(() => {
+      const y = rand([c.batch, 3, c.crop, c.crop]), k = rand([c.batch, 3, c.crop, c.crop]);
+      gOpt.zeroGrad();
+      const batch = { b: { blurry: y, files: [], epoch: 0, index: 0 }, k: { blurry: k, files: [], epoch: 0, index: 0 } } satisfies UnpairedBatch;
+      step(batch, i++).loss.backward();
+      gOpt.update();
+    }),
+    dispose: () => { for (const m of [g, d, gOpt, dOpt, content]) m.dispose(); },
+  };
+}
+
 function makeStep(c: Case): { run: () => void; dispose: () => void } {
   manualSeed(0);
+  if (c.kind === 'translator') return translatorCase(c);
   if (c.kind === 'deblur') {
     const m = new NAFNet(c.arch === 'nafnet-small' ? 'small' : 'gopro-width32');
     const opt = new AdamW(m.parameters(), { lr: 1e-3, betas: [0.9, 0.9], weightDecay: 1e-3 });

@@ -20,33 +20,19 @@ import { UnpairedLoader, type UnpairedBatch } from './translator.js';
 import { loadValidation } from './validation-data.js';
 import { weightsFile } from './load.js';
 import { meanPsnr } from '../eval/psnr.js';
-import { COMMON_SPEC, checkConfig, type Spec } from './config-check.js';
+import { COMMON_SPEC, checkConfig, type CommonTrainConfig, type Spec } from './config-check.js';
 
-export interface CycleGANConfig {
+/** The common fields (arch: the generators' NAFNet id; val: pairs with ground truth for validation; init: the B→S generator's start, e.g. D_K), minus pairs. */
+export interface CycleGANConfig extends Omit<CommonTrainConfig, 'pairs'> {
   /** Blurry images B of the target camera. */
   blur: string;
   /** Sharp images S of the target camera (unpaired with B). */
   sharp: string;
-  /** Pairs with ground truth for validation (simulated benchmarks), or null. */
-  val: string | null;
-  /** The generators' architecture (a NAFNet id). */
-  arch: string;
   disc: 'small' | 'paper';
   gan: GanLoss;
   lambdaCycle: number;
   /** Identity weight, as a share of lambdaCycle (CycleGAN's 0.5). */
   lambdaIdentity: number;
-  crop: number;
-  batch: number;
-  steps: number;
-  lr: number;
-  betas: [number, number];
-  seed: number;
-  valEvery: number;
-  ckptEvery: number;
-  valImages: number;
-  /** Starting weights of the B→S generator (e.g. D_K), or null. */
-  init: string | null;
 }
 
 export const CYCLEGAN_DEFAULTS: CycleGANConfig = {
@@ -54,10 +40,9 @@ export const CYCLEGAN_DEFAULTS: CycleGANConfig = {
   crop: 128, batch: 4, steps: 3000, lr: 2e-4, betas: [0.5, 0.999], seed: 0, valEvery: 250, ckptEvery: 250, valImages: 8, init: null,
 };
 
+const { pairs: _pairs, ...COMMON_WITHOUT_PAIRS } = COMMON_SPEC;
 const SPEC: Spec<CycleGANConfig> = {
-  blur: 'string', sharp: 'string', val: 'string?', arch: 'string', disc: 'string', gan: 'string', lambdaCycle: 'number',
-  lambdaIdentity: 'number', crop: COMMON_SPEC.crop, batch: 'int', steps: 'int', lr: 'number', betas: 'pair', seed: 'int',
-  valEvery: 'int', ckptEvery: 'int', valImages: 'int', init: 'string?',
+  ...COMMON_WITHOUT_PAIRS, blur: 'string', sharp: 'string', disc: 'string', gan: 'string', lambdaCycle: 'number', lambdaIdentity: 'number',
 };
 
 export function resolveCycleGANConfig(partial: Record<string, unknown>, source = 'cyclegan config'): CycleGANConfig {

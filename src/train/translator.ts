@@ -2,30 +2,26 @@
 // outputs at ¼, ½ and 1; one PatchGAN D judges all three scales. Each step first updates D (real: K at
 // the three scales, bilinear; fake: G(B) detached; plus the gradient penalty), then G (adversarial loss
 // through the frozen D, plus λ_rec × the content loss between each input scale and G's output there).
-import { Generator, manualSeed, noGrad, scope, cat, F, type Tensor } from '../tensor/index.js';
+import { manualSeed, noGrad, scope, cat, type Tensor } from '../tensor/index.js';
 import { MIMOUNet, PatchGAN, type ArchId } from '../models/index.js';
 import { Adam } from '../optim/index.js';
 import { loadWeights, saveWeights } from '../io/weights.js';
 import { writeImage } from '../data/image.js';
 import { readImageFolder, readLayout, allPairs } from '../data/datasets/layouts.js';
-import { BatchLoader, releaseBatch, type Batch, type LoaderPosition } from '../data/datasets/loader.js';
+import { BatchLoader, releaseBatch, type LoaderPosition } from '../data/datasets/loader.js';
 import { laplacianVarianceBatch } from '../data/datasets/blur-score.js';
-import { discriminatorAccuracy, discriminatorLoss, generatorLoss, gradientPenalty } from '../losses/gan.js';
-import { contentLoss, gaussianBlur } from '../losses/perceptual.js';
+import { contentLoss } from '../losses/perceptual.js';
 import { meanPsnr } from '../eval/psnr.js';
 import { RunDir } from './run.js';
 import { trainLoop, type DataSource, type LoopResult } from './trainer.js';
-import { curriculumBatch } from './curriculum.js';
+import { translatorStep, type UnpairedBatch } from './translator-step.js';
 import { loadDeblurrer, weightsFile } from './load.js';
 import { deblur, type Deblurrer } from './deblur.js';
 import { loadValidation } from './validation-data.js';
 import type { TranslatorConfig } from './translator-config.js';
 
-/** Unpaired batches: blurry images of the target camera and known-blur images, from two loaders. */
-export interface UnpairedBatch {
-  b: Batch;
-  k: Batch;
-}
+export type { UnpairedBatch } from './translator-step.js';
+export { inputScales, knownScales } from './translator-step.js';
 
 export class UnpairedLoader implements DataSource<UnpairedBatch> {
   constructor(readonly b: BatchLoader, readonly k: BatchLoader) {}
@@ -45,21 +41,6 @@ export class UnpairedLoader implements DataSource<UnpairedBatch> {
   }
 }
 
-const nearestHalf = (x: Tensor): Tensor => F.interpolate(x, { scaleFactor: 0.5, mode: 'nearest' });
-const bilinearHalf = (x: Tensor): Tensor => F.interpolate(x, { scaleFactor: 0.5, mode: 'bilinear' });
-
-/** [¼, ½, 1] scales of a batch: nearest, as MIMO-UNet makes its own inputs. */
-export function inputScales(x: Tensor): [Tensor, Tensor, Tensor] {
-  const h = nearestHalf(x);
-  return [nearestHalf(h), h, x];
-}
-
-/** [¼, ½, 1] scales of the real known-blur batch for D: bilinear (the official code). */
-export function knownScales(k: Tensor): [Tensor, Tensor, Tensor] {
-  const h = bilinearHalf(k);
-  return [bilinearHalf(h), h, k];
-}
-
 export function buildTranslator(arch: ArchId): MIMOUNet {
   return new MIMOUNet(arch === 'mimo-unet-small' ? 'small' : arch === 'mimo-unet-plus' ? 'mimo-unet-plus' : 'mimo-unet');
 }
@@ -68,15 +49,6 @@ export interface TranslatorResult extends LoopResult {
   run: string;
   weights: string;
   content: string;
-}
-
-/** What D sees of an image batch. */
-function discView(c: TranslatorConfig): (x: Tensor) => Tensor {
-  return c.discInput === 'highpass' ? (x) => x.sub(gaussianBlur(x, 2)) : (x) => x;
-}
-
-function setTrainable(m: PatchGAN, on: boolean): void {
-  for (const p of m.parameters()) p.requiresGrad = on;
 }
 
 export async function trainTranslator(c: TranslatorConfig, out: string, o: { resume?: boolean; quiet?: boolean; log?: (l: string) => void; logEvery?: number; onStep?: (step: number, loss: number) => void } = {}): Promise<TranslatorResult> {
@@ -96,48 +68,7 @@ export async function trainTranslator(c: TranslatorConfig, out: string, o: { res
   const data = new UnpairedLoader(new BatchLoader(bSet, { ...loaderOpts, seed: c.seed }), new BatchLoader(kSet, { ...loaderOpts, seed: c.seed + 1 }));
   const dk: Deblurrer | null = c.deblurrer ? loadDeblurrer(c.deblurrer) : null;
   const val = c.valPairs ? await loadValidation(allPairs(readLayout(c.valPairs)), c.valImages, 256, 16) : null;
-  const view = discView(c);
-  const gen = new Generator(c.seed);
-  let acc = { real: 0.5, fake: 0.5, mean: 0.5 }, seen = 0;
-
-  const step = (batch: UnpairedBatch, i: number): { loss: Tensor; logs: Record<string, number> } => {
-    const y = curriculumBatch(c.curriculum ? { startFraction: c.curriculumFraction, fullAfter: c.curriculumSteps } : null, batch.b.blurry, i);
-    const ys = inputScales(y);
-    const outs = g.forward(y);
-    const ks = knownScales(batch.k.blurry);
-    // D: real K vs detached G(B), plus the gradient penalty on real/fake mixes.
-    setTrainable(d, true);
-    const fakeD = outs.map((t) => t.detach());
-    const realScores = d.forwardScales(ks.map(view)), fakeScores = d.forwardScales(fakeD.map(view));
-    const a = discriminatorAccuracy(c.gan, realScores, fakeScores);
-    const dAdv = discriminatorLoss(c.gan, realScores, fakeScores);
-    // The penalty needs equal batches of real and fake: the first n known images.
-    gen.manualSeed(BigInt(c.seed) * 1000003n + BigInt(i)); // a per-step stream, so a resumed run draws the same ε
-    const n = y.shape[0]!;
-    const gpAt = c.gpScales === 'full' ? [2] : [0, 1, 2];
-    let gp: Tensor | undefined;
-    for (const s of gpAt) {
-      const term = gradientPenalty((x) => d.forward(view(x)), ks[s]!.slice(0, 0, n), fakeD[s]!, { generator: gen });
-      gp = gp ? gp.add(term) : term;
-    }
-    const dLoss = c.lambdaGp > 0 ? dAdv.add(gp!.mul(c.lambdaGp / gpAt.length)) : dAdv;
-    const dValue = dLoss.item();
-    if (!Number.isFinite(dValue)) return { loss: dLoss, logs: {} }; // the loop skips the step and counts it
-    dOpt.zeroGrad();
-    dLoss.backward();
-    dOpt.update();
-    // G: fool the (now frozen) D at every scale, keep the content of every scale.
-    setTrainable(d, false);
-    const gAdv = generatorLoss(c.gan, d.forwardScales(outs.map(view)));
-    const rec = content.loss(ys, outs);
-    setTrainable(d, true); // the graph above was recorded without D's parameters; backward will not touch them
-    acc = seen === 0 ? a : { real: 0.95 * acc.real + 0.05 * a.real, fake: 0.95 * acc.fake + 0.05 * a.fake, mean: 0.95 * acc.mean + 0.05 * a.mean };
-    seen++;
-    return {
-      loss: gAdv.add(rec.mul(c.lambdaRec)),
-      logs: { d_loss: dAdv.item(), gp: gp ? gp.item() / gpAt.length : 0, g_adv: gAdv.item(), rec: rec.item(), d_acc: acc.mean, d_acc_real: acc.real, d_acc_fake: acc.fake, batch_used: n },
-    };
-  };
+  const step = translatorStep(c, g, d, dOpt, content);
 
   const validate = async (s: number): Promise<Record<string, number>> => {
     if (!val) return {};
