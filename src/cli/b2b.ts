@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // b2b: the blur2blur command line.
 import { data } from './commands/data.js';
+import { deblurCommand } from './commands/deblur.js';
 import { evalCommand } from './commands/eval.js';
 import { info } from './commands/info.js';
 import { makeKnown } from './commands/make-known.js';
@@ -25,11 +26,12 @@ commands:
   train translator --blur B --known K   train the Blur2Blur translator G (unknown blur → known blur)
   train synthetic|cyclegan      the paper's baselines (synthetic motion blur of S; CycleGAN B ↔ S)
   make-known --sharp S --out K  the known-blur set K (KernelWizard route or simulator route)
+  deblur INPUT --translator G --deblurrer D --out OUT   D_K(G(y)) on an image, a folder or a video
   eval --pairs T --deblurrer D  PSNR/SSIM of D(y) or, with --translator G, of D(G(y)) on test pairs
 
 b2b <command> --help shows a command's options.`;
 
-const commands: Record<string, (argv: string[]) => Promise<void> | void> = { info, weights, simulate, data, train, 'make-known': makeKnown, eval: evalCommand };
+const commands: Record<string, (argv: string[]) => Promise<void> | void> = { info, weights, simulate, data, train, 'make-known': makeKnown, eval: evalCommand, deblur: deblurCommand };
 
 async function main(argv: string[]): Promise<void> {
   const [cmd, ...rest] = argv;

@@ -1,0 +1,49 @@
+// b2b deblur: D_K(G(y)) on an image, a folder or a video.
+import { loadDeblurrer, loadTranslator } from '../../train/load.js';
+import { restorePath } from '../../infer/restore.js';
+import { parse, UsageError } from '../usage.js';
+
+const HELP = `usage: b2b deblur INPUT --translator RUN|FILE|none --deblurrer RUN|FILE --out OUT [options]
+  INPUT           an image, a folder of images, or a video (frames streamed through ffmpeg; frame
+                  rate and audio kept)
+  --translator    G (a translator run or weights); 'none' for the known-domain deblurrer alone
+  --deblurrer     D_K (a deblurrer run or weights: NAFNet or MIMO-UNet; .pth needs --arch)
+  --out OUT       a file for an image or a video, a folder for a folder
+  --format EXT    output image format (png, jpg, webp, tif; default: the input's)
+  --tile N        tile side for large frames (default 512)   --overlap N   tile overlap (default 64)
+  --arch ID       the deblurrer's architecture when its file does not record it`;
+
+export async function deblurCommand(argv: string[]): Promise<void> {
+  const { values, positionals } = parse(argv, {
+    translator: { type: 'string' }, deblurrer: { type: 'string' }, out: { type: 'string' }, format: { type: 'string' },
+    tile: { type: 'string' }, overlap: { type: 'string' }, arch: { type: 'string' },
+  }, HELP);
+  if (values.help) {
+    console.log(HELP);
+    return;
+  }
+  const input = positionals[0];
+  if (!input || !values.out || !values.deblurrer || !values.translator) throw new UsageError(`deblur: give INPUT, --translator (or none), --deblurrer and --out\n\n${HELP}`);
+  const tile = values.tile === undefined ? 512 : Number(values.tile), overlap = values.overlap === undefined ? 64 : Number(values.overlap);
+  if (!Number.isInteger(tile) || tile < 64) throw new UsageError(`deblur: --tile must be an integer ≥ 64, got '${values.tile}'`);
+  if (!Number.isInteger(overlap) || overlap < 0 || overlap >= tile) throw new UsageError(`deblur: --overlap must be an integer in [0, tile), got '${values.overlap}'`);
+  const d = loadDeblurrer(values.deblurrer, values.arch);
+  const g = values.translator === 'none' ? null : loadTranslator(values.translator);
+  try {
+    const tty = process.stderr.isTTY;
+    const r = await restorePath({ deblurrer: d, translator: g, tiles: { tile, overlap } }, input, values.out, {
+      format: values.format,
+      onProgress: (done, total) => {
+        if (tty) process.stderr.write(`\r${done}/${total || '?'}`);
+      },
+    });
+    if (tty) process.stderr.write('\n');
+    for (const s of r.skipped) console.error(`skipped ${s.file}: ${s.reason}`);
+    const what = g ? 'D_K(G(y))' : 'D_K(y)';
+    console.log(`${what}: wrote ${r.written.length === 1 ? r.written[0] : `${r.written.length} images to ${values.out}`} in ${r.seconds.toFixed(1)} s` +
+      (r.skipped.length ? ` (${r.skipped.length} unreadable skipped)` : ''));
+  } finally {
+    d.dispose();
+    g?.dispose();
+  }
+}
