@@ -69,3 +69,32 @@ describe('b2b weights import', () => {
     }
   });
 });
+
+describe('b2b eval and deblur', () => {
+  test('eval --pred --gt scores by name; deblur and eval name what is missing', async () => {
+    const { Generator, rand } = await import('../../src/tensor/index.js');
+    const { writeImage } = await import('../../src/data/image.js');
+    const dir = mkdtempSync(join(tmpdir(), 'b2b-eval-'));
+    try {
+      const g = new Generator(4);
+      for (const sub of ['pred', 'gt']) {
+        const t = rand([3, 24, 24], { generator: g });
+        const { mkdirSync } = await import('node:fs');
+        mkdirSync(join(dir, sub));
+        await writeImage(join(dir, sub, 'a.png'), t);
+        t.dispose();
+      }
+      const r = b2b('eval', '--pred', join(dir, 'pred'), '--gt', join(dir, 'gt'), '--json', join(dir, 's.json'));
+      assert.equal(r.status, 0, r.stderr);
+      assert.match(r.stdout, /1 images\n\| \| PSNR \(dB\) \| SSIM \|/);
+      assert.match(r.stdout, /no border crop/);
+      assert.equal(b2b('eval', '--pred', join(dir, 'pred')).status, 2);
+      const noWeights = b2b('deblur', join(dir, 'pred'), '--translator', 'none', '--deblurrer', join(dir, 'nothing'), '--out', join(dir, 'o'));
+      assert.equal(noWeights.status, 1);
+      assert.match(noWeights.stderr, /nothing: no model\.safetensors/);
+      assert.match(b2b('deblur', join(dir, 'pred')).stderr, /give INPUT, --translator \(or none\), --deblurrer and --out/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
