@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 // b2b: the blur2blur command line.
+import { benchCommand } from './commands/bench.js';
 import { data } from './commands/data.js';
 import { deblurCommand } from './commands/deblur.js';
 import { evalCommand } from './commands/eval.js';
@@ -28,10 +29,11 @@ commands:
   make-known --sharp S --out K  the known-blur set K (KernelWizard route or simulator route)
   deblur INPUT --translator G --deblurrer D --out OUT   D_K(G(y)) on an image, a folder or a video
   eval --pairs T --deblurrer D  PSNR/SSIM of D(y) or, with --translator G, of D(G(y)) on test pairs
+  bench --out DIR               the paper's experiment end to end: table, results.json, report.html
 
 b2b <command> --help shows a command's options.`;
 
-const commands: Record<string, (argv: string[]) => Promise<void> | void> = { info, weights, simulate, data, train, 'make-known': makeKnown, eval: evalCommand, deblur: deblurCommand };
+const commands: Record<string, (argv: string[]) => Promise<void> | void> = { info, weights, simulate, data, train, 'make-known': makeKnown, eval: evalCommand, deblur: deblurCommand, bench: benchCommand };
 
 async function main(argv: string[]): Promise<void> {
   const [cmd, ...rest] = argv;

@@ -93,6 +93,16 @@ export async function writeImage(file: string, image: Tensor, o: WriteOptions = 
   await img.toFile(file);
 }
 
+/** A [3, H, W] image in [0, 1] as PNG bytes (for reports). */
+export async function encodePng(image: Tensor): Promise<Buffer> {
+  const { hwc, h, w } = noGrad(() => scope(() => {
+    const x = image.ndim === 4 ? image.select(0, 0) : image;
+    const q = x.float().clamp(0, 1).mul(255).round().permute([1, 2, 0]).contiguous();
+    return { hwc: q.toFloat32Array(), h: x.shape[1]!, w: x.shape[2]! };
+  }));
+  return sharp(Uint8Array.from(hwc), { raw: { width: w, height: h, channels: 3 } }).png({ compressionLevel: 6 }).toBuffer();
+}
+
 /** Encodes like JPEG at `quality` and decodes again (camera simulation of JPEG artefacts). */
 export async function jpegRoundTrip(image: Tensor, quality: number): Promise<Tensor> {
   const { hwc, h, w } = noGrad(() => scope(() => {

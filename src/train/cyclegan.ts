@@ -71,7 +71,7 @@ export interface CycleGANResult extends LoopResult {
   weights: string;
 }
 
-export async function trainCycleGAN(c: CycleGANConfig, out: string, o: { resume?: boolean; quiet?: boolean; logEvery?: number } = {}): Promise<CycleGANResult> {
+export async function trainCycleGAN(c: CycleGANConfig, out: string, o: { resume?: boolean; quiet?: boolean; logEvery?: number; maxSeconds?: number } = {}): Promise<CycleGANResult> {
   const run = o.resume ? RunDir.open(out) : RunDir.create(out, { kind: 'cyclegan', ...c });
   manualSeed(c.seed);
   const arch = parseArch(c.arch);
@@ -133,7 +133,7 @@ export async function trainCycleGAN(c: CycleGANConfig, out: string, o: { resume?
       parts: [{ name: 'g', model: gPair, optimizer: optG }, { name: 'd', model: dPair, optimizer: optD, selfUpdated: true }],
       step, release: (x) => { releaseBatch(x.b); releaseBatch(x.k); },
       validate: val ? validate : undefined, primary: val ? 'psnr' : undefined,
-      valEvery: c.valEvery, ckptEvery: c.ckptEvery, resume: o.resume ?? false, quiet: o.quiet, logEvery: o.logEvery,
+      valEvery: c.valEvery, ckptEvery: c.ckptEvery, resume: o.resume ?? false, quiet: o.quiet, maxSeconds: o.maxSeconds, logEvery: o.logEvery,
     });
     saveWeights(run.finalWeights, gBS.stateDict(), { arch, kind: 'deblurrer', baseline: 'cyclegan', steps: String(r.steps), ...(r.lastValidation ? { validation: JSON.stringify(r.lastValidation) } : {}) });
     return { ...r, run: out, weights: run.finalWeights };

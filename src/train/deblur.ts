@@ -10,7 +10,7 @@ import { readImageFolder, readLayout, allPairs } from '../data/datasets/layouts.
 import { BatchLoader, releaseBatch, type Batch } from '../data/datasets/loader.js';
 import { psnrLoss, mimoLoss } from '../losses/restoration.js';
 import { meanPsnr, psnrPerImage } from '../eval/psnr.js';
-import { RunDir } from './run.js';
+import { RunDir, weightsFile } from './run.js';
 import { trainLoop, type DataSource, type LoopResult } from './trainer.js';
 import { SyntheticPairs, holdOutSharp, syntheticValidation } from './synthetic.js';
 import type { Schedule } from './schedule.js';
@@ -100,14 +100,14 @@ async function deblurData(c: DeblurConfig): Promise<{ split: { train: unknown[];
   if (c.motionBlur) {
     const range = { length: c.motionBlur, direction: 1 };
     const files = readImageFolder(c.pairs).files;
-    const split = holdOutSharp(files, c.seed);
-    const train = c.val ? files : split.train;
-    const loader = new SyntheticPairs(new BatchLoader(train, { batchSize: c.batch, crop: c.crop, seed: c.seed, augment: AUGMENT, cache: true }), range, c.seed);
+    const synthetic = (train: string[]): SyntheticPairs =>
+      new SyntheticPairs(new BatchLoader(train, { batchSize: c.batch, crop: c.crop, seed: c.seed, augment: AUGMENT, cache: true }), range, c.seed);
     if (c.val) {
       const valPairs = allPairs(readLayout(c.val));
-      return { split: { train, val: valPairs }, loader, val: await loadValidation(valPairs, c.valImages, 256, 4) };
+      return { split: { train: files, val: valPairs }, loader: synthetic(files), val: await loadValidation(valPairs, c.valImages, 256, 4) };
     }
-    return { split: { train, val: split.val }, loader, val: await syntheticValidation(split.val, c.valImages, 256, 4, range, c.seed) };
+    const split = holdOutSharp(files, c.seed);
+    return { split, loader: synthetic(split.train), val: await syntheticValidation(split.val, c.valImages, 256, 4, range, c.seed) };
   }
   const pairs = allPairs(readLayout(c.pairs));
   const split = c.val ? { train: pairs, val: allPairs(readLayout(c.val)) } : holdOut(pairs, c.seed);
@@ -125,12 +125,12 @@ async function evaluateTensors(model: Deblurrer, v: { blurry: Tensor; sharp: Ten
   return r;
 }
 
-export async function trainDeblur(c: DeblurConfig, out: string, o: { resume?: boolean; quiet?: boolean } = {}): Promise<DeblurResult> {
+export async function trainDeblur(c: DeblurConfig, out: string, o: { resume?: boolean; quiet?: boolean; maxSeconds?: number } = {}): Promise<DeblurResult> {
   const run = o.resume ? RunDir.open(out) : RunDir.create(out, { kind: 'deblur', ...c });
   const arch = parseArch(c.arch);
   manualSeed(c.seed);
   const model = buildDeblurrer(arch);
-  if (c.init) scope(() => model.loadStateDict(loadWeights(c.init!), {}, c.init!));
+  if (c.init) scope(() => model.loadStateDict(loadWeights(weightsFile(c.init!)), {}, c.init!));
   const optimizer = new AdamW(model.parameters(), { lr: c.lr, betas: c.betas, weightDecay: c.weightDecay });
   const data = await deblurData(c);
   const { split, loader, val } = data;
@@ -164,7 +164,7 @@ export async function trainDeblur(c: DeblurConfig, out: string, o: { resume?: bo
         return { loss };
       },
       release: releaseBatch,
-      validate, primary: 'psnr', valEvery: c.valEvery, ckptEvery: c.ckptEvery, resume: o.resume ?? false, quiet: o.quiet,
+      validate, primary: 'psnr', valEvery: c.valEvery, ckptEvery: c.ckptEvery, resume: o.resume ?? false, quiet: o.quiet, maxSeconds: o.maxSeconds,
     });
     saveWeights(run.finalWeights, model.stateDict(), { arch, kind: 'deblurrer', steps: String(r.steps), ...(r.lastValidation ? { validation: JSON.stringify(r.lastValidation) } : {}) });
     const final = r.interrupted ? undefined : c.motionBlur && !c.val ? await evaluateTensors(model, val) : await evaluateAll(model, split.val);

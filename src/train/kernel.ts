@@ -10,7 +10,7 @@ import { readLayout, allPairs } from '../data/datasets/layouts.js';
 import { BatchLoader, releaseBatch, type Batch } from '../data/datasets/loader.js';
 import { charbonnierLoss } from '../losses/restoration.js';
 import { meanPsnr } from '../eval/psnr.js';
-import { RunDir } from './run.js';
+import { RunDir, weightsFile } from './run.js';
 import { trainLoop, type LoopResult } from './trainer.js';
 import { COMMON_SPEC, checkConfig, type CommonTrainConfig, type Spec } from './config-check.js';
 import { holdOut, loadValidation } from './validation-data.js';
@@ -62,11 +62,11 @@ export interface KernelResult extends LoopResult {
   weights: string;
 }
 
-export async function trainKernel(c: KernelConfig, out: string, o: { resume?: boolean; quiet?: boolean } = {}): Promise<KernelResult> {
+export async function trainKernel(c: KernelConfig, out: string, o: { resume?: boolean; quiet?: boolean; maxSeconds?: number } = {}): Promise<KernelResult> {
   const run = o.resume ? RunDir.open(out) : RunDir.create(out, { kind: 'kernel', ...c });
   manualSeed(c.seed);
   const kw = buildKernelWizard(parseArch(c.arch));
-  if (c.init) scope(() => kw.loadStateDict(loadWeights(c.init!), {}, c.init!));
+  if (c.init) scope(() => kw.loadStateDict(loadWeights(weightsFile(c.init!)), {}, c.init!));
   const optimizer = new Adam(kw.parameters(), { lr: c.lr, betas: c.betas });
   const pairs = allPairs(readLayout(c.pairs));
   const split = c.val ? { train: pairs, val: allPairs(readLayout(c.val)) } : holdOut(pairs, c.seed);
@@ -105,7 +105,7 @@ export async function trainKernel(c: KernelConfig, out: string, o: { resume?: bo
         return kl ? { loss: rec.add(kl.mul(c.klWeight)), logs: { kl: kl.item() } } : { loss: rec };
       },
       release: releaseBatch,
-      validate, primary: 'reblur_psnr', valEvery: c.valEvery, ckptEvery: c.ckptEvery, resume: o.resume ?? false, quiet: o.quiet,
+      validate, primary: 'reblur_psnr', valEvery: c.valEvery, ckptEvery: c.ckptEvery, resume: o.resume ?? false, quiet: o.quiet, maxSeconds: o.maxSeconds,
     });
     saveWeights(run.finalWeights, kw.stateDict(), { arch: c.arch, kind: 'kernel-wizard', steps: String(r.steps), ...(r.lastValidation ? { validation: JSON.stringify(r.lastValidation) } : {}) });
     return { ...r, run: out, weights: run.finalWeights };

@@ -1,20 +1,12 @@
 // Trained models by run folder or weights file: the architecture comes from the file's metadata (every
 // model.safetensors the trainers write records it), or from the caller for foreign files (.pth).
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { scope } from '../tensor/index.js';
 import { MIMOUNet, parseArch, type ArchId } from '../models/index.js';
 import { loadWeights, readWeightsMetadata } from '../io/weights.js';
 import { buildDeblurrer, type Deblurrer } from './deblur.js';
+import { weightsFile } from './run.js';
 
-/** The weights file of a run folder (model.safetensors) or the file itself. */
-export function weightsFile(spec: string): string {
-  const file = /\.(safetensors|pth|pt|ckpt|bin)$/.test(spec) ? spec : join(spec, 'model.safetensors');
-  if (!existsSync(file)) {
-    throw new Error(spec === file ? `${file}: no such weights file` : `${spec}: no model.safetensors (not a finished run folder; resume the run or give a weights file)`);
-  }
-  return file;
-}
+export { weightsFile };
 
 /** The architecture recorded in a weights file, else `fallback`, else an error naming the file. */
 export function archOf(file: string, fallback?: string): ArchId {

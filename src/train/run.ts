@@ -50,3 +50,12 @@ export class RunDir {
     return readFileSync(f, 'utf8').split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as Record<string, unknown>);
   }
 }
+
+/** The weights file of a run folder (model.safetensors) or the file itself. */
+export function weightsFile(spec: string): string {
+  const file = /\.(safetensors|pth|pt|ckpt|bin)$/.test(spec) ? spec : join(spec, 'model.safetensors');
+  if (!existsSync(file)) {
+    throw new Error(spec === file ? `${file}: no such weights file` : `${spec}: no model.safetensors (not a finished run folder; resume the run or give a weights file)`);
+  }
+  return file;
+}

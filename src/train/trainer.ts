@@ -49,6 +49,8 @@ export interface LoopOptions<B> {
   /** Consecutive non-finite steps before rolling back to the last good checkpoint. */
   maxBadSteps?: number;
   quiet?: boolean;
+  /** Wall-clock budget: the run ends (as finished, with a checkpoint) once this many seconds have passed. */
+  maxSeconds?: number;
   /** Called after each completed step (1-based count) with the step's loss: progress reports, early stops. */
   onStep?: (step: number, loss: number) => void;
 }
@@ -60,6 +62,8 @@ export interface LoopResult {
   lastValidation?: Record<string, number>;
   best?: number;
   guardEvents: number;
+  /** The run ended at its time budget before its last step. */
+  budgetReached: boolean;
 }
 
 function gradsFinite(models: Module[]): boolean {
@@ -90,7 +94,7 @@ export async function trainLoop<B>(o: LoopOptions<B>): Promise<LoopResult> {
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   const save = (file: string, step: number): void => saveCheckpoint(file, o.parts, { ...state, step, loader: o.data.position });
-  let bad = 0, guardEvents = 0, lastValidation: Record<string, number> | undefined;
+  let bad = 0, guardEvents = 0, lastValidation: Record<string, number> | undefined, budgetReached = false;
   const looped = o.parts.filter((p) => !p.selfUpdated);
   const models = looped.map((p) => p.model);
   try {
@@ -100,6 +104,10 @@ export async function trainLoop<B>(o: LoopOptions<B>): Promise<LoopResult> {
       // a loader serving cached images would otherwise never leave the microtask queue.
       await new Promise<void>((resolve) => setImmediate(resolve));
       if (stop) break;
+      if (o.maxSeconds !== undefined && (performance.now() - t0) / 1000 > o.maxSeconds) {
+        budgetReached = true;
+        break;
+      }
       const lr = learningRate(o.schedule, o.baseLr, step) * state.lrScale;
       for (const p of o.parts) p.optimizer.lr = lr;
       const batch = await o.data.next();
@@ -147,12 +155,21 @@ export async function trainLoop<B>(o: LoopOptions<B>): Promise<LoopResult> {
       }
       if ((step + 1) % o.ckptEvery === 0 || last) save(o.run.latest, step + 1);
     }
+    if (budgetReached) {
+      save(o.run.latest, step);
+      if (o.validate) {
+        lastValidation = await o.validate(step);
+        o.run.log({ step, validation: lastValidation });
+      }
+      o.run.log({ event: 'budget', step, seconds: (performance.now() - t0) / 1000 });
+      progress.note(`time budget of ${o.maxSeconds} s reached at step ${step}`);
+    }
     if (stop) {
       save(o.run.latest, step);
       o.run.log({ event: 'interrupted', step });
       progress.note(`interrupted: saved a checkpoint at step ${step}; continue with --resume ${o.run.dir}`);
     }
-    return { steps: step, interrupted: stop, seconds: (performance.now() - t0) / 1000, lastValidation, best: state.best, guardEvents };
+    return { steps: step, interrupted: stop, seconds: (performance.now() - t0) / 1000, lastValidation, best: state.best, guardEvents, budgetReached };
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);

@@ -51,7 +51,7 @@ export interface TranslatorResult extends LoopResult {
   content: string;
 }
 
-export async function trainTranslator(c: TranslatorConfig, out: string, o: { resume?: boolean; quiet?: boolean; log?: (l: string) => void; logEvery?: number; onStep?: (step: number, loss: number) => void } = {}): Promise<TranslatorResult> {
+export async function trainTranslator(c: TranslatorConfig, out: string, o: { resume?: boolean; quiet?: boolean; log?: (l: string) => void; logEvery?: number; onStep?: (step: number, loss: number) => void; maxSeconds?: number } = {}): Promise<TranslatorResult> {
   const run = o.resume ? RunDir.open(out) : RunDir.create(out, { kind: 'translator', ...c });
   const log = o.log ?? ((l: string) => { if (!o.quiet) console.error(l); });
   manualSeed(c.seed);
@@ -112,7 +112,7 @@ export async function trainTranslator(c: TranslatorConfig, out: string, o: { res
       parts: [{ name: 'g', model: g, optimizer: gOpt }, { name: 'd', model: d, optimizer: dOpt, selfUpdated: true }],
       step, release: (b) => { releaseBatch(b.b); releaseBatch(b.k); },
       validate: val ? validate : undefined, primary: dk ? 'psnr' : undefined,
-      valEvery: c.valEvery, ckptEvery: c.ckptEvery, resume: o.resume ?? false, quiet: o.quiet, logEvery: o.logEvery, onStep: o.onStep,
+      valEvery: c.valEvery, ckptEvery: c.ckptEvery, resume: o.resume ?? false, quiet: o.quiet, maxSeconds: o.maxSeconds, logEvery: o.logEvery, onStep: o.onStep,
     });
     saveWeights(run.finalWeights, g.stateDict(), { arch: c.arch, kind: 'translator', steps: String(r.steps), content: content.description, ...(r.lastValidation ? { validation: JSON.stringify(r.lastValidation) } : {}) });
     return { ...r, run: out, weights: run.finalWeights, content: content.description };

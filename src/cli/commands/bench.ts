@@ -1,0 +1,71 @@
+// b2b bench: the paper's experiment end to end on a simulated benchmark.
+import { join } from 'node:path';
+import { loadCamera } from '../../data/camera/config.js';
+import { EMBEDDED_PHOTOS, REPO_DATA } from '../../data/photos.js';
+import { runBench, type BenchOptions } from '../../experiment/paper-bench.js';
+import { METHODS, resultsMarkdown, type Method } from '../../experiment/results.js';
+import { readConfigFile } from '../../train/deblur.js';
+import type { TranslatorConfig } from '../../train/translator-config.js';
+import { parse, UsageError } from '../usage.js';
+
+const HELP = `usage: b2b bench --out DIR [options]
+The paper's experiment on cameras simulated from real photos: known pairs and D_K, KernelWizard, K,
+then for each unknown camera its translator and the baselines, evaluated on the camera's test pairs.
+Writes DIR/results.json, DIR/results.md (Table 2 shape) and DIR/report.html. Resumable: run it again
+to continue an interrupted bench; finished stages are skipped.
+  --cameras LIST   unknown cameras: presets or camera JSON files (default rsblur-like,phone-like,street-like)
+  --known C        the known camera (default gopro-like)
+  --photos DIR     scene photos (default: the embedded CC0 set)
+  --budget MIN     training minutes per translator and per baseline (default 60)
+  --retrain LIST   dk, kw, translators, baselines or all: train these even where shipped weights exist
+                   (shipped: weights/dk-<known>-nafnet-small, kw-<known>-small, g-<camera>-small, …)
+  --methods LIST   among dk, synthetic, cyclegan, blur2blur, upper (default: all)
+  --k-route R      kernel (KernelWizard, default) or simulator (the known camera's motion on S)
+  --translator-config FILE   overrides for every translator (keys of the run's config.json)
+  --steps N        translator steps (default 3000)   --per-photo N  crops per photo (default 12)
+  --quick          one camera, 4 crops per photo, 3-minute budgets: a check that everything runs
+  --seed N         (default 0)`;
+
+export async function benchCommand(argv: string[]): Promise<void> {
+  const { values } = parse(argv, {
+    out: { type: 'string' }, cameras: { type: 'string' }, known: { type: 'string' }, photos: { type: 'string' }, budget: { type: 'string' },
+    retrain: { type: 'string' }, methods: { type: 'string' }, 'k-route': { type: 'string' }, 'translator-config': { type: 'string' },
+    steps: { type: 'string' }, 'per-photo': { type: 'string' }, quick: { type: 'boolean' }, seed: { type: 'string' },
+  }, HELP);
+  if (values.help) {
+    console.log(HELP);
+    return;
+  }
+  if (!values.out) throw new UsageError(`bench: give --out DIR\n\n${HELP}`);
+  const num = (v: string | undefined, d: number, what: string): number => {
+    if (v === undefined) return d;
+    const n = Number(v);
+    if (!Number.isFinite(n) || n <= 0) throw new UsageError(`bench: ${what} must be a positive number, got '${v}'`);
+    return n;
+  };
+  const quick = Boolean(values.quick);
+  let cameras = (values.cameras ?? 'rsblur-like,phone-like,street-like').split(',').filter(Boolean).map(loadCamera);
+  if (quick) cameras = cameras.slice(0, 1);
+  const retrainList = (values.retrain ?? '').split(',').filter(Boolean);
+  const all = ['dk', 'kw', 'translators', 'baselines'] as const;
+  for (const x of retrainList) if (x !== 'all' && !(all as readonly string[]).includes(x)) throw new UsageError(`bench: --retrain takes ${all.join(', ')} or all, got '${x}'`);
+  const methods = (values.methods ?? METHODS.join(',')).split(',').filter(Boolean) as Method[];
+  for (const m of methods) if (!(METHODS as readonly string[]).includes(m)) throw new UsageError(`bench: --methods takes ${METHODS.join(', ')}, got '${m}'`);
+  const kRoute = values['k-route'] ?? 'kernel';
+  if (kRoute !== 'kernel' && kRoute !== 'simulator') throw new UsageError(`bench: --k-route is kernel or simulator, got '${kRoute}'`);
+  const budget = num(values.budget, quick ? 3 : 60, '--budget');
+  const o: BenchOptions = {
+    out: values.out, photos: values.photos ?? EMBEDDED_PHOTOS, known: loadCamera(values.known ?? 'gopro-like'), cameras,
+    seed: num(values.seed, 0, '--seed') | 0, perPhoto: num(values['per-photo'], quick ? 4 : 12, '--per-photo'),
+    budget: { translator: budget, baseline: budget, deblurrer: quick ? 3 : 240, kernel: quick ? 3 : 120 },
+    steps: { translator: num(values.steps, quick ? 200 : 3000, '--steps'), baseline: quick ? 100 : 2000, cyclegan: quick ? 100 : 1500, deblurrer: quick ? 200 : 10000, kernel: quick ? 50 : 5000 },
+    retrain: new Set(retrainList.includes('all') ? all : retrainList as typeof all[number][]),
+    kRoute, shipped: join(REPO_DATA, '..', 'weights'),
+    translator: values['translator-config'] ? readConfigFile(values['translator-config']) as Partial<TranslatorConfig> : {},
+    methods, say: (l) => console.error(`bench: ${l}`),
+  };
+  const t0 = performance.now();
+  const r = await runBench(o);
+  console.log(resultsMarkdown(r));
+  console.log(`bench finished in ${((performance.now() - t0) / 60000).toFixed(1)} min; report: ${join(values.out, 'report.html')}`);
+}

@@ -1,0 +1,131 @@
+// The paper's experiment end to end (Table 2 shape): simulate the known camera's pairs and each unknown
+// camera's B, S and test pairs; train (or take the shipped) D_K and KernelWizard; build K; train each
+// camera's translator and baselines; evaluate every method on the camera's test pairs; write
+// results.json, results.md and report.html. Every stage is resumable (stages.ts).
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { CameraConfig } from '../data/camera/config.js';
+import { readLayout, allPairs } from '../data/datasets/layouts.js';
+import { resolveDeblurConfig, trainDeblur, deblur } from '../train/deblur.js';
+import { resolveKernelConfig, trainKernel } from '../train/kernel.js';
+import { makeKnownWithKernel, makeKnownWithSimulator } from '../train/make-known.js';
+import { resolveTranslatorConfig, translatorConfig, type TranslatorConfig } from '../train/translator-config.js';
+import { trainTranslator } from '../train/translator.js';
+import { resolveCycleGANConfig, trainCycleGAN } from '../train/cyclegan.js';
+import { loadDeblurrer, loadTranslator } from '../train/load.js';
+import { evaluatePairs, pipeline, CONVENTIONS } from '../eval/pipeline.js';
+import { Stages, finished, simulate, simulated } from './stages.js';
+import { buildReport } from './report-build.js';
+import { resultsMarkdown, METHODS, type Method, type Results } from './results.js';
+
+export interface BenchOptions {
+  out: string;
+  photos: string;
+  known: CameraConfig;
+  cameras: CameraConfig[];
+  seed: number;
+  perPhoto: number;
+  /** Minutes of training per model (a cap: runs end at their step count or at the budget). */
+  budget: { translator: number; baseline: number; deblurrer: number; kernel: number };
+  steps: { translator: number; baseline: number; cyclegan: number; deblurrer: number; kernel: number };
+  retrain: Set<'dk' | 'kw' | 'translators' | 'baselines'>;
+  kRoute: 'kernel' | 'simulator';
+  /** Folder of shipped weights (dk-<known>-nafnet-small, kw-<known>-small, g-<camera>-small, …). */
+  shipped: string;
+  translator: Partial<TranslatorConfig>;
+  methods: Method[];
+  /** Batch size of every training (default: each trainer's own); for small data. */
+  batch?: number;
+  say: (line: string) => void;
+}
+
+const shippedRun = (o: BenchOptions, name: string): string | null => (existsSync(join(o.shipped, name, 'model.safetensors')) ? join(o.shipped, name) : null);
+
+export async function runBench(o: BenchOptions): Promise<Results> {
+  const st = new Stages(o.say);
+  const data = join(o.out, 'data'), runs = join(o.out, 'runs');
+  mkdirSync(runs, { recursive: true });
+  const knownDir = join(data, 'known');
+  await st.run(`simulate known ${o.known.name}`, () => simulated(knownDir, o.known, o.seed),
+    () => simulate(knownDir, o.known, { photos: o.photos, seed: o.seed, perPhoto: o.perPhoto, role: 'known' }));
+
+  const dk = (!o.retrain.has('dk') && shippedRun(o, `dk-${o.known.name}-nafnet-small`)) || join(runs, 'dk');
+  await st.run('train D_K', () => finished(dk), async (resume) => {
+    await trainDeblur(resolveDeblurConfig({ pairs: join(knownDir, 'pairs'), val: join(knownDir, 'test'), steps: o.steps.deblurrer, ...(o.batch ? { batch: o.batch } : {}) }), dk, { resume, maxSeconds: o.budget.deblurrer * 60 });
+  }, dk);
+  const needKernel = o.kRoute === 'kernel';
+  const kw = (!o.retrain.has('kw') && shippedRun(o, `kw-${o.known.name}-small`)) || join(runs, 'kw');
+  if (needKernel) {
+    await st.run('train KernelWizard', () => finished(kw), async (resume) => {
+      await trainKernel(resolveKernelConfig({ pairs: join(knownDir, 'pairs'), val: join(knownDir, 'test'), steps: o.steps.kernel }), kw, { resume, maxSeconds: o.budget.kernel * 60 });
+    }, kw);
+  }
+
+  const results: Results = { conventions: CONVENTIONS, known: o.known.name, cameras: {}, stages: st.log, runs: { dk, kw: needKernel ? kw : null } };
+  for (const cam of o.cameras) {
+    const dir = join(data, cam.name), r = join(runs, cam.name);
+    await st.run(`simulate ${cam.name}`, () => simulated(dir, cam, o.seed), () => simulate(dir, cam, { photos: o.photos, seed: o.seed, perPhoto: o.perPhoto, role: 'unknown' }));
+    const K = join(dir, o.kRoute === 'kernel' ? 'K' : 'K-sim');
+    await st.run(`K for ${cam.name} (${o.kRoute} route)`, () => existsSync(join(K, 'manifest.json')), async () => {
+      if (o.kRoute === 'kernel') await makeKnownWithKernel({ kernel: kw, pairs: join(knownDir, 'pairs'), sharp: join(dir, 'S'), out: K, seed: o.seed });
+      else await makeKnownWithSimulator({ camera: o.known, sharp: join(dir, 'S'), out: K, seed: o.seed });
+    });
+    const runsOf: Partial<Record<Method, string>> = { dk };
+    if (o.methods.includes('blur2blur')) {
+      const g = (!o.retrain.has('translators') && shippedRun(o, `g-${cam.name}-small`)) || join(r, 'translator');
+      await st.run(`translator ${cam.name}`, () => finished(g), async (resume) => {
+        const c = resolveTranslatorConfig(translatorConfig('paper', 'small', {
+          blur: join(dir, 'B'), known: K, valPairs: dir, deblurrer: dk, steps: o.steps.translator, seed: o.seed, ...(o.batch ? { batch: o.batch } : {}), ...o.translator,
+        }));
+        await trainTranslator(c, g, { resume, maxSeconds: o.budget.translator * 60, quiet: false });
+      }, g);
+      runsOf.blur2blur = g;
+    }
+    const baseline = async (m: Method, run: string, train: (resume: boolean) => Promise<void>): Promise<void> => {
+      if (!o.methods.includes(m)) return;
+      const shipped = !o.retrain.has('baselines') && shippedRun(o, `${m}-${cam.name}-small`);
+      const at = shipped || run;
+      await st.run(`${m} ${cam.name}`, () => finished(at), train, at);
+      runsOf[m] = at;
+    };
+    const base = { val: dir, init: dk, seed: o.seed, ...(o.batch ? { batch: o.batch } : {}) };
+    await baseline('synthetic', join(r, 'synthetic'), async (resume) => {
+      await trainDeblur(resolveDeblurConfig({ ...base, pairs: join(dir, 'S'), motionBlur: [3, 21], lr: 5e-4, steps: o.steps.baseline }), join(r, 'synthetic'), { resume, maxSeconds: o.budget.baseline * 60 });
+    });
+    await baseline('cyclegan', join(r, 'cyclegan'), async (resume) => {
+      await trainCycleGAN(resolveCycleGANConfig({ ...base, blur: join(dir, 'B'), sharp: join(dir, 'S'), steps: o.steps.cyclegan }), join(r, 'cyclegan'), { resume, maxSeconds: o.budget.baseline * 60 });
+    });
+    await baseline('upper', join(r, 'upper'), async (resume) => {
+      await trainDeblur(resolveDeblurConfig({ ...base, val: null, pairs: dir, lr: 5e-4, steps: o.steps.baseline }), join(r, 'upper'), { resume, maxSeconds: o.budget.baseline * 60 });
+    });
+    results.cameras[cam.name] = await evaluateCamera(join(dir, 'test'), runsOf, o.methods, st);
+    results.cameras[cam.name]!.runs = runsOf;
+  }
+  writeFileSync(join(o.out, 'results.json'), JSON.stringify(results, null, 1) + '\n');
+  writeFileSync(join(o.out, 'results.md'), resultsMarkdown(results));
+  await buildReport(o.out, results, o);
+  return results;
+}
+
+async function evaluateCamera(test: string, runsOf: Partial<Record<Method, string>>, methods: Method[], st: Stages): Promise<Results['cameras'][string]> {
+  const pairs = allPairs(readLayout(test));
+  const scores: Results['cameras'][string]['scores'] = {};
+  let input: { psnr: number; ssim: number } | undefined;
+  for (const m of METHODS.filter((x) => methods.includes(x) || x === 'dk')) {
+    const run = runsOf[m];
+    if (!run) continue;
+    await st.run(`evaluate ${m} on ${test}`, () => false, async () => {
+      const d = loadDeblurrer(m === 'blur2blur' ? runsOf.dk! : run);
+      const g = m === 'blur2blur' ? loadTranslator(run) : null;
+      try {
+        const s = await evaluatePairs(pairs, pipeline((x) => deblur(d, x), g));
+        scores[m] = { psnr: s.psnr, ssim: s.ssim, images: s.images };
+        input ??= { psnr: s.input_psnr, ssim: s.input_ssim };
+      } finally {
+        d.dispose();
+        g?.dispose();
+      }
+    });
+  }
+  return { test, input: input!, scores, runs: {} };
+}

@@ -1,0 +1,62 @@
+// The stages of the paper experiment, each idempotent: a stage whose output is complete is skipped, a
+// training run that was interrupted is resumed, and a missing one is started. So an interrupted
+// `b2b bench` continues where it stopped.
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { generateBenchmark } from '../data/benchmark.js';
+import type { CameraConfig } from '../data/camera/config.js';
+import { RunDir } from '../train/run.js';
+
+export interface StageLog {
+  stage: string;
+  seconds: number;
+  status: 'done' | 'skipped' | 'resumed';
+}
+
+export class Stages {
+  readonly log: StageLog[] = [];
+
+  constructor(private readonly say: (line: string) => void) {}
+
+  /** Runs `fn` unless `done()` already holds; records and prints the wall time. */
+  async run(stage: string, done: () => boolean, fn: (resume: boolean) => Promise<void>, runDir?: string): Promise<void> {
+    if (done()) {
+      this.log.push({ stage, seconds: 0, status: 'skipped' });
+      this.say(`${stage}: done already`);
+      return;
+    }
+    const resume = runDir !== undefined && existsSync(join(runDir, 'config.json'));
+    if (resume && existsSync(join(runDir, 'checkpoints', 'latest.safetensors'))) this.say(`${stage}: resuming ${runDir}`);
+    else this.say(`${stage}: starting`);
+    const t0 = performance.now();
+    await fn(resume && existsSync(join(runDir!, 'checkpoints', 'latest.safetensors')));
+    const seconds = (performance.now() - t0) / 1000;
+    this.log.push({ stage, seconds, status: resume ? 'resumed' : 'done' });
+    this.say(`${stage}: ${(seconds / 60).toFixed(1)} min`);
+  }
+}
+
+/** A finished run: its final weights exist. */
+export function finished(run: string): boolean {
+  return existsSync(join(run, 'model.safetensors'));
+}
+
+/** A simulated benchmark folder is complete when its manifest names the same camera and seed. */
+export function simulated(dir: string, camera: CameraConfig, seed: number): boolean {
+  const f = join(dir, 'manifest.json');
+  if (!existsSync(f)) return false;
+  const m = JSON.parse(readFileSync(f, 'utf8')) as { camera: CameraConfig; seed: number };
+  if (JSON.stringify(m.camera) !== JSON.stringify(camera) || m.seed !== seed) {
+    throw new Error(`${dir} holds a benchmark of another camera or seed (${m.camera.name}, seed ${m.seed}); choose another --out or remove it`);
+  }
+  return true;
+}
+
+export async function simulate(dir: string, camera: CameraConfig, o: { photos: string; seed: number; perPhoto: number; role: 'known' | 'unknown' }): Promise<void> {
+  await generateBenchmark({ camera, photosDir: o.photos, out: dir, seed: o.seed, role: o.role, perPhoto: o.perPhoto });
+}
+
+/** The run's config, for the report. */
+export function runConfig(run: string): unknown {
+  return existsSync(join(run, 'config.json')) ? RunDir.open(run).config() : null;
+}

@@ -1,0 +1,50 @@
+// The whole experiment on a tiny scale: 4 photos, one crop each, a few steps per model. Every stage
+// runs, the table has every method, the report is written, and a second run skips every stage.
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadCamera } from '../../src/data/camera/config.js';
+import { EMBEDDED_PHOTOS, REPO_DATA } from '../../src/data/photos.js';
+import { runBench, type BenchOptions } from '../../src/experiment/paper-bench.js';
+import { METHODS } from '../../src/experiment/results.js';
+
+const root = mkdtempSync(join(tmpdir(), 'b2b-bench-'));
+test.after(() => rmSync(root, { recursive: true, force: true }));
+
+export function tinyBench(out: string, photos: string): BenchOptions {
+  return {
+    out, photos, known: loadCamera('gopro-like'), cameras: [loadCamera('rsblur-like')], seed: 0, perPhoto: 2, batch: 2,
+    budget: { translator: 5, baseline: 5, deblurrer: 5, kernel: 5 },
+    steps: { translator: 2, baseline: 2, cyclegan: 2, deblurrer: 2, kernel: 2 },
+    retrain: new Set(['kw']), kRoute: 'kernel', shipped: join(REPO_DATA, '..', 'weights'),
+    translator: { valEvery: 2, ckptEvery: 2, valImages: 2 }, methods: [...METHODS], say: () => {},
+  };
+}
+
+describe('b2b bench', () => {
+  test('tiny end-to-end run: every method scored, table and report written, a rerun skips every stage', async () => {
+    const photos = join(root, 'photos');
+    mkdirSync(photos);
+    for (const f of readdirSync(EMBEDDED_PHOTOS).filter((n) => n.endsWith('.jpg')).slice(0, 4)) copyFileSync(join(EMBEDDED_PHOTOS, f), join(photos, f));
+    const out = join(root, 'out');
+    const r = await runBench(tinyBench(out, photos));
+    const cam = r.cameras['rsblur-like']!;
+    for (const m of METHODS) {
+      assert.ok(Number.isFinite(cam.scores[m]?.psnr), `${m} scored`);
+      assert.ok(cam.scores[m]!.ssim > 0 && cam.scores[m]!.ssim <= 1);
+    }
+    assert.match(cam.runs.dk!, /weights\/dk-gopro-like-nafnet-small$/, 'the shipped D_K is used');
+    const md = readFileSync(join(out, 'results.md'), 'utf8');
+    assert.match(md, /\| method \| rsblur-like \|/);
+    assert.match(md, /Blur2Blur \+ D_K \|/);
+    const html = readFileSync(join(out, 'report.html'), 'utf8');
+    assert.match(html, /<table class="results">/);
+    assert.ok((html.match(/data:image\/png;base64/g) ?? []).length >= 5, 'crops inline');
+    assert.ok(existsSync(join(out, 'results.json')));
+    const again = await runBench(tinyBench(out, photos));
+    const trained = again.stages.filter((s) => s.status !== 'skipped' && !s.stage.startsWith('evaluate'));
+    assert.deepEqual(trained, [], 'a rerun skips every finished stage');
+  });
+});
