@@ -22,7 +22,7 @@ export function escapeXml(s: string): string {
 /** Round, readable tick values covering [lo, hi]. */
 export function ticks(lo: number, hi: number, n = 5): number[] {
   if (!(hi > lo)) return [lo];
-  const raw = (hi - lo) / n, mag = 10 ** Math.floor(Math.log10(raw));
+  const raw = (hi - lo) / (n + 1), mag = 10 ** Math.floor(Math.log10(raw));
   const step = [1, 2, 5, 10].map((m) => m * mag).find((s) => s >= raw)!;
   const out: number[] = [];
   for (let v = Math.ceil(lo / step) * step; v <= hi + step * 1e-9; v += step) out.push(+v.toPrecision(12));
