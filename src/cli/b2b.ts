@@ -3,6 +3,7 @@
 import { benchCommand } from './commands/bench.js';
 import { data } from './commands/data.js';
 import { deblurCommand } from './commands/deblur.js';
+import { demoCommand } from './commands/demo.js';
 import { evalCommand } from './commands/eval.js';
 import { info } from './commands/info.js';
 import { makeKnown } from './commands/make-known.js';
@@ -16,6 +17,7 @@ const HELP = `b2b — give a camera its own deblurrer (Blur2Blur, CVPR 2024) on 
 usage: b2b <command> [options]
 
 commands:
+  demo [--out DIR]              the demo: an unknown camera, D_K alone vs D_K∘G, table and report
   info                          engine facts: libtorch version, threads, devices, allocator
   weights inspect FILE          list the tensors of a .safetensors or PyTorch .pth checkpoint
   weights convert FILE --out F  convert a PyTorch checkpoint to safetensors (read as data, never executed)
@@ -33,7 +35,7 @@ commands:
 
 b2b <command> --help shows a command's options.`;
 
-const commands: Record<string, (argv: string[]) => Promise<void> | void> = { info, weights, simulate, data, train, 'make-known': makeKnown, eval: evalCommand, deblur: deblurCommand, bench: benchCommand };
+const commands: Record<string, (argv: string[]) => Promise<void> | void> = { info, weights, simulate, data, train, 'make-known': makeKnown, eval: evalCommand, deblur: deblurCommand, bench: benchCommand, demo: demoCommand };
 
 async function main(argv: string[]): Promise<void> {
   const [cmd, ...rest] = argv;

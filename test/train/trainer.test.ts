@@ -123,6 +123,18 @@ describe('trainDeblur', () => {
     assert.throws(() => RunDir.create(out, {}), /already holds a run/);
     assert.throws(() => resolveDeblurConfig({ pairs: pairsDir, stepz: 3 } as never), /unknown key 'stepz'/);
   });
+
+  test('a time budget ends the run early as finished, with a checkpoint, validation and final weights', async () => {
+    const out = join(root, 'budget');
+    const c = resolveDeblurConfig({ pairs: pairsDir, val: pairsDir, steps: 1000, batch: 2, crop: 16, valEvery: 1000, ckptEvery: 1000, valImages: 2 });
+    const r = await trainDeblur(c, out, { quiet: true, maxSeconds: 0 });
+    assert.ok(r.budgetReached);
+    assert.ok(!r.interrupted);
+    assert.ok(r.steps < 1000);
+    assert.ok(Number.isFinite(r.lastValidation!.psnr!));
+    assert.ok(existsSync(r.weights) && existsSync(join(out, 'checkpoints', 'latest.safetensors')));
+    assert.ok(RunDir.open(out).metrics().some((m) => m.event === 'budget'));
+  });
 });
 
 describe('interruption', () => {
