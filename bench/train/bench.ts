@@ -40,7 +40,7 @@ function translatorCase(c: Case): { run: () => void; dispose: () => void } {
   const g = new MIMOUNet(small ? 'small' : 'mimo-unet'), d = new PatchGAN(small ? 'small' : 'paper');
   const gOpt = new Adam(g.parameters(), { lr: 2e-4, betas: [0.5, 0.999] }), dOpt = new Adam(d.parameters(), { lr: 2e-4, betas: [0.5, 0.999] });
   const content = contentLoss(c.content!);
-  const step = translatorStep({ gan: c.gan!, lambdaGp: 1e-4, gpScales: 'full', lambdaRec: 0.8, discInput: 'rgb', curriculum: false, curriculumFraction: 1, curriculumSteps: 0, seed: 0 }, g, d, dOpt, content);
+  const step = translatorStep({ gan: c.gan!, lambdaGp: 1e-4, gpScales: 'full', lambdaRec: 0.8, discInput: 'rgb', discWarmup: 0, curriculum: false, curriculumFraction: 1, curriculumSteps: 0, seed: 0 }, g, d, dOpt, content);
   let i = 0;
   return {
     run: () => scope(() => {

@@ -19,6 +19,8 @@ export interface Part {
    * clears its gradients nor steps its optimiser.
    */
   selfUpdated?: boolean;
+  /** This part's learning rate relative to the schedule's (e.g. a faster discriminator). */
+  lrScale?: number;
 }
 
 export interface DataSource<B> {
@@ -35,7 +37,7 @@ export interface LoopOptions<B> {
   baseLr: number;
   schedule: Schedule;
   /** The loss of one batch (called inside a scope with gradients on). Extra numbers are logged. */
-  step: (batch: B, step: number) => { loss: Tensor; logs?: Record<string, number> };
+  step: (batch: B, step: number) => { loss: Tensor; logs?: Record<string, number>; skipUpdate?: boolean };
   /** Releases a batch's tensors. */
   release: (batch: B) => void;
   validate?: (step: number) => Promise<Record<string, number>>;
@@ -109,13 +111,14 @@ export async function trainLoop<B>(o: LoopOptions<B>): Promise<LoopResult> {
         break;
       }
       const lr = learningRate(o.schedule, o.baseLr, step) * state.lrScale;
-      for (const p of o.parts) p.optimizer.lr = lr;
+      for (const p of o.parts) p.optimizer.lr = lr * (p.lrScale ?? 1);
       const batch = await o.data.next();
       const r = scope(() => {
         for (const p of looped) p.optimizer.zeroGrad();
-        const { loss, logs } = o.step(batch, step);
+        const { loss, logs, skipUpdate } = o.step(batch, step);
         const value = loss.item();
         if (!Number.isFinite(value)) return { value, logs, ok: false };
+        if (skipUpdate) return { value, logs, ok: true }; // e.g. a discriminator warm-up step
         loss.backward();
         if (!gradsFinite(models)) return { value, logs, ok: false };
         for (const p of looped) p.optimizer.update();

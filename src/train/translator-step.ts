@@ -16,7 +16,7 @@ export interface UnpairedBatch {
   k: Batch;
 }
 
-export type StepConfig = Pick<TranslatorConfig, 'gan' | 'lambdaGp' | 'gpScales' | 'lambdaRec' | 'discInput' | 'curriculum' | 'curriculumFraction' | 'curriculumSteps' | 'seed'>;
+export type StepConfig = Pick<TranslatorConfig, 'gan' | 'lambdaGp' | 'gpScales' | 'lambdaRec' | 'discInput' | 'curriculum' | 'curriculumFraction' | 'curriculumSteps' | 'seed'> & { discWarmup?: number };
 
 const nearestHalf = (x: Tensor): Tensor => F.interpolate(x, { scaleFactor: 0.5, mode: 'nearest' });
 const bilinearHalf = (x: Tensor): Tensor => F.interpolate(x, { scaleFactor: 0.5, mode: 'bilinear' });
@@ -46,12 +46,12 @@ function setTrainable(m: PatchGAN, on: boolean): void {
  * The step function for trainLoop. Logs: d_loss, gp, g_adv, rec, D's patch accuracy (moving average
  * over ~20 steps: d_acc, d_acc_real, d_acc_fake) and the number of B images used (curriculum).
  */
-export function translatorStep(c: StepConfig, g: MIMOUNet, d: PatchGAN, dOpt: Adam, content: ContentLoss): (batch: UnpairedBatch, i: number) => { loss: Tensor; logs: Record<string, number> } {
+export function translatorStep(c: StepConfig, g: MIMOUNet, d: PatchGAN, dOpt: Adam, content: ContentLoss): (batch: UnpairedBatch, i: number) => { loss: Tensor; logs: Record<string, number>; skipUpdate?: boolean } {
   const view = discView(c);
   const gen = new Generator(c.seed);
   let acc = { real: 0.5, fake: 0.5, mean: 0.5 }, seen = 0;
 
-  return (batch: UnpairedBatch, i: number): { loss: Tensor; logs: Record<string, number> } => {
+  return (batch: UnpairedBatch, i: number): { loss: Tensor; logs: Record<string, number>; skipUpdate?: boolean } => {
     const y = curriculumBatch(c.curriculum ? { startFraction: c.curriculumFraction, fullAfter: c.curriculumSteps } : null, batch.b.blurry, i);
     const ys = inputScales(y);
     const outs = g.forward(y);
@@ -87,7 +87,8 @@ export function translatorStep(c: StepConfig, g: MIMOUNet, d: PatchGAN, dOpt: Ad
     return {
       loss: gAdv.add(rec.mul(c.lambdaRec)),
       logs: { d_loss: dAdv.item(), gp: gp ? gp.item() / gpAt.length : 0, g_adv: gAdv.item(), rec: rec.item(), d_acc: acc.mean, d_acc_real: acc.real, d_acc_fake: acc.fake, batch_used: n },
+      // D's warm-up: G's loss is computed (and logged) but G is not updated.
+      skipUpdate: i < (c.discWarmup ?? 0),
     };
   };
-
 }

@@ -109,7 +109,7 @@ export async function trainTranslator(c: TranslatorConfig, out: string, o: { res
     const schedule = { kind: 'constant-then-linear', constant: Math.round(c.constantFraction * c.steps), decay: c.steps - Math.round(c.constantFraction * c.steps) } as const;
     const r = await trainLoop<UnpairedBatch>({
       run, data, steps: c.steps, baseLr: c.lr, schedule,
-      parts: [{ name: 'g', model: g, optimizer: gOpt }, { name: 'd', model: d, optimizer: dOpt, selfUpdated: true }],
+      parts: [{ name: 'g', model: g, optimizer: gOpt }, { name: 'd', model: d, optimizer: dOpt, selfUpdated: true, lrScale: c.discLrScale }],
       step, release: (b) => { releaseBatch(b.b); releaseBatch(b.k); },
       validate: val ? validate : undefined, primary: dk ? 'psnr' : undefined,
       valEvery: c.valEvery, ckptEvery: c.ckptEvery, resume: o.resume ?? false, quiet: o.quiet, maxSeconds: o.maxSeconds, logEvery: o.logEvery, onStep: o.onStep,

@@ -6,10 +6,10 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { liveTensors } from '../../src/tensor/index.js';
+import { liveTensors, manualSeed } from '../../src/tensor/index.js';
 import { readWeightsMetadata } from '../../src/io/weights.js';
 import { RunDir } from '../../src/train/run.js';
-import { trainTranslator } from '../../src/train/translator.js';
+import { buildTranslator, trainTranslator } from '../../src/train/translator.js';
 import { resolveTranslatorConfig, translatorConfig, type TranslatorConfig } from '../../src/train/translator-config.js';
 import { resolveDeblurConfig, trainDeblur } from '../../src/train/deblur.js';
 import { loadTranslator } from '../../src/train/load.js';
@@ -83,6 +83,21 @@ describe('translator training', () => {
     ga.dispose();
     gb.dispose();
     assert.ok(diff < 1e-5, `max weight difference ${diff}`);
+  });
+
+  test('during the discriminator warm-up G does not move', async () => {
+    const dir = join(root, 'warmup');
+    const r = await trainTranslator(tiny({ discWarmup: 3, discLrScale: 4, valEvery: 100 }), dir, { quiet: true });
+    assert.equal(r.steps, 3);
+    manualSeed(0);
+    const fresh = buildTranslator('mimo-unet-small');
+    const trained = loadTranslator(dir);
+    const sd = trained.stateDict();
+    let diff = 0;
+    for (const [k, t] of fresh.stateDict()) diff = Math.max(diff, t.sub(sd.get(k)!).abs().max().item());
+    fresh.dispose();
+    trained.dispose();
+    assert.equal(diff, 0);
   });
 
   test('configs: the fallback content loss without VGG weights, named errors', () => {
