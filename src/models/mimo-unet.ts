@@ -2,7 +2,7 @@
 // The blur translator G of Blur2Blur: multi-input (the image at 1, ½, ¼ scale) multi-output U-Net.
 // Outputs are residuals on the (nearest-)resized input at ¼, ½ and full scale.
 // Parameter names equal the official state_dict (checkpoints store {'model': state_dict}).
-import { F, cat, type Tensor } from '../tensor/index.js';
+import { F, cat, noGrad, type Tensor } from '../tensor/index.js';
 import { Conv2d, ConvTranspose2d, Module, ModuleList, ReLU, Sequential, Dropout, Identity } from '../nn/index.js';
 
 export interface MIMOUNetOptions {
@@ -169,6 +169,19 @@ export class MIMOUNet extends Module {
     z = this.decoder.at(2).forward(this.convs.at(1).forward(cat([z, f1], 1)));
     const out1 = fe[5]!.forward(z).add(x);
     return [out4, out2, out1];
+  }
+
+  /**
+   * Zeroes the three output convolutions, so that every output equals its (resized) input: the model
+   * starts as the identity (a translator that has not yet changed anything).
+   */
+  initIdentity(): this {
+    noGrad(() => {
+      for (const head of [this.convsOut.at(0), this.convsOut.at(1), this.featExtract.at(5)]) {
+        for (const p of head.parameters()) p.zero_();
+      }
+    });
+    return this;
   }
 
   /** Any H, W: replicate-pads to a multiple of 4, runs, and crops each output back to its scale. */

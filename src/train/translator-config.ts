@@ -31,6 +31,8 @@ export interface TranslatorConfig {
   lowpassSigma: number;
   /** What D sees: the images ('rgb', the paper) or their high-pass (image − Gaussian σ 2), blind to colour. */
   discInput: 'rgb' | 'highpass';
+  /** Start G as the identity (its output convolutions zeroed) instead of the default initialisation. */
+  identityInit: boolean;
   /** D's learning rate relative to G's (two time-scale update rule; 1: the same). */
   discLrScale: number;
   /** Steps at the start in which only D trains (G is held), so that G's first gradients mean something. */
@@ -57,7 +59,7 @@ export interface TranslatorConfig {
 const SPEC: Spec<TranslatorConfig> = {
   blur: 'string', known: 'string', valPairs: 'string?', deblurrer: 'string?', arch: 'string', disc: 'string', gan: 'string',
   lambdaGp: 'number', gpScales: 'string', lambdaRec: 'number', content: 'string', vggWeights: 'string?', lowpassSigma: 'number',
-  discInput: 'string', discLrScale: 'number', discWarmup: 'int', curriculum: 'boolean', curriculumFraction: 'number', curriculumSteps: 'int', crop: 'int', batch: 'int',
+  discInput: 'string', identityInit: 'boolean', discLrScale: 'number', discWarmup: 'int', curriculum: 'boolean', curriculumFraction: 'number', curriculumSteps: 'int', crop: 'int', batch: 'int',
   steps: 'int', lr: 'number', betas: 'pair', constantFraction: 'number', seed: 'int', valEvery: 'int', ckptEvery: 'int',
   valImages: 'int', init: 'string?',
 };
@@ -68,12 +70,12 @@ type Recipe = Omit<TranslatorConfig, 'blur' | 'known' | 'valPairs' | 'deblurrer'
 export const RECIPES = {
   /** The paper: log-loss GAN, λ_grad 0.005, VGG19 features, λ_rec 0.8, curriculum. */
   paper: {
-    gan: 'vanilla', lambdaGp: 0.005, gpScales: 'full', lambdaRec: 0.8, content: 'vgg19', lowpassSigma: 2, discInput: 'rgb', discLrScale: 1, discWarmup: 0,
+    gan: 'vanilla', lambdaGp: 0.005, gpScales: 'full', lambdaRec: 0.8, content: 'vgg19', lowpassSigma: 2, discInput: 'rgb', identityInit: true, discLrScale: 1, discWarmup: 0,
     curriculum: true, curriculumFraction: 0.5, curriculumSteps: 0.5, lr: 2e-4, betas: [0.5, 0.999], constantFraction: 0.5,
   },
   /** The official code: hinge, λ_gp 1e-4 at full scale, VGG16 slices, no curriculum, Adam 2e-4 (0.5, 0.999). */
   'official-code': {
-    gan: 'hinge', lambdaGp: 1e-4, gpScales: 'full', lambdaRec: 0.8, content: 'vgg16', lowpassSigma: 2, discInput: 'rgb', discLrScale: 1, discWarmup: 0,
+    gan: 'hinge', lambdaGp: 1e-4, gpScales: 'full', lambdaRec: 0.8, content: 'vgg16', lowpassSigma: 2, discInput: 'rgb', identityInit: true, discLrScale: 1, discWarmup: 0,
     curriculum: false, curriculumFraction: 0.5, curriculumSteps: 0.5, lr: 2e-4, betas: [0.5, 0.999], constantFraction: 0.5,
   },
 } as const satisfies Record<string, Omit<Recipe, 'curriculumSteps'> & { curriculumSteps: number }>;

@@ -57,6 +57,7 @@ export async function trainTranslator(c: TranslatorConfig, out: string, o: { res
   manualSeed(c.seed);
   const g = buildTranslator(c.arch as ArchId);
   const d = new PatchGAN(c.disc);
+  if (c.identityInit && !c.init) g.initIdentity();
   if (c.init) scope(() => g.loadStateDict(loadWeights(weightsFile(c.init!)), {}, c.init!));
   const content = contentLoss(c.content, { vggWeights: c.vggWeights, lowpassSigma: c.lowpassSigma });
   run.log({ event: 'content-loss', description: content.description });

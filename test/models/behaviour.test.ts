@@ -50,6 +50,21 @@ describe('input sizes', () => {
   });
 });
 
+describe('MIMO-UNet identity start', () => {
+  test('initIdentity makes every output its resized input', () => {
+    scope(() => {
+      const m = new MIMOUNet('small').initIdentity();
+      const x = rand([1, 3, 32, 48], { generator: new Generator(3) });
+      const [o4, o2, o1] = noGrad(() => m.forward(x));
+      assert.equal(o1.sub(x).abs().max().item(), 0);
+      assert.deepEqual(o2.shape, [1, 3, 16, 24]);
+      assert.deepEqual(o4.shape, [1, 3, 8, 12]);
+      assert.equal(o2.sub(x.slice(2, 0, 32, 2).slice(3, 0, 48, 2)).abs().max().item(), 0, 'nearest ½ of the input');
+      m.dispose();
+    });
+  });
+});
+
 describe('VGG features', () => {
   test('starts without pretrained weights, names unknown layers, loads torchvision-layout files', () => {
     const vgg = new VGGFeatures({ depth: 16 });

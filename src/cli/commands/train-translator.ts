@@ -22,6 +22,7 @@ b2b make-known), against a PatchGAN shared by the three scales.
   --vgg-weights F   torchvision VGG weights (vgg19-dcbb9e9d.pth / vgg16-397923af.pth)
                     Without them the content loss is '${FALLBACK_CONTENT}' (the run log says so).
   --disc-input V    rgb (paper) or highpass (D blind to colour and exposure)
+  --identity-init on|off  start G as the identity (default on)
   --disc-lr-scale X D's learning rate relative to G's (default 1)
   --disc-warmup N   steps in which only D trains at the start (default 0)
   --curriculum on|off   --steps N   --batch N   --crop N   --lr X   --seed N   --val-every N
@@ -33,7 +34,7 @@ export async function trainTranslatorCommand(argv: string[]): Promise<void> {
     blur: { type: 'string' }, known: { type: 'string' }, 'val-pairs': { type: 'string' }, deblurrer: { type: 'string' }, out: { type: 'string' },
     preset: { type: 'string' }, size: { type: 'string' }, gan: { type: 'string' }, 'lambda-gp': { type: 'string' }, 'gp-scales': { type: 'string' },
     'lambda-rec': { type: 'string' }, content: { type: 'string' }, 'vgg-weights': { type: 'string' }, 'disc-input': { type: 'string' },
-    'disc-lr-scale': { type: 'string' }, 'disc-warmup': { type: 'string' }, curriculum: { type: 'string' }, steps: { type: 'string' }, batch: { type: 'string' }, crop: { type: 'string' }, lr: { type: 'string' },
+    'disc-lr-scale': { type: 'string' }, 'identity-init': { type: 'string' }, 'disc-warmup': { type: 'string' }, curriculum: { type: 'string' }, steps: { type: 'string' }, batch: { type: 'string' }, crop: { type: 'string' }, lr: { type: 'string' },
     seed: { type: 'string' }, 'val-every': { type: 'string' }, init: { type: 'string' }, config: { type: 'string' }, resume: { type: 'string' },
   }, HELP);
   if (values.help) {
@@ -57,7 +58,7 @@ export async function trainTranslatorCommand(argv: string[]): Promise<void> {
     const flags: Record<string, unknown> = Object.fromEntries(Object.entries({
       blur: values.blur, known: values.known, valPairs: values['val-pairs'], deblurrer: values.deblurrer, gan: values.gan,
       lambdaGp: num(values['lambda-gp']), gpScales: values['gp-scales'], lambdaRec: num(values['lambda-rec']), content: values.content,
-      vggWeights: values['vgg-weights'], discInput: values['disc-input'], discLrScale: num(values['disc-lr-scale']), discWarmup: num(values['disc-warmup']), curriculum: values.curriculum === undefined ? undefined : values.curriculum === 'on',
+      vggWeights: values['vgg-weights'], discInput: values['disc-input'], discLrScale: num(values['disc-lr-scale']), identityInit: values['identity-init'] === undefined ? undefined : values['identity-init'] === 'on', discWarmup: num(values['disc-warmup']), curriculum: values.curriculum === undefined ? undefined : values.curriculum === 'on',
       steps: num(values.steps), batch: num(values.batch), crop: num(values.crop), lr: num(values.lr), seed: num(values.seed),
       valEvery: num(values['val-every']), ckptEvery: num(values['val-every']), init: values.init,
     }).filter(([, v]) => v !== undefined));
