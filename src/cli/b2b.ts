@@ -6,6 +6,7 @@ import { deblurCommand } from './commands/deblur.js';
 import { demoCommand } from './commands/demo.js';
 import { evalCommand } from './commands/eval.js';
 import { info } from './commands/info.js';
+import { niqeCommand } from './commands/niqe.js';
 import { makeKnown } from './commands/make-known.js';
 import { simulate } from './commands/simulate.js';
 import { train } from './commands/train.js';
@@ -32,10 +33,11 @@ commands:
   deblur INPUT --translator G --deblurrer D --out OUT   D_K(G(y)) on an image, a folder or a video
   eval --pairs T --deblurrer D  PSNR/SSIM of D(y) or, with --translator G, of D(G(y)) on test pairs
   bench --out DIR               the paper's experiment end to end: table, results.json, report.html
+  niqe score DIR                no-reference NIQE of images without ground truth (niqe fit: its model)
 
 b2b <command> --help shows a command's options.`;
 
-const commands: Record<string, (argv: string[]) => Promise<void> | void> = { info, weights, simulate, data, train, 'make-known': makeKnown, eval: evalCommand, deblur: deblurCommand, bench: benchCommand, demo: demoCommand };
+const commands: Record<string, (argv: string[]) => Promise<void> | void> = { info, weights, simulate, data, train, 'make-known': makeKnown, eval: evalCommand, deblur: deblurCommand, bench: benchCommand, demo: demoCommand, niqe: niqeCommand };
 
 async function main(argv: string[]): Promise<void> {
   const [cmd, ...rest] = argv;

@@ -1,0 +1,51 @@
+// b2b niqe fit | score: the no-reference NIQE score and its pristine model.
+import { join } from 'node:path';
+import { REPO_DATA } from '../../data/photos.js';
+import { listImages, readImage } from '../../data/image.js';
+import { fitNiqe, niqe, readNiqeModel, writeNiqeModel } from '../../eval/niqe.js';
+import { parse, UsageError } from '../usage.js';
+
+export const DEFAULT_NIQE_MODEL = join(REPO_DATA, 'niqe-pristine.json');
+
+const HELP = `usage:
+  b2b niqe score DIR|IMAGE [--model FILE] [--csv FILE]   NIQE of images without ground truth (lower: more natural)
+  b2b niqe fit --images DIR --out FILE                    fit a pristine model on sharp images
+The default model (${DEFAULT_NIQE_MODEL}) was fitted by this project on the embedded CC0 photos,
+not the original NIQE parameters (which are fitted on other photos): compare scores with each other.
+Images must be at least 96×96; 96×96 blocks, the second scale at half size.`;
+
+export async function niqeCommand(argv: string[]): Promise<void> {
+  const { values, positionals } = parse(argv, { model: { type: 'string' }, images: { type: 'string' }, out: { type: 'string' }, csv: { type: 'string' } }, HELP);
+  const [sub, target] = positionals;
+  if (values.help || !sub) {
+    console.log(HELP);
+    return;
+  }
+  if (sub === 'fit') {
+    if (!values.images || !values.out) throw new UsageError(`niqe fit: give --images and --out\n\n${HELP}`);
+    const imgs = [];
+    for (const f of listImages(values.images)) imgs.push((await readImage(f)).tensor);
+    const m = fitNiqe(imgs, values.images);
+    for (const t of imgs) t.dispose();
+    writeNiqeModel(values.out, m);
+    console.log(`fitted on ${m.blocks} sharp blocks of ${m.images} images: ${values.out}`);
+    return;
+  }
+  if (sub !== 'score' || !target) throw new UsageError(`niqe: fit or score\n\n${HELP}`);
+  const model = readNiqeModel(values.model ?? DEFAULT_NIQE_MODEL);
+  const files = /\.[a-z]+$/i.test(target) ? [target] : listImages(target);
+  const rows: [string, number][] = [];
+  for (const f of files) {
+    const t = (await readImage(f)).tensor;
+    try {
+      rows.push([f, niqe(t, model)]);
+    } catch (e) {
+      throw new Error(`${f}: ${(e as Error).message}`);
+    } finally {
+      t.dispose();
+    }
+  }
+  const mean = rows.reduce((a, [, v]) => a + v, 0) / rows.length;
+  console.log(`NIQE (lower: more natural; pristine model: ${values.model ?? DEFAULT_NIQE_MODEL}): mean ${mean.toFixed(3)} over ${rows.length} images`);
+  if (values.csv) (await import('node:fs')).writeFileSync(values.csv, 'image,niqe\n' + rows.map(([f, v]) => `${f},${v}`).join('\n') + '\n');
+}
