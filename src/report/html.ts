@@ -66,7 +66,7 @@ body { font: 14px/1.45 system-ui, sans-serif; margin: 24px auto; max-width: 1280
 h1 { font-size: 22px; } h2 { font-size: 18px; margin-top: 32px; border-bottom: 1px solid #ddd; }
 table.results { border-collapse: collapse; margin: 12px 0; }
 table.results th, table.results td { border: 1px solid #ccc; padding: 4px 8px; text-align: right; }
-table.results td:first-child { text-align: left; }
+table.results td:first-child, table.results th:first-child { text-align: left; }
 table.results caption { caption-side: top; text-align: left; font-weight: 600; padding-bottom: 6px; }
 td.best { font-weight: 700; background: #e8f4e8; }
 .crops { margin: 12px 0; } .crops .caption { font-weight: 600; margin-bottom: 4px; }
