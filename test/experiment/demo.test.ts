@@ -1,0 +1,28 @@
+// The demo on a few photos: the shipped D_K and translator on an unseen simulated camera, the table
+// with both rows, and the report.
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { EMBEDDED_PHOTOS, REPO_DATA } from '../../src/data/photos.js';
+import { runDemo } from '../../src/experiment/demo.js';
+
+const root = mkdtempSync(join(tmpdir(), 'b2b-demo-'));
+test.after(() => rmSync(root, { recursive: true, force: true }));
+
+describe('b2b demo', () => {
+  test('fast mode: D_K alone and D_K∘G scored on the test scenes, report written', async () => {
+    const photos = join(root, 'photos');
+    mkdirSync(photos);
+    for (const f of readdirSync(EMBEDDED_PHOTOS).filter((n) => n.endsWith('.jpg')).slice(0, 4)) copyFileSync(join(EMBEDDED_PHOTOS, f), join(photos, f));
+    const out = join(root, 'out');
+    const r = await runDemo({ out, photos, shipped: join(REPO_DATA, '..', 'weights'), camera: 'rsblur-like', known: 'gopro-like', perPhoto: 2, seed: 0, say: () => {} });
+    const cam = r.cameras['rsblur-like']!;
+    assert.equal(cam.scores.dk!.images, 1);
+    for (const m of ['dk', 'blur2blur'] as const) assert.ok(Number.isFinite(cam.scores[m]!.psnr));
+    assert.ok(cam.scores.dk!.psnr > cam.input.psnr, 'D_K deblurs');
+    assert.match(readFileSync(join(out, 'report.html'), 'utf8'), /Blur2Blur \+ D_K/);
+    await assert.rejects(runDemo({ out, photos, shipped: join(root, 'none'), camera: 'rsblur-like', known: 'gopro-like', perPhoto: 2, seed: 0, say: () => {} }), /shipped weights missing/);
+  });
+});
