@@ -2,10 +2,11 @@
 // with both rows, and the report.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { EMBEDDED_PHOTOS, REPO_DATA } from '../../src/data/photos.js';
+import { REPO_DATA } from '../../src/data/photos.js';
+import { fewPhotos } from '../helpers/photos.js';
 import { runDemo } from '../../src/experiment/demo.js';
 
 const root = mkdtempSync(join(tmpdir(), 'b2b-demo-'));
@@ -13,9 +14,7 @@ test.after(() => rmSync(root, { recursive: true, force: true }));
 
 describe('b2b demo', () => {
   test('fast mode: D_K alone and D_K∘G scored on the test scenes, report written', async () => {
-    const photos = join(root, 'photos');
-    mkdirSync(photos);
-    for (const f of readdirSync(EMBEDDED_PHOTOS).filter((n) => n.endsWith('.jpg')).slice(0, 4)) copyFileSync(join(EMBEDDED_PHOTOS, f), join(photos, f));
+    const photos = fewPhotos(join(root, 'photos'), 4);
     const out = join(root, 'out');
     const r = await runDemo({ out, photos, shipped: join(REPO_DATA, '..', 'weights'), camera: 'rsblur-like', known: 'gopro-like', perPhoto: 2, seed: 0, say: () => {} });
     const cam = r.cameras['rsblur-like']!;

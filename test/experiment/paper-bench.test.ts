@@ -2,11 +2,12 @@
 // runs, the table has every method, the report is written, and a second run skips every stage.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadCamera } from '../../src/data/camera/config.js';
-import { EMBEDDED_PHOTOS, REPO_DATA } from '../../src/data/photos.js';
+import { REPO_DATA } from '../../src/data/photos.js';
+import { fewPhotos } from '../helpers/photos.js';
 import { runBench, type BenchOptions } from '../../src/experiment/paper-bench.js';
 import { METHODS } from '../../src/experiment/results.js';
 
@@ -25,9 +26,7 @@ export function tinyBench(out: string, photos: string): BenchOptions {
 
 describe('b2b bench', () => {
   test('tiny end-to-end run: every method scored, table and report written, a rerun skips every stage', async () => {
-    const photos = join(root, 'photos');
-    mkdirSync(photos);
-    for (const f of readdirSync(EMBEDDED_PHOTOS).filter((n) => n.endsWith('.jpg')).slice(0, 4)) copyFileSync(join(EMBEDDED_PHOTOS, f), join(photos, f));
+    const photos = fewPhotos(join(root, 'photos'), 4);
     const out = join(root, 'out');
     const r = await runBench(tinyBench(out, photos));
     const cam = r.cameras['rsblur-like']!;
