@@ -1,5 +1,5 @@
 // Parameter-free layers (activations, pixel shuffle) and containers.
-import { F, type Tensor } from '../tensor/index.js';
+import { F, scope, type Tensor } from '../tensor/index.js';
 import { Module, type Layer } from './module.js';
 
 export class ReLU extends Module implements Layer {
@@ -62,9 +62,17 @@ export class Sequential extends Module implements Layer {
     super();
     this.layers = layers.map((l, i) => this.child(String(i), l));
   }
+  /**
+   * Each layer runs in its own scope and the previous layer's output is released once the next one has
+   * it, so only the live activations stay in memory (autograd keeps what it saved for backward itself).
+   */
   forward(x: Tensor): Tensor {
     let y = x;
-    for (const l of this.layers) y = l.forward(y);
+    for (const l of this.layers) {
+      const next = scope(() => l.forward(y));
+      if (y !== x && next !== y) y.dispose();
+      y = next;
+    }
     return y;
   }
 }
