@@ -39,6 +39,13 @@ export interface BenchOptions {
   say: (line: string) => void;
 }
 
+/**
+ * The bench's translator settings on top of the paper recipe at the small size: the official code's
+ * λ_gp (at the paper's 0.005 a small PatchGAN on 128² crops stayed at chance: docs/experiments.md §2b)
+ * and 100 discriminator-only steps first. `--translator-config` overrides them.
+ */
+export const BENCH_TRANSLATOR = { lambdaGp: 1e-4, discWarmup: 100 } as const;
+
 const shippedRun = (o: BenchOptions, name: string): string | null => (existsSync(join(o.shipped, name, 'model.safetensors')) ? join(o.shipped, name) : null);
 
 export async function runBench(o: BenchOptions): Promise<Results> {
@@ -75,7 +82,8 @@ export async function runBench(o: BenchOptions): Promise<Results> {
       const g = (!o.retrain.has('translators') && shippedRun(o, `g-${cam.name}-small`)) || join(r, 'translator');
       await st.run(`translator ${cam.name}`, () => finished(g), async (resume) => {
         const c = resolveTranslatorConfig(translatorConfig('paper', 'small', {
-          blur: join(dir, 'B'), known: K, valPairs: dir, deblurrer: dk, steps: o.steps.translator, seed: o.seed, ...(o.batch ? { batch: o.batch } : {}), ...o.translator,
+          blur: join(dir, 'B'), known: K, valPairs: dir, deblurrer: dk, steps: o.steps.translator, seed: o.seed, ...(o.batch ? { batch: o.batch } : {}),
+          ...BENCH_TRANSLATOR, ...o.translator,
         }));
         await trainTranslator(c, g, { resume, maxSeconds: o.budget.translator * 60, quiet: false });
       }, g);

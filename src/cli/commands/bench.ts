@@ -21,7 +21,8 @@ to continue an interrupted bench; finished stages are skipped.
                    (shipped: weights/dk-<known>-nafnet-small, kw-<known>-small, g-<camera>-small, …)
   --methods LIST   among dk, synthetic, cyclegan, blur2blur, upper (default: all)
   --k-route R      kernel (KernelWizard, default) or simulator (the known camera's motion on S)
-  --translator-config FILE   overrides for every translator (keys of the run's config.json)
+  --translator-config FILE   overrides for every translator (keys of the run's config.json); the bench
+                   starts from the paper recipe at the small size with λ_gp 1e-4 and 100 D-only steps
   --steps N        translator steps (default 3000)   --per-photo N  crops per photo (default 12)
   --quick          one camera, 4 crops per photo, 3-minute budgets: a check that everything runs
   --seed N         (default 0)`;
