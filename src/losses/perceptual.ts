@@ -10,12 +10,16 @@
 //   lowpass    the fallback when no ImageNet VGG weights are at hand: L1 between Gaussian low-passes
 //              (σ proportional to the scale). Blur lives in the high frequencies; content, colour and
 //              exposure in the low ones, so this keeps what G must keep and leaves the blur free.
+//   lowpass-hf the low-pass term plus an L1 between local high-frequency energy maps (|x − blur_1(x)|
+//              smoothed by a Gaussian of σ 4): where the image has detail and how much may not change,
+//              but its shape (the blur's direction and extent) may. It bounds the high-frequency
+//              patterns a generator can invent to fool the discriminator.
 // A VGG without a weights file has random weights: allowed only when asked for by name ('vgg19-random',
 // 'vgg16-random'), and described as such in every run log — never silently.
 import { F, noGrad, scope, tensor, type Tensor } from '../tensor/index.js';
 import { VGGFeatures } from '../models/vgg.js';
 
-export const CONTENT_LOSSES = ['vgg19', 'vgg16', 'vgg19-random', 'vgg16-random', 'lowpass'] as const;
+export const CONTENT_LOSSES = ['vgg19', 'vgg16', 'vgg19-random', 'vgg16-random', 'lowpass', 'lowpass-hf'] as const;
 export type ContentLossKind = (typeof CONTENT_LOSSES)[number];
 
 export const VGG19_LAYERS = ['relu1_1', 'relu2_1', 'relu3_1', 'relu4_1', 'relu5_1'] as const;
@@ -88,11 +92,17 @@ export function gaussianBlur(x: Tensor, sigma: number): Tensor {
   });
 }
 
+/** Local high-frequency energy: |x − Gaussian_1(x)| averaged over colour, smoothed by a Gaussian of σ 4. */
+export function highFrequencyEnergy(x: Tensor): Tensor {
+  return gaussianBlur(x.sub(gaussianBlur(x, 1)).abs().mean(1, { keepdim: true }), 4);
+}
+
 class LowpassContent implements ContentLoss {
   readonly description: string;
 
-  constructor(private readonly sigma: number) {
-    this.description = `low-pass L1 (Gaussian σ ${sigma} px at full scale, halved per scale): no VGG weights were given`;
+  constructor(private readonly sigma: number, private readonly hfWeight = 0) {
+    this.description = `low-pass L1 (Gaussian σ ${sigma} px at full scale, halved per scale)` +
+      (hfWeight > 0 ? ` + ${hfWeight} × L1 of local high-frequency energy` : '') + ': no VGG weights were given';
   }
 
   loss(inputs: readonly Tensor[], outputs: readonly Tensor[]): Tensor {
@@ -102,8 +112,13 @@ class LowpassContent implements ContentLoss {
       // Scales come coarse to fine (¼, ½, 1): the last is full scale.
       const sigma = Math.max(0.5, this.sigma / 2 ** (n - 1 - i));
       const target = noGrad(() => gaussianBlur(x, sigma).keep());
-      const term = gaussianBlur(outputs[i]!, sigma).sub(target).abs().mean();
+      let term = gaussianBlur(outputs[i]!, sigma).sub(target).abs().mean();
       target.dispose();
+      if (this.hfWeight > 0) {
+        const energy = noGrad(() => highFrequencyEnergy(x).keep());
+        term = term.add(highFrequencyEnergy(outputs[i]!).sub(energy).abs().mean().mul(this.hfWeight));
+        energy.dispose();
+      }
       total = total ? total.add(term) : term;
     });
     return total!;
@@ -130,5 +145,7 @@ export function contentLoss(kind: ContentLossKind, o: ContentLossOptions = {}): 
       return new VGGContent(kind === 'vgg19-random' ? 19 : 16, kind === 'vgg19-random' ? VGG19_LAYERS : VGG16_OFFICIAL_LAYERS, null, false);
     case 'lowpass':
       return new LowpassContent(o.lowpassSigma ?? 2);
+    case 'lowpass-hf':
+      return new LowpassContent(o.lowpassSigma ?? 2, 1);
   }
 }

@@ -33,6 +33,20 @@ describe('content losses', () => {
     });
   });
 
+  test('lowpass-hf: invented high-frequency patterns cost far more than under lowpass alone', () => {
+    scope(() => {
+      const g = new Generator(4);
+      const x = F.interpolate(rand([1, 3, 8, 8], { generator: g }), { size: [64, 64], mode: 'bilinear' });
+      const checker = tensor(Array.from({ length: 64 * 64 }, (_, i) => (((i >> 6) + i) % 2 ? 0.1 : -0.1))).view([1, 1, 64, 64]);
+      const junk = x.add(checker).clamp(0, 1);
+      const plain = contentLoss('lowpass'), hf = contentLoss('lowpass-hf');
+      const cost = (l: typeof plain, y: typeof x): number => l.loss([x], [y]).item(); // one (full) scale
+      assert.equal(cost(hf, x), 0);
+      assert.ok(cost(hf, junk) > 5 * cost(plain, junk), `junk: lowpass ${cost(plain, junk)}, lowpass-hf ${cost(hf, junk)}`);
+      assert.match(hf.description, /high-frequency energy/);
+    });
+  });
+
   test('VGG losses need weights unless the random form is named, and say which they use', () => {
     assert.throws(() => contentLoss('vgg19'), /needs ImageNet VGG weights.*--vgg-weights.*lowpass/);
     assert.throws(() => contentLoss('vgg16', { vggWeights: null }), /vgg16-397923af/);

@@ -18,7 +18,7 @@ b2b make-known), against a PatchGAN shared by the three scales.
   --deblurrer RUN   D_K, for the validation PSNR of D_K(G(y)) and sample grids
   --gan L           hinge, vanilla or lsgan          --lambda-gp X    gradient-penalty weight
   --gp-scales S     full or all                      --lambda-rec X   content-loss weight (0.8)
-  --content C       vgg19, vgg16 (need --vgg-weights), lowpass, vgg19-random, vgg16-random
+  --content C       vgg19, vgg16 (need --vgg-weights), lowpass, lowpass-hf, vgg19-random, vgg16-random
   --vgg-weights F   torchvision VGG weights (vgg19-dcbb9e9d.pth / vgg16-397923af.pth)
                     Without them the content loss is '${FALLBACK_CONTENT}' (the run log says so).
   --disc-input V    rgb (paper) or highpass (D blind to colour and exposure)
