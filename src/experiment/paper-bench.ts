@@ -46,6 +46,9 @@ export interface BenchOptions {
  */
 export const BENCH_TRANSLATOR = { lambdaGp: 1e-4, discWarmup: 100 } as const;
 
+/** Shipped weights are used as they are, whatever their training log says. */
+const isShipped = (o: BenchOptions, run: string): boolean => run.startsWith(o.shipped);
+
 const shippedRun = (o: BenchOptions, name: string): string | null => (existsSync(join(o.shipped, name, 'model.safetensors')) ? join(o.shipped, name) : null);
 
 export async function runBench(o: BenchOptions): Promise<Results> {
@@ -57,13 +60,13 @@ export async function runBench(o: BenchOptions): Promise<Results> {
     () => simulate(knownDir, o.known, { photos: o.photos, seed: o.seed, perPhoto: o.perPhoto, role: 'known' }));
 
   const dk = (!o.retrain.has('dk') && shippedRun(o, `dk-${o.known.name}-nafnet-small`)) || join(runs, 'dk');
-  await st.run('train D_K', () => finished(dk), async (resume) => {
+  await st.run('train D_K', () => isShipped(o, dk) || finished(dk), async (resume) => {
     await trainDeblur(resolveDeblurConfig({ pairs: join(knownDir, 'pairs'), val: join(knownDir, 'test'), steps: o.steps.deblurrer, ...(o.batch ? { batch: o.batch } : {}) }), dk, { resume, maxSeconds: o.budget.deblurrer * 60 });
   }, dk);
   const needKernel = o.kRoute === 'kernel';
   const kw = (!o.retrain.has('kw') && shippedRun(o, `kw-${o.known.name}-small`)) || join(runs, 'kw');
   if (needKernel) {
-    await st.run('train KernelWizard', () => finished(kw), async (resume) => {
+    await st.run('train KernelWizard', () => isShipped(o, kw) || finished(kw), async (resume) => {
       await trainKernel(resolveKernelConfig({ pairs: join(knownDir, 'pairs'), val: join(knownDir, 'test'), steps: o.steps.kernel }), kw, { resume, maxSeconds: o.budget.kernel * 60 });
     }, kw);
   }
@@ -80,7 +83,7 @@ export async function runBench(o: BenchOptions): Promise<Results> {
     const runsOf: Partial<Record<Method, string>> = { dk };
     if (o.methods.includes('blur2blur')) {
       const g = (!o.retrain.has('translators') && shippedRun(o, `g-${cam.name}-small`)) || join(r, 'translator');
-      await st.run(`translator ${cam.name}`, () => finished(g), async (resume) => {
+      await st.run(`translator ${cam.name}`, () => isShipped(o, g) || finished(g), async (resume) => {
         const c = resolveTranslatorConfig(translatorConfig('paper', 'small', {
           blur: join(dir, 'B'), known: K, valPairs: dir, deblurrer: dk, steps: o.steps.translator, seed: o.seed, ...(o.batch ? { batch: o.batch } : {}),
           ...BENCH_TRANSLATOR, ...o.translator,
@@ -93,7 +96,7 @@ export async function runBench(o: BenchOptions): Promise<Results> {
       if (!o.methods.includes(m)) return;
       const shipped = !o.retrain.has('baselines') && shippedRun(o, `${m}-${cam.name}-small`);
       const at = shipped || run;
-      await st.run(`${m} ${cam.name}`, () => finished(at), train, at);
+      await st.run(`${m} ${cam.name}`, () => Boolean(shipped) || finished(at), train, at);
       runsOf[m] = at;
     };
     const base = { val: dir, init: dk, seed: o.seed, ...(o.batch ? { batch: o.batch } : {}) };

@@ -36,9 +36,16 @@ export class Stages {
   }
 }
 
-/** A finished run: its final weights exist. */
+/**
+ * A finished run: its final weights exist and its last logged event is not an interruption (an
+ * interrupted run also leaves weights behind, but is resumed, not skipped). Shipped weight folders
+ * count as finished.
+ */
 export function finished(run: string): boolean {
-  return existsSync(join(run, 'model.safetensors'));
+  if (!existsSync(join(run, 'model.safetensors'))) return false;
+  if (!existsSync(join(run, 'metrics.jsonl'))) return true;
+  const events = RunDir.open(run).metrics().filter((m) => typeof m.event === 'string' || typeof m.step === 'number');
+  return events[events.length - 1]?.event !== 'interrupted';
 }
 
 /** A simulated benchmark folder is complete when its manifest names the same camera and seed. */
