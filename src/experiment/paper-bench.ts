@@ -16,6 +16,7 @@ import { loadDeblurrer, loadTranslator } from '../train/load.js';
 import { evaluatePairs, pipeline, CONVENTIONS } from '../eval/pipeline.js';
 import { Stages, finished, simulate, simulated } from './stages.js';
 import { buildReport } from './report-build.js';
+import { ratioAblation } from './ratio-ablation.js';
 import { resultsMarkdown, METHODS, type Method, type Results } from './results.js';
 
 export interface BenchOptions {
@@ -34,6 +35,8 @@ export interface BenchOptions {
   shipped: string;
   translator: Partial<TranslatorConfig>;
   methods: Method[];
+  /** B:S ratios for the ablation of the paper's Table 3 (empty: none): one more translator per ratio. */
+  bsRatios: number[];
   /** Batch size of every training (default: each trainer's own); for small data. */
   batch?: number;
   say: (line: string) => void;
@@ -83,13 +86,7 @@ export async function runBench(o: BenchOptions): Promise<Results> {
     const runsOf: Partial<Record<Method, string>> = { dk };
     if (o.methods.includes('blur2blur')) {
       const g = (!o.retrain.has('translators') && shippedRun(o, `g-${cam.name}-small`)) || join(r, 'translator');
-      await st.run(`translator ${cam.name}`, () => isShipped(o, g) || finished(g), async (resume) => {
-        const c = resolveTranslatorConfig(translatorConfig('paper', 'small', {
-          blur: join(dir, 'B'), known: K, valPairs: dir, deblurrer: dk, steps: o.steps.translator, seed: o.seed, ...(o.batch ? { batch: o.batch } : {}),
-          ...BENCH_TRANSLATOR, ...o.translator,
-        }));
-        await trainTranslator(c, g, { resume, maxSeconds: o.budget.translator * 60, quiet: false });
-      }, g);
+      await st.run(`translator ${cam.name}`, () => isShipped(o, g) || finished(g), (resume) => trainBenchTranslator(o, join(dir, 'B'), K, dir, dk, g, resume), g);
       runsOf.blur2blur = g;
     }
     const baseline = async (m: Method, run: string, train: (resume: boolean) => Promise<void>): Promise<void> => {
@@ -111,11 +108,23 @@ export async function runBench(o: BenchOptions): Promise<Results> {
     });
     results.cameras[cam.name] = await evaluateCamera(join(dir, 'test'), runsOf, o.methods, st);
     results.cameras[cam.name]!.runs = runsOf;
+    if (o.bsRatios.length > 0) {
+      results.cameras[cam.name]!.ratios = await ratioAblation({ dir, runs: r, K, dk, ratios: o.bsRatios, st, train: (blur, out, resume) => trainBenchTranslator(o, blur, K, dir, dk, out, resume) });
+    }
   }
   writeFileSync(join(o.out, 'results.json'), JSON.stringify(results, null, 1) + '\n');
   writeFileSync(join(o.out, 'results.md'), resultsMarkdown(results));
   await buildReport(o.out, results, o);
   return results;
+}
+
+/** Trains (or resumes) one of the bench's translators: the paper recipe at the small size, BENCH_TRANSLATOR, the user's overrides. */
+async function trainBenchTranslator(o: BenchOptions, blur: string, K: string, dir: string, dk: string, out: string, resume: boolean): Promise<void> {
+  const c = resolveTranslatorConfig(translatorConfig('paper', 'small', {
+    blur, known: K, valPairs: dir, deblurrer: dk, steps: o.steps.translator, seed: o.seed, ...(o.batch ? { batch: o.batch } : {}),
+    ...BENCH_TRANSLATOR, ...o.translator,
+  }));
+  await trainTranslator(c, out, { resume, maxSeconds: o.budget.translator * 60, quiet: false });
 }
 
 async function evaluateCamera(test: string, runsOf: Partial<Record<Method, string>>, methods: Method[], st: Stages): Promise<Results['cameras'][string]> {

@@ -19,6 +19,18 @@ export interface CameraResult {
   input: { psnr: number; ssim: number };
   scores: Partial<Record<Method, { psnr: number; ssim: number; images: number }>>;
   runs: Partial<Record<Method, string>>;
+  /** The B:S ratio ablation (paper Table 3): D_K∘G with G trained on a subset of B. */
+  ratios?: RatioResult[];
+}
+
+export interface RatioResult {
+  ratio: number;
+  /** Images of B used (S is whole). */
+  bImages: number;
+  sImages: number;
+  psnr: number;
+  ssim: number;
+  run: string;
 }
 
 export interface Results {
@@ -46,6 +58,12 @@ export function resultsMarkdown(r: Results): string {
     return s.blur2blur && s.dk ? (s.blur2blur.psnr - s.dk.psnr) : NaN;
   });
   if (gain.some(Number.isFinite)) lines.push('', `Blur2Blur + D_K − D_K alone (dB): ${cams.map((c, i) => `${c} ${gain[i]! >= 0 ? '+' : ''}${gain[i]!.toFixed(2)}`).join(', ')}`);
+  for (const c of cams) {
+    const rs = r.cameras[c]!.ratios;
+    if (!rs?.length) continue;
+    lines.push('', `B:S ratio ablation, ${c} (Blur2Blur + D_K; S has ${rs[0]!.sImages} images):`, '', '| B:S | B images | PSNR / SSIM |', '|---|---|---|',
+      ...rs.map((x) => `| ${x.ratio} | ${x.bImages} | ${cell(x)} |`));
+  }
   lines.push('', r.conventions, '', 'Stage wall times (min): ' + r.stages.filter((s) => s.status !== 'skipped').map((s) => `${s.stage} ${(s.seconds / 60).toFixed(1)}`).join('; '), '');
   return lines.join('\n');
 }

@@ -20,7 +20,7 @@ export function tinyBench(out: string, photos: string): BenchOptions {
     budget: { translator: 5, baseline: 5, deblurrer: 5, kernel: 5 },
     steps: { translator: 2, baseline: 2, cyclegan: 2, deblurrer: 2, kernel: 2 },
     retrain: new Set(['kw']), kRoute: 'kernel', shipped: join(REPO_DATA, '..', 'weights'),
-    translator: { valEvery: 2, ckptEvery: 2, valImages: 2 }, methods: [...METHODS], say: () => {},
+    translator: { valEvery: 2, ckptEvery: 2, valImages: 2 }, methods: [...METHODS], bsRatios: [1], say: () => {},
   };
 }
 
@@ -42,6 +42,11 @@ describe('b2b bench', () => {
     assert.match(html, /<table class="results">/);
     assert.ok((html.match(/data:image\/png;base64/g) ?? []).length >= 5, 'crops inline');
     assert.ok(existsSync(join(out, 'results.json')));
+    const ratio = cam.ratios![0]!;
+    assert.equal(ratio.ratio, 1);
+    assert.equal(ratio.bImages, ratio.sImages);
+    assert.ok(Number.isFinite(ratio.psnr));
+    assert.match(md, /B:S ratio ablation, rsblur-like/);
     const again = await runBench(tinyBench(out, photos));
     const trained = again.stages.filter((s) => s.status !== 'skipped' && !s.stage.startsWith('evaluate'));
     assert.deepEqual(trained, [], 'a rerun skips every finished stage');

@@ -23,6 +23,8 @@ to continue an interrupted bench; finished stages are skipped.
   --k-route R      kernel (KernelWizard, default) or simulator (the known camera's motion on S)
   --translator-config FILE   overrides for every translator (keys of the run's config.json); the bench
                    starts from the paper recipe at the small size with λ_gp 1e-4 and 100 D-only steps
+  --bs-ratios LIST the B:S ratio ablation (paper Table 3), e.g. 0.5,1,1.43: one more translator per
+                   ratio, trained on that many B images per S image
   --steps N        translator steps (default 3000)   --per-photo N  crops per photo (default 12)
   --quick          one camera, 4 crops per photo, 3-minute budgets: a check that everything runs
   --seed N         (default 0)`;
@@ -31,7 +33,7 @@ export async function benchCommand(argv: string[]): Promise<void> {
   const { values } = parse(argv, {
     out: { type: 'string' }, cameras: { type: 'string' }, known: { type: 'string' }, photos: { type: 'string' }, budget: { type: 'string' },
     retrain: { type: 'string' }, methods: { type: 'string' }, 'k-route': { type: 'string' }, 'translator-config': { type: 'string' },
-    steps: { type: 'string' }, 'per-photo': { type: 'string' }, quick: { type: 'boolean' }, seed: { type: 'string' },
+    steps: { type: 'string' }, 'bs-ratios': { type: 'string' }, 'per-photo': { type: 'string' }, quick: { type: 'boolean' }, seed: { type: 'string' },
   }, HELP);
   if (values.help) {
     console.log(HELP);
@@ -63,7 +65,8 @@ export async function benchCommand(argv: string[]): Promise<void> {
     retrain: new Set(retrainList.includes('all') ? all : retrainList as typeof all[number][]),
     kRoute, shipped: join(REPO_DATA, '..', 'weights'),
     translator: values['translator-config'] ? readConfigFile(values['translator-config']) as Partial<TranslatorConfig> : {},
-    methods, say: (l) => console.error(`bench: ${l}`),
+    methods, bsRatios: (values['bs-ratios'] ?? '').split(',').filter(Boolean).map((v) => num(v, 1, '--bs-ratios')),
+    say: (l) => console.error(`bench: ${l}`),
   };
   const t0 = performance.now();
   const r = await runBench(o);
