@@ -5,6 +5,8 @@ export class Progress {
   private readonly t0 = performance.now();
   private lastPrint = 0;
   private emaLoss: number | undefined;
+  /** Times of the recent steps: the rate is measured over them, so it follows load changes. */
+  private readonly recent: number[] = [];
 
   constructor(readonly total: number, private readonly startStep: number, private readonly every = 50,
     private readonly out: NodeJS.WriteStream = process.stderr) {
@@ -13,13 +15,16 @@ export class Progress {
 
   update(step: number, loss: number, extra = ''): void {
     if (Number.isFinite(loss)) this.emaLoss = this.emaLoss === undefined ? loss : 0.95 * this.emaLoss + 0.05 * loss;
+    const now = performance.now();
+    this.recent.push(now);
+    if (this.recent.length > 51) this.recent.shift();
     const done = step + 1 - this.startStep;
-    const secs = (performance.now() - this.t0) / 1000;
-    const rate = done / Math.max(secs, 1e-9);
+    const rate = this.recent.length > 1
+      ? ((this.recent.length - 1) * 1000) / Math.max(now - this.recent[0]!, 1e-9)
+      : done / Math.max((now - this.t0) / 1000, 1e-9);
     const eta = (this.total - step - 1) / Math.max(rate, 1e-9);
     const line = `step ${step + 1}/${this.total}  loss ${this.emaLoss?.toFixed(4) ?? 'nan'}  ${rate.toFixed(2)} it/s  ETA ${fmt(eta)}${extra ? '  ' + extra : ''}`;
     if (this.tty) {
-      const now = performance.now();
       if (now - this.lastPrint < 200 && step + 1 < this.total) return;
       this.lastPrint = now;
       const width = 24, filled = Math.round((width * (step + 1)) / this.total);
