@@ -33,8 +33,10 @@ export class VGGFeatures extends Module {
   readonly index: ReadonlyMap<string, number>;
   readonly options: VGGOptions;
   private isPretrained = false;
-  private readonly mean = tensor([0.485, 0.456, 0.406]).view([1, 3, 1, 1]).keep();
-  private readonly std = tensor([0.229, 0.224, 0.225]).view([1, 3, 1, 1]).keep();
+  // Made directly in their final shape: an intermediate tensor outside any scope would stay alive
+  // until garbage collection.
+  private readonly mean = tensor([[[[0.485]], [[0.456]], [[0.406]]]]).keep();
+  private readonly std = tensor([[[[0.229]], [[0.224]], [[0.225]]]]).keep();
 
   constructor(options: Partial<VGGOptions> = {}) {
     super();
