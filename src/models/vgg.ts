@@ -57,7 +57,7 @@ export class VGGFeatures extends Module {
     });
     this.features = this.child('features', new Sequential(...layers));
     this.index = index;
-    for (const p of this.parameters()) p.requiresGrad = false; // a fixed feature extractor
+    this.requiresGrad_(false); // a fixed feature extractor
   }
 
   /** True once ImageNet (or other) weights were loaded from a file. */

@@ -77,6 +77,12 @@ export abstract class Module {
     return this.namedParameters().map(([, p]) => p);
   }
 
+  /** Turns gradient recording for every parameter on or off (torch's module.requires_grad_). */
+  requiresGrad_(on: boolean): this {
+    for (const p of this.parameters()) p.requiresGrad = on;
+    return this;
+  }
+
   namedBuffers(prefix = '', persistentOnly = false): [string, Tensor][] {
     const out: [string, Tensor][] = [];
     for (const [n, b] of this.bufs) if (b.persistent || !persistentOnly) out.push([prefix + n, b.t]);

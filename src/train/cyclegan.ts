@@ -86,16 +86,13 @@ export async function trainCycleGAN(c: CycleGANConfig, out: string, o: { resume?
   const opts = { batchSize: c.batch, crop: c.crop, augment: { hflip: true, vflip: true, rot90: true }, cache: true };
   const data = new UnpairedLoader(new BatchLoader(readImageFolder(c.blur).files, { ...opts, seed: c.seed }), new BatchLoader(readImageFolder(c.sharp).files, { ...opts, seed: c.seed + 1 }));
   const val = c.val ? await loadValidation(allPairs(readLayout(c.val)), c.valImages, 256, 16) : null;
-  const setD = (on: boolean): void => {
-    for (const p of dPair.parameters()) p.requiresGrad = on;
-  };
   let acc = 0.5;
 
   const step = (batch: UnpairedBatch): { loss: Tensor; logs: Record<string, number> } => {
     const b = batch.b.blurry, s = batch.k.blurry;
     const fakeS = deblur(gBS, b), fakeB = deblur(gSB, s);
     // Discriminators first, on detached fakes.
-    setD(true);
+    dPair.requiresGrad_(true);
     const rS = dS.forward(s), fS = dS.forward(fakeS.detach()), rB = dB.forward(b), fB = dB.forward(fakeB.detach());
     const dLoss = discriminatorLoss(c.gan, [rS], [fS]).add(discriminatorLoss(c.gan, [rB], [fB]));
     if (!Number.isFinite(dLoss.item())) return { loss: dLoss, logs: {} };
@@ -103,11 +100,11 @@ export async function trainCycleGAN(c: CycleGANConfig, out: string, o: { resume?
     optD.zeroGrad();
     dLoss.backward();
     optD.update();
-    setD(false);
+    dPair.requiresGrad_(false);
     const adv = generatorLoss(c.gan, [dS.forward(fakeS)]).add(generatorLoss(c.gan, [dB.forward(fakeB)]));
     const cycle = deblur(gSB, fakeS).sub(b).abs().mean().add(deblur(gBS, fakeB).sub(s).abs().mean());
     const identity = c.lambdaIdentity > 0 ? deblur(gBS, s).sub(s).abs().mean().add(deblur(gSB, b).sub(b).abs().mean()) : undefined;
-    setD(true);
+    dPair.requiresGrad_(true);
     let loss = adv.add(cycle.mul(c.lambdaCycle));
     if (identity) loss = loss.add(identity.mul(c.lambdaCycle * c.lambdaIdentity));
     return { loss, logs: { d_loss: dLoss.item(), g_adv: adv.item(), cycle: cycle.item(), identity: identity?.item() ?? 0, d_acc: acc } };

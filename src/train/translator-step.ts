@@ -38,10 +38,6 @@ function discView(c: StepConfig): (x: Tensor) => Tensor {
   return c.discInput === 'highpass' ? (x) => x.sub(gaussianBlur(x, 2)) : (x) => x;
 }
 
-function setTrainable(m: PatchGAN, on: boolean): void {
-  for (const p of m.parameters()) p.requiresGrad = on;
-}
-
 /**
  * The step function for trainLoop. Logs: d_loss, gp, g_adv, rec, D's patch accuracy (moving average
  * over ~20 steps: d_acc, d_acc_real, d_acc_fake) and the number of B images used (curriculum).
@@ -57,7 +53,7 @@ export function translatorStep(c: StepConfig, g: MIMOUNet, d: PatchGAN, dOpt: Ad
     const outs = g.forward(y);
     const ks = knownScales(batch.k.blurry);
     // D: real K vs detached G(B), plus the gradient penalty on real/fake mixes.
-    setTrainable(d, true);
+    d.requiresGrad_(true);
     const fakeD = outs.map((t) => t.detach());
     const realScores = d.forwardScales(ks.map(view)), fakeScores = d.forwardScales(fakeD.map(view));
     const a = discriminatorAccuracy(c.gan, realScores, fakeScores);
@@ -78,10 +74,10 @@ export function translatorStep(c: StepConfig, g: MIMOUNet, d: PatchGAN, dOpt: Ad
     dLoss.backward();
     dOpt.update();
     // G: fool the (now frozen) D at every scale, keep the content of every scale.
-    setTrainable(d, false);
+    d.requiresGrad_(false);
     const gAdv = generatorLoss(c.gan, d.forwardScales(outs.map(view)));
     const rec = content.loss(ys, outs);
-    setTrainable(d, true); // the graph above was recorded without D's parameters; backward will not touch them
+    d.requiresGrad_(true); // the graph above was recorded without D's parameters; backward will not touch them
     acc = seen === 0 ? a : { real: 0.95 * acc.real + 0.05 * a.real, fake: 0.95 * acc.fake + 0.05 * a.fake, mean: 0.95 * acc.mean + 0.05 * a.mean };
     seen++;
     return {
