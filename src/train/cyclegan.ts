@@ -4,7 +4,7 @@
 // (0.5, 0.999), constant then linear decay. Generators are NAFNets (so the B→S one loads wherever a
 // deblurrer does, and can start from D_K), discriminators PatchGANs. CycleGAN's pool of 50 past fakes is
 // not used: each D sees the current fakes.
-import { cat, manualSeed, noGrad, scope, type Tensor } from '../tensor/index.js';
+import { manualSeed, scope, type Tensor } from '../tensor/index.js';
 import { PatchGAN, parseArch } from '../models/index.js';
 import { Module } from '../nn/index.js';
 import { Adam } from '../optim/index.js';
@@ -17,7 +17,7 @@ import { RunDir } from './run.js';
 import { trainLoop, type LoopResult } from './trainer.js';
 import { buildDeblurrer, deblur } from './deblur.js';
 import { UnpairedLoader, type UnpairedBatch } from './translator.js';
-import { loadValidation } from './validation-data.js';
+import { loadValidation, mapInGroups, sampleGrid } from './validation-data.js';
 import { weightsFile } from './load.js';
 import { meanPsnr } from '../eval/psnr.js';
 import { COMMON_SPEC, checkConfig, type CommonTrainConfig, type Spec } from './config-check.js';
@@ -113,10 +113,10 @@ export async function trainCycleGAN(c: CycleGANConfig, out: string, o: { resume?
   const validate = async (s: number): Promise<Record<string, number>> => {
     if (!val) return {};
     gBS.eval();
-    const pred = noGrad(() => scope(() => cat(Array.from({ length: Math.ceil(val.blurry.shape[0]! / 4) }, (_, i) => deblur(gBS, val.blurry.slice(0, 4 * i, 4 * i + 4)).clamp(0, 1)), 0)));
+    const pred = mapInGroups(val.blurry.shape[0]!, 4, (i, j) => deblur(gBS, val.blurry.slice(0, i, j)).clamp(0, 1));
     gBS.train();
     const res = { psnr: meanPsnr(pred, val.sharp), input_psnr: meanPsnr(val.blurry, val.sharp) };
-    const grid = noGrad(() => scope(() => cat([0, 1].filter((j) => j < pred.shape[0]!).map((j) => cat([val.blurry.select(0, j), pred.select(0, j), val.sharp.select(0, j)], 2)), 1)));
+    const grid = sampleGrid([val.blurry, pred, val.sharp], 2);
     await writeImage(run.sample(s), grid);
     grid.dispose();
     pred.dispose();

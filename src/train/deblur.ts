@@ -1,7 +1,7 @@
 // Training the known-domain deblurrer D_K: NAFNet with the PSNR loss, AdamW and cosine annealing (as
 // NAFNet trains), or MIMO-UNet with its multi-scale L1 + FFT loss, on blurry/sharp pairs.
 import { readFileSync } from 'node:fs';
-import { manualSeed, noGrad, scope, cat, type Tensor } from '../tensor/index.js';
+import { manualSeed, noGrad, scope, type Tensor } from '../tensor/index.js';
 import { NAFNet, MIMOUNet, buildArch, parseArch, type ArchId } from '../models/index.js';
 import { AdamW } from '../optim/index.js';
 import { loadWeights, saveWeights } from '../io/weights.js';
@@ -15,7 +15,7 @@ import { trainLoop, type DataSource, type LoopResult } from './trainer.js';
 import { SyntheticPairs, holdOutSharp, syntheticValidation } from './synthetic.js';
 import type { Schedule } from './schedule.js';
 import { COMMON_SPEC, checkConfig, type CommonTrainConfig, type Spec } from './config-check.js';
-import { holdOut, loadValidation } from './validation-data.js';
+import { holdOut, loadValidation, mapInGroups, sampleGrid } from './validation-data.js';
 import type { PairedSample } from '../data/datasets/match.js';
 
 export interface DeblurConfig extends CommonTrainConfig {
@@ -115,16 +115,6 @@ async function deblurData(c: DeblurConfig): Promise<{ split: { train: unknown[];
   return { split, loader, val: await loadValidation(split.val, c.valImages, 256, 4) };
 }
 
-/** PSNR of the deblurred and of the input images over a validation stack. */
-async function evaluateTensors(model: Deblurrer, v: { blurry: Tensor; sharp: Tensor }): Promise<{ psnr: number; input_psnr: number; images: number }> {
-  model.eval();
-  const pred = noGrad(() => scope(() => cat(Array.from({ length: Math.ceil(v.blurry.shape[0]! / 4) }, (_, i) => deblur(model, v.blurry.slice(0, 4 * i, 4 * i + 4)).clamp(0, 1)), 0)));
-  model.train();
-  const r = { psnr: meanPsnr(pred, v.sharp), input_psnr: meanPsnr(v.blurry, v.sharp), images: v.blurry.shape[0]! };
-  pred.dispose();
-  return r;
-}
-
 export async function trainDeblur(c: DeblurConfig, out: string, o: { resume?: boolean; quiet?: boolean; maxSeconds?: number } = {}): Promise<DeblurResult> {
   const run = o.resume ? RunDir.open(out) : RunDir.create(out, { kind: 'deblur', ...c });
   const arch = parseArch(c.arch);
@@ -136,19 +126,10 @@ export async function trainDeblur(c: DeblurConfig, out: string, o: { resume?: bo
   const { split, loader, val } = data;
   const validate = async (step: number): Promise<Record<string, number>> => {
     model.eval();
-    const pred = noGrad(() => {
-      const outs: Tensor[] = [];
-      for (let i = 0; i < val.blurry.shape[0]!; i += 4) outs.push(scope(() => deblur(model, val.blurry.slice(0, i, i + 4)).clamp(0, 1)));
-      const r = cat(outs, 0);
-      for (const t of outs) t.dispose();
-      return r;
-    });
+    const pred = mapInGroups(val.blurry.shape[0]!, 4, (i, j) => deblur(model, val.blurry.slice(0, i, j)).clamp(0, 1));
     model.train();
     const psnr = meanPsnr(pred, val.sharp), input = meanPsnr(val.blurry, val.sharp);
-    const grid = noGrad(() => scope(() => {
-      const rows = [0, 1, 2].filter((i) => i < pred.shape[0]!).map((i) => cat([val.blurry.select(0, i), pred.select(0, i), val.sharp.select(0, i)], 2));
-      return cat(rows, 1);
-    }));
+    const grid = sampleGrid([val.blurry, pred, val.sharp], 3);
     await writeImage(run.sample(step), grid);
     grid.dispose();
     pred.dispose();
@@ -167,7 +148,12 @@ export async function trainDeblur(c: DeblurConfig, out: string, o: { resume?: bo
       validate, primary: 'psnr', valEvery: c.valEvery, ckptEvery: c.ckptEvery, resume: o.resume ?? false, quiet: o.quiet, maxSeconds: o.maxSeconds,
     });
     saveWeights(run.finalWeights, model.stateDict(), { arch, kind: 'deblurrer', steps: String(r.steps), ...(r.lastValidation ? { validation: JSON.stringify(r.lastValidation) } : {}) });
-    const final = r.interrupted ? undefined : c.motionBlur && !c.val ? await evaluateTensors(model, val) : await evaluateAll(model, split.val);
+    // Synthetic blur without --val: the final evaluation is over the synthetic validation stack,
+    // which the last validation (run after the last step) has already scored.
+    const last = r.lastValidation;
+    const final = r.interrupted ? undefined
+      : c.motionBlur && !c.val ? (last ? { psnr: last.psnr!, input_psnr: last.input_psnr!, images: val.blurry.shape[0]! } : undefined)
+        : await evaluateAll(model, split.val);
     if (final) run.log({ step: r.steps, final_validation: final });
     return { ...r, run: out, weights: run.finalWeights, trainPairs: split.train.length, valPairs: split.val.length, final };
   } finally {

@@ -1,7 +1,7 @@
 // Training KernelWizard on known-domain pairs: reconstruct each blurry image from its sharp image and
 // the blur embedding extracted from the pair (Charbonnier loss; Adam 1e-4, betas 0.9/0.99, as the
 // official recipe; KL term for the VAE variant). Reported: how well it re-blurs held-out pairs.
-import { Generator, noGrad, randn, scope, cat, manualSeed, type Tensor } from '../tensor/index.js';
+import { Generator, randn, scope, manualSeed, type Tensor } from '../tensor/index.js';
 import { KernelWizard, buildArch, parseArch, type ArchId } from '../models/index.js';
 import { Adam } from '../optim/index.js';
 import { loadWeights, saveWeights } from '../io/weights.js';
@@ -13,7 +13,7 @@ import { meanPsnr } from '../eval/psnr.js';
 import { RunDir, weightsFile } from './run.js';
 import { trainLoop, type LoopResult } from './trainer.js';
 import { COMMON_SPEC, checkConfig, type CommonTrainConfig, type Spec } from './config-check.js';
-import { holdOut, loadValidation } from './validation-data.js';
+import { holdOut, loadValidation, mapInGroups, sampleGrid } from './validation-data.js';
 
 /** KernelWizard: arch kernel-wizard-small, kernel-wizard or kernel-wizard-vae; crop a multiple of 128, ≥ 256. */
 export interface KernelConfig extends CommonTrainConfig {
@@ -75,22 +75,13 @@ export async function trainKernel(c: KernelConfig, out: string, o: { resume?: bo
   const g = new Generator(c.seed + 1);
   const validate = async (step: number): Promise<Record<string, number>> => {
     kw.eval();
-    const recon = noGrad(() => {
-      const outs: Tensor[] = [];
-      for (let i = 0; i < val.sharp.shape[0]!; i += 2) {
-        outs.push(scope(() => {
-          const s = val.sharp.slice(0, i, i + 2), b = val.blurry.slice(0, i, i + 2);
-          return kw.adaptKernel(s, kw.extractKernel(s, b).mean).clamp(0, 1);
-        }));
-      }
-      const r = cat(outs, 0);
-      for (const t of outs) t.dispose();
-      return r;
+    const recon = mapInGroups(val.sharp.shape[0]!, 2, (i, j) => {
+      const s = val.sharp.slice(0, i, j), b = val.blurry.slice(0, i, j);
+      return kw.adaptKernel(s, kw.extractKernel(s, b).mean).clamp(0, 1);
     });
     kw.train();
     const reblur = meanPsnr(recon, val.blurry), sharpVsBlurry = meanPsnr(val.sharp, val.blurry);
-    const grid = noGrad(() => scope(() => cat([0, 1].filter((i) => i < recon.shape[0]!)
-      .map((i) => cat([val.sharp.select(0, i), recon.select(0, i), val.blurry.select(0, i)], 2)), 1)));
+    const grid = sampleGrid([val.sharp, recon, val.blurry], 2);
     await writeImage(run.sample(step), grid);
     grid.dispose();
     recon.dispose();

@@ -2,7 +2,7 @@
 // outputs at ¼, ½ and 1; one PatchGAN D judges all three scales. Each step first updates D (real: K at
 // the three scales, bilinear; fake: G(B) detached; plus the gradient penalty), then G (adversarial loss
 // through the frozen D, plus λ_rec × the content loss between each input scale and G's output there).
-import { manualSeed, noGrad, scope, cat, type Tensor } from '../tensor/index.js';
+import { manualSeed, noGrad, scope } from '../tensor/index.js';
 import { MIMOUNet, PatchGAN, type ArchId } from '../models/index.js';
 import { Adam } from '../optim/index.js';
 import { loadWeights, saveWeights } from '../io/weights.js';
@@ -17,7 +17,7 @@ import { trainLoop, type DataSource, type LoopResult } from './trainer.js';
 import { translatorStep, type UnpairedBatch } from './translator-step.js';
 import { loadDeblurrer, weightsFile } from './load.js';
 import { deblur, type Deblurrer } from './deblur.js';
-import { loadValidation } from './validation-data.js';
+import { loadValidation, mapInGroups, sampleGrid } from './validation-data.js';
 import type { TranslatorConfig } from './translator-config.js';
 
 export type { UnpairedBatch } from './translator-step.js';
@@ -71,34 +71,26 @@ export async function trainTranslator(c: TranslatorConfig, out: string, o: { res
   const val = c.valPairs ? await loadValidation(allPairs(readLayout(c.valPairs)), c.valImages, 256, 16) : null;
   const step = translatorStep(c, g, d, dOpt, content);
 
+  // D_K alone on the validation stack does not change during training: computed once.
+  const direct = dk && val ? noGrad(() => {
+    const pred = mapInGroups(val.blurry.shape[0]!, 4, (i, j) => deblur(dk, val.blurry.slice(0, i, j)).clamp(0, 1)).keep();
+    return { pred, psnr: meanPsnr(pred, val.sharp), inputPsnr: meanPsnr(val.blurry, val.sharp) };
+  }) : null;
   const validate = async (s: number): Promise<Record<string, number>> => {
     if (!val) return {};
     g.eval();
     const r = noGrad(() => scope(() => {
-      const parts: Tensor[] = [];
-      for (let i = 0; i < val.blurry.shape[0]!; i += 4) parts.push(g.forward(val.blurry.slice(0, i, i + 4))[2].clamp(0, 1));
-      const t = cat(parts, 0);
+      const n = val.blurry.shape[0]!;
+      const t = mapInGroups(n, 4, (i, j) => g.forward(val.blurry.slice(0, i, j))[2].clamp(0, 1));
       const res: Record<string, number> = {
         translated_vs_input_psnr: meanPsnr(t, val.blurry),
         blur_score_input: laplacianVarianceBatch(val.blurry).mean().item(),
         blur_score_translated: laplacianVarianceBatch(t).mean().item(),
       };
-      let grid: Tensor;
-      if (dk) {
-        const viaG: Tensor[] = [], direct: Tensor[] = [];
-        for (let i = 0; i < t.shape[0]!; i += 4) {
-          viaG.push(deblur(dk, t.slice(0, i, i + 4)).clamp(0, 1));
-          direct.push(deblur(dk, val.blurry.slice(0, i, i + 4)).clamp(0, 1));
-        }
-        const vg = cat(viaG, 0), dr = cat(direct, 0);
-        res.psnr = meanPsnr(vg, val.sharp);
-        res.dk_alone_psnr = meanPsnr(dr, val.sharp);
-        res.input_psnr = meanPsnr(val.blurry, val.sharp);
-        grid = cat([0, 1].filter((j) => j < t.shape[0]!).map((j) => cat([val.blurry.select(0, j), t.select(0, j), dr.select(0, j), vg.select(0, j), val.sharp.select(0, j)], 2)), 1);
-      } else {
-        grid = cat([0, 1].filter((j) => j < t.shape[0]!).map((j) => cat([val.blurry.select(0, j), t.select(0, j), val.sharp.select(0, j)], 2)), 1);
-      }
-      return { res, grid };
+      if (!dk || !direct) return { res, grid: sampleGrid([val.blurry, t, val.sharp], 2) };
+      const vg = mapInGroups(n, 4, (i, j) => deblur(dk, t.slice(0, i, j)).clamp(0, 1));
+      Object.assign(res, { psnr: meanPsnr(vg, val.sharp), dk_alone_psnr: direct.psnr, input_psnr: direct.inputPsnr });
+      return { res, grid: sampleGrid([val.blurry, t, direct.pred, vg, val.sharp], 2) };
     }));
     g.train();
     await writeImage(run.sample(s), r.grid);
@@ -120,6 +112,7 @@ export async function trainTranslator(c: TranslatorConfig, out: string, o: { res
   } finally {
     for (const m of [g, d, gOpt, dOpt, content, data]) m.dispose();
     dk?.dispose();
+    direct?.pred.dispose();
     val?.blurry.dispose();
     val?.sharp.dispose();
   }

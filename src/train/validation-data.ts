@@ -1,5 +1,5 @@
 // Validation data shared by the trainers: a scene-level hold-out and a fixed stack of centre crops.
-import { noGrad, scope, stack, type Tensor } from '../tensor/index.js';
+import { cat, noGrad, scope, stack, type Tensor } from '../tensor/index.js';
 import { readImage } from '../data/image.js';
 import type { PairedSample } from '../data/datasets/match.js';
 import { Rng } from '../data/rng.js';
@@ -34,4 +34,18 @@ export async function loadValidation(pairs: PairedSample[], n: number, crop: num
   const out = noGrad(() => ({ blurry: stack(b).keep(), sharp: stack(s).keep() }));
   for (const t of [...b, ...s]) t.dispose();
   return out;
+}
+
+/**
+ * Runs `fn` on the index ranges [start, end) of n items in groups of `size` (bounded memory for
+ * validation stacks) and concatenates the results along dim 0. No gradients.
+ */
+export function mapInGroups(n: number, size: number, fn: (start: number, end: number) => Tensor): Tensor {
+  return noGrad(() => scope(() => cat(Array.from({ length: Math.ceil(n / size) }, (_, i) => fn(i * size, Math.min(n, (i + 1) * size))), 0)));
+}
+
+/** A sample grid: the first `rows` images of each stack [N, 3, H, W] side by side, one row per image. */
+export function sampleGrid(columns: readonly Tensor[], rows: number): Tensor {
+  const n = Math.min(rows, columns[0]!.shape[0]!);
+  return noGrad(() => scope(() => cat(Array.from({ length: n }, (_, i) => cat(columns.map((c) => c.select(0, i)), 2)), 1)));
 }
