@@ -4,10 +4,8 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadCamera } from '../data/camera/config.js';
-import { readLayout, allPairs } from '../data/datasets/layouts.js';
-import { evaluatePairs, pipeline, CONVENTIONS } from '../eval/pipeline.js';
-import { loadDeblurrer, loadTranslator } from '../train/load.js';
-import { deblur } from '../train/deblur.js';
+import { CONVENTIONS } from '../eval/pipeline.js';
+import { evaluateCamera } from './evaluate-camera.js';
 import { Stages, simulate, simulated } from './stages.js';
 import { buildReport } from './report-build.js';
 import { resultsMarkdown, type Results } from './results.js';
@@ -33,26 +31,9 @@ export async function runDemo(o: DemoOptions): Promise<Results> {
   const dir = join(o.out, 'data', cam.name);
   mkdirSync(o.out, { recursive: true });
   await st.run(`simulate ${cam.name}`, () => simulated(dir, cam, o.seed), () => simulate(dir, cam, { photos: o.photos, seed: o.seed, perPhoto: o.perPhoto, role: 'unknown' }));
-  const test = join(dir, 'test');
-  const pairs = allPairs(readLayout(test));
-  const d = loadDeblurrer(dk), t = loadTranslator(g);
-  const scores: Results['cameras'][string]['scores'] = {};
-  let input = { psnr: NaN, ssim: NaN };
-  try {
-    for (const [m, translator] of [['dk', null], ['blur2blur', t]] as const) {
-      await st.run(`evaluate ${m}`, () => false, async () => {
-        const s = await evaluatePairs(pairs, pipeline((x) => deblur(d, x), translator));
-        scores[m] = { psnr: s.psnr, ssim: s.ssim, images: s.images };
-        input = { psnr: s.input_psnr, ssim: s.input_ssim };
-      });
-    }
-  } finally {
-    d.dispose();
-    t.dispose();
-  }
   const r: Results = {
     conventions: CONVENTIONS, known: o.known, stages: st.log, runs: { dk, kw: null },
-    cameras: { [cam.name]: { test, input, scores, runs: { dk, blur2blur: g } } },
+    cameras: { [cam.name]: await evaluateCamera(join(dir, 'test'), { dk, blur2blur: g }, ['dk', 'blur2blur'], st) },
   };
   writeFileSync(join(o.out, 'results.json'), JSON.stringify(r, null, 1) + '\n');
   writeFileSync(join(o.out, 'results.md'), resultsMarkdown(r));

@@ -5,19 +5,18 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CameraConfig } from '../data/camera/config.js';
-import { readLayout, allPairs } from '../data/datasets/layouts.js';
-import { resolveDeblurConfig, trainDeblur, deblur } from '../train/deblur.js';
+import { resolveDeblurConfig, trainDeblur } from '../train/deblur.js';
 import { resolveKernelConfig, trainKernel } from '../train/kernel.js';
 import { makeKnownWithKernel, makeKnownWithSimulator } from '../train/make-known.js';
 import { resolveTranslatorConfig, translatorConfig, type TranslatorConfig } from '../train/translator-config.js';
 import { trainTranslator } from '../train/translator.js';
 import { resolveCycleGANConfig, trainCycleGAN } from '../train/cyclegan.js';
-import { loadDeblurrer, loadTranslator } from '../train/load.js';
-import { evaluatePairs, pipeline, CONVENTIONS } from '../eval/pipeline.js';
+import { CONVENTIONS } from '../eval/pipeline.js';
+import { evaluateCamera } from './evaluate-camera.js';
 import { Stages, finished, simulate, simulated } from './stages.js';
 import { buildReport } from './report-build.js';
 import { ratioAblation } from './ratio-ablation.js';
-import { resultsMarkdown, METHODS, type Method, type Results } from './results.js';
+import { resultsMarkdown, type Method, type Results } from './results.js';
 
 export interface BenchOptions {
   out: string;
@@ -107,7 +106,6 @@ export async function runBench(o: BenchOptions): Promise<Results> {
       await trainDeblur(resolveDeblurConfig({ ...base, val: null, pairs: dir, lr: 5e-4, steps: o.steps.baseline }), join(r, 'upper'), { resume, maxSeconds: o.budget.baseline * 60 });
     });
     results.cameras[cam.name] = await evaluateCamera(join(dir, 'test'), runsOf, o.methods, st);
-    results.cameras[cam.name]!.runs = runsOf;
     if (o.bsRatios.length > 0) {
       results.cameras[cam.name]!.ratios = await ratioAblation({ dir, runs: r, K, dk, ratios: o.bsRatios, st, train: (blur, out, resume) => trainBenchTranslator(o, blur, K, dir, dk, out, resume) });
     }
@@ -127,25 +125,3 @@ async function trainBenchTranslator(o: BenchOptions, blur: string, K: string, di
   await trainTranslator(c, out, { resume, maxSeconds: o.budget.translator * 60, quiet: false });
 }
 
-async function evaluateCamera(test: string, runsOf: Partial<Record<Method, string>>, methods: Method[], st: Stages): Promise<Results['cameras'][string]> {
-  const pairs = allPairs(readLayout(test));
-  const scores: Results['cameras'][string]['scores'] = {};
-  let input: { psnr: number; ssim: number } | undefined;
-  for (const m of METHODS.filter((x) => methods.includes(x) || x === 'dk')) {
-    const run = runsOf[m];
-    if (!run) continue;
-    await st.run(`evaluate ${m} on ${test}`, () => false, async () => {
-      const d = loadDeblurrer(m === 'blur2blur' ? runsOf.dk! : run);
-      const g = m === 'blur2blur' ? loadTranslator(run) : null;
-      try {
-        const s = await evaluatePairs(pairs, pipeline((x) => deblur(d, x), g));
-        scores[m] = { psnr: s.psnr, ssim: s.ssim, images: s.images };
-        input ??= { psnr: s.input_psnr, ssim: s.input_ssim };
-      } finally {
-        d.dispose();
-        g?.dispose();
-      }
-    });
-  }
-  return { test, input: input!, scores, runs: {} };
-}

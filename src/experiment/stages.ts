@@ -25,11 +25,10 @@ export class Stages {
       this.say(`${stage}: done already`);
       return;
     }
-    const resume = runDir !== undefined && existsSync(join(runDir, 'config.json'));
-    if (resume && existsSync(join(runDir, 'checkpoints', 'latest.safetensors'))) this.say(`${stage}: resuming ${runDir}`);
-    else this.say(`${stage}: starting`);
+    const resume = runDir !== undefined && existsSync(join(runDir, 'config.json')) && existsSync(join(runDir, 'checkpoints', 'latest.safetensors'));
+    this.say(resume ? `${stage}: resuming ${runDir}` : `${stage}: starting`);
     const t0 = performance.now();
-    await fn(resume && existsSync(join(runDir!, 'checkpoints', 'latest.safetensors')));
+    await fn(resume);
     const seconds = (performance.now() - t0) / 1000;
     this.log.push({ stage, seconds, status: resume ? 'resumed' : 'done' });
     this.say(`${stage}: ${(seconds / 60).toFixed(1)} min`);

@@ -8,6 +8,7 @@ import type { MIMOUNet } from '../models/index.js';
 import { IMAGE_EXTENSIONS, ImageReadError, listImages, readImage, writeImage } from '../data/image.js';
 import { probeVideo, readFrames, writeVideo } from '../data/video.js';
 import { deblur, type Deblurrer } from '../train/deblur.js';
+import { pipeline } from '../eval/pipeline.js';
 import { tiled, type TileOptions } from './tiles.js';
 
 export const VIDEO_EXTENSIONS = ['.mp4', '.mov', '.mkv', '.m4v', '.avi', '.webm'] as const;
@@ -21,10 +22,8 @@ export interface Restorer {
 
 /** One image [3, H, W] → [3, H, W] in [0, 1]. */
 export function restoreImage(r: Restorer, y: Tensor): Tensor {
-  const fn = (t: Tensor): Tensor => scope(() => {
-    const g = r.translator ? r.translator.forwardAnySize(t)[2].clamp(0, 1) : t;
-    return deblur(r.deblurrer, g).clamp(0, 1);
-  });
+  const restore = pipeline((x) => deblur(r.deblurrer, x), r.translator);
+  const fn = (t: Tensor): Tensor => scope(() => restore(t).clamp(0, 1));
   return noGrad(() => scope(() => tiled(y.unsqueeze(0), fn, r.tiles).select(0, 0)));
 }
 

@@ -14,12 +14,15 @@
 //              smoothed by a Gaussian of σ 4): where the image has detail and how much may not change,
 //              but its shape (the blur's direction and extent) may. It bounds the high-frequency
 //              patterns a generator can invent to fool the discriminator.
+//   lowpass-hfcap  the low-pass term plus a one-sided penalty on local high-frequency energy above the
+//              input's: G may remove noise and detail (turn a noisy blur into a clean one) but may not
+//              add texture, so invented patterns cost while smoothing is left to the discriminator.
 // A VGG without a weights file has random weights: allowed only when asked for by name ('vgg19-random',
 // 'vgg16-random'), and described as such in every run log — never silently.
 import { F, noGrad, scope, tensor, type Tensor } from '../tensor/index.js';
 import { VGGFeatures } from '../models/vgg.js';
 
-export const CONTENT_LOSSES = ['vgg19', 'vgg16', 'vgg19-random', 'vgg16-random', 'lowpass', 'lowpass-hf'] as const;
+export const CONTENT_LOSSES = ['vgg19', 'vgg16', 'vgg19-random', 'vgg16-random', 'lowpass', 'lowpass-hf', 'lowpass-hfcap'] as const;
 export type ContentLossKind = (typeof CONTENT_LOSSES)[number];
 
 export const VGG19_LAYERS = ['relu1_1', 'relu2_1', 'relu3_1', 'relu4_1', 'relu5_1'] as const;
@@ -100,9 +103,10 @@ export function highFrequencyEnergy(x: Tensor): Tensor {
 class LowpassContent implements ContentLoss {
   readonly description: string;
 
-  constructor(private readonly sigma: number, private readonly hfWeight = 0) {
+  constructor(private readonly sigma: number, private readonly hfWeight = 0, private readonly oneSided = false) {
     this.description = `low-pass L1 (Gaussian σ ${sigma} px at full scale, halved per scale)` +
-      (hfWeight > 0 ? ` + ${hfWeight} × L1 of local high-frequency energy` : '') + ': no VGG weights were given';
+      (hfWeight > 0 ? ` + ${hfWeight} × ${oneSided ? 'mean excess of local high-frequency energy over the input\'s' : 'L1 of local high-frequency energy'}` : '') +
+      ': no VGG weights were given';
   }
 
   loss(inputs: readonly Tensor[], outputs: readonly Tensor[]): Tensor {
@@ -116,7 +120,8 @@ class LowpassContent implements ContentLoss {
       target.dispose();
       if (this.hfWeight > 0) {
         const energy = noGrad(() => highFrequencyEnergy(x).keep());
-        term = term.add(highFrequencyEnergy(outputs[i]!).sub(energy).abs().mean().mul(this.hfWeight));
+        const diff = highFrequencyEnergy(outputs[i]!).sub(energy);
+        term = term.add((this.oneSided ? diff.relu() : diff.abs()).mean().mul(this.hfWeight));
         energy.dispose();
       }
       total = total ? total.add(term) : term;
@@ -147,5 +152,7 @@ export function contentLoss(kind: ContentLossKind, o: ContentLossOptions = {}): 
       return new LowpassContent(o.lowpassSigma ?? 2);
     case 'lowpass-hf':
       return new LowpassContent(o.lowpassSigma ?? 2, 1);
+    case 'lowpass-hfcap':
+      return new LowpassContent(o.lowpassSigma ?? 2, 4, true);
   }
 }

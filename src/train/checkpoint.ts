@@ -36,6 +36,26 @@ export function saveCheckpoint(file: string, parts: readonly Optimised[], state:
   saveWeights(file, sd, { state: JSON.stringify(state), optim: JSON.stringify(optim), format: 'blur2blur-checkpoint-1' });
 }
 
+/** One model's tensors out of a checkpoint's (prefix `name.`, optimiser moments left out). */
+function partWeights(all: Map<string, Tensor>, name: string): Map<string, Tensor> {
+  const own = new Map<string, Tensor>();
+  for (const [k, t] of all) if (k.startsWith(`${name}.`) && !k.startsWith(`${name}.optim.`)) own.set(k.slice(name.length + 1), t);
+  return own;
+}
+
+/** Loads one model (saved under `name`) from a checkpoint into `model`; returns the checkpoint's step. */
+export function loadModelFromCheckpoint(file: string, name: string, model: Module): number {
+  const meta = readWeightsMetadata(file);
+  if (meta.format !== 'blur2blur-checkpoint-1' || !meta.state) throw new Error(`${file}: not a blur2blur training checkpoint`);
+  const all = loadWeights(file);
+  try {
+    model.loadStateDict(partWeights(all, name), {}, file);
+  } finally {
+    for (const t of all.values()) t.dispose();
+  }
+  return (JSON.parse(meta.state) as TrainState).step;
+}
+
 /** Restores models and optimisers in place and returns the training state. */
 export function loadCheckpoint(file: string, parts: readonly Optimised[]): TrainState {
   if (!existsSync(file)) throw new Error(`${file}: no such checkpoint`);
@@ -45,9 +65,7 @@ export function loadCheckpoint(file: string, parts: readonly Optimised[]): Train
   const all = loadWeights(file);
   try {
     for (const { name, model, optimizer } of parts) {
-      const own = new Map<string, Tensor>();
-      for (const [k, t] of all) if (k.startsWith(`${name}.`) && !k.startsWith(`${name}.optim.`)) own.set(k.slice(name.length + 1), t);
-      model.loadStateDict(own, {}, file);
+      model.loadStateDict(partWeights(all, name), {}, file);
       const n = model.parameters().length;
       const get = (k: string): Tensor => {
         const t = all.get(k);

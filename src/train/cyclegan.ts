@@ -8,7 +8,7 @@ import { manualSeed, scope, type Tensor } from '../tensor/index.js';
 import { PatchGAN, parseArch } from '../models/index.js';
 import { Module } from '../nn/index.js';
 import { Adam } from '../optim/index.js';
-import { loadWeights, saveWeights } from '../io/weights.js';
+import { loadWeights } from '../io/weights.js';
 import { writeImage } from '../data/image.js';
 import { readImageFolder, readLayout, allPairs } from '../data/datasets/layouts.js';
 import { BatchLoader, releaseBatch } from '../data/datasets/loader.js';
@@ -132,7 +132,7 @@ export async function trainCycleGAN(c: CycleGANConfig, out: string, o: { resume?
       validate: val ? validate : undefined, primary: val ? 'psnr' : undefined,
       valEvery: c.valEvery, ckptEvery: c.ckptEvery, resume: o.resume ?? false, quiet: o.quiet, maxSeconds: o.maxSeconds, logEvery: o.logEvery,
     });
-    saveWeights(run.finalWeights, gBS.stateDict(), { arch, kind: 'deblurrer', baseline: 'cyclegan', steps: String(r.steps), ...(r.lastValidation ? { validation: JSON.stringify(r.lastValidation) } : {}) });
+    run.saveFinal(gBS.stateDict(), { arch, kind: 'deblurrer', baseline: 'cyclegan' }, r);
     return { ...r, run: out, weights: run.finalWeights };
   } finally {
     for (const m of [gPair, dPair, optG, optD, data]) m.dispose();

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { manualSeed, noGrad, scope, type Tensor } from '../tensor/index.js';
 import { NAFNet, MIMOUNet, buildArch, parseArch, type ArchId } from '../models/index.js';
 import { AdamW } from '../optim/index.js';
-import { loadWeights, saveWeights } from '../io/weights.js';
+import { loadWeights } from '../io/weights.js';
 import { writeImage } from '../data/image.js';
 import { readImageFolder, readLayout, allPairs } from '../data/datasets/layouts.js';
 import { BatchLoader, releaseBatch, type Batch } from '../data/datasets/loader.js';
@@ -147,7 +147,7 @@ export async function trainDeblur(c: DeblurConfig, out: string, o: { resume?: bo
       release: releaseBatch,
       validate, primary: 'psnr', valEvery: c.valEvery, ckptEvery: c.ckptEvery, resume: o.resume ?? false, quiet: o.quiet, maxSeconds: o.maxSeconds,
     });
-    saveWeights(run.finalWeights, model.stateDict(), { arch, kind: 'deblurrer', steps: String(r.steps), ...(r.lastValidation ? { validation: JSON.stringify(r.lastValidation) } : {}) });
+    run.saveFinal(model.stateDict(), { arch, kind: 'deblurrer' }, r);
     // Synthetic blur without --val: the final evaluation is over the synthetic validation stack,
     // which the last validation (run after the last step) has already scored.
     const last = r.lastValidation;

@@ -4,7 +4,7 @@
 import { Generator, randn, scope, manualSeed, type Tensor } from '../tensor/index.js';
 import { KernelWizard, buildArch, parseArch, type ArchId } from '../models/index.js';
 import { Adam } from '../optim/index.js';
-import { loadWeights, saveWeights } from '../io/weights.js';
+import { loadWeights } from '../io/weights.js';
 import { writeImage } from '../data/image.js';
 import { readLayout, allPairs } from '../data/datasets/layouts.js';
 import { BatchLoader, releaseBatch, type Batch } from '../data/datasets/loader.js';
@@ -98,7 +98,7 @@ export async function trainKernel(c: KernelConfig, out: string, o: { resume?: bo
       release: releaseBatch,
       validate, primary: 'reblur_psnr', valEvery: c.valEvery, ckptEvery: c.ckptEvery, resume: o.resume ?? false, quiet: o.quiet, maxSeconds: o.maxSeconds,
     });
-    saveWeights(run.finalWeights, kw.stateDict(), { arch: c.arch, kind: 'kernel-wizard', steps: String(r.steps), ...(r.lastValidation ? { validation: JSON.stringify(r.lastValidation) } : {}) });
+    run.saveFinal(kw.stateDict(), { arch: c.arch, kind: 'kernel-wizard' }, r);
     return { ...r, run: out, weights: run.finalWeights };
   } finally {
     kw.dispose();

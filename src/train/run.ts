@@ -3,6 +3,8 @@
 // (samples/step-N.png) and the final weights (model.safetensors).
 import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { saveWeights } from '../io/weights.js';
+import type { Tensor } from '../tensor/index.js';
 
 export class RunDir {
   constructor(readonly dir: string) {}
@@ -38,6 +40,12 @@ export class RunDir {
   }
   sample(step: number): string {
     return join(this.dir, 'samples', `step-${String(step).padStart(7, '0')}.png`);
+  }
+
+  /** The final weights, with the model's metadata plus the steps run and the last validation. */
+  saveFinal(weights: Map<string, Tensor>, meta: Record<string, string>, r: { steps: number; lastValidation?: Record<string, number> }): string {
+    saveWeights(this.finalWeights, weights, { ...meta, steps: String(r.steps), ...(r.lastValidation ? { validation: JSON.stringify(r.lastValidation) } : {}) });
+    return this.finalWeights;
   }
 
   log(entry: Record<string, unknown>): void {

@@ -54,6 +54,9 @@ export interface TranslatorConfig {
   valImages: number;
   /** G's starting weights; null: fresh. */
   init: string | null;
+  /** The weights the run ships: G after the last step, or G at its best validation PSNR of D_K(G(y))
+   * (needs valPairs and deblurrer; a selection on the validation split, never on test images). */
+  final: 'last' | 'best';
 }
 
 const SPEC: Spec<TranslatorConfig> = {
@@ -61,10 +64,10 @@ const SPEC: Spec<TranslatorConfig> = {
   lambdaGp: 'number', gpScales: 'string', lambdaRec: 'number', content: 'string', vggWeights: 'string?', lowpassSigma: 'number',
   discInput: 'string', identityInit: 'boolean', discLrScale: 'number', discWarmup: 'int', curriculum: 'boolean', curriculumFraction: 'number', curriculumSteps: 'int', crop: 'int', batch: 'int',
   steps: 'int', lr: 'number', betas: 'pair', constantFraction: 'number', seed: 'int', valEvery: 'int', ckptEvery: 'int',
-  valImages: 'int', init: 'string?',
+  valImages: 'int', init: 'string?', final: 'string',
 };
 
-type Recipe = Omit<TranslatorConfig, 'blur' | 'known' | 'valPairs' | 'deblurrer' | 'vggWeights' | 'init' | 'arch' | 'disc' | 'crop' | 'batch' | 'steps' | 'seed' | 'valEvery' | 'ckptEvery' | 'valImages'>;
+type Recipe = Omit<TranslatorConfig, 'blur' | 'known' | 'valPairs' | 'deblurrer' | 'vggWeights' | 'init' | 'arch' | 'disc' | 'crop' | 'batch' | 'steps' | 'seed' | 'valEvery' | 'ckptEvery' | 'valImages' | 'final'>;
 
 /** The loss recipes. Without ImageNet VGG weights the content loss falls back to 'lowpass' (see resolve). */
 export const RECIPES = {
@@ -103,13 +106,14 @@ export function translatorConfig(recipe: RecipeName, size: SizeName, overrides: 
   const steps = overrides.steps ?? s.steps;
   const content = overrides.vggWeights ? r.content : FALLBACK_CONTENT;
   return {
-    blur: '', known: '', valPairs: null, deblurrer: null, vggWeights: null, init: null, seed: 0,
+    blur: '', known: '', valPairs: null, deblurrer: null, vggWeights: null, init: null, seed: 0, final: 'last',
     ...s, ...r, betas: [...r.betas], curriculumSteps: Math.round(r.curriculumSteps * steps), content, ...overrides,
   };
 }
 
 export function resolveTranslatorConfig(v: Record<string, unknown>, source = 'translator config'): TranslatorConfig {
-  const c = checkConfig<TranslatorConfig>(v, SPEC, source);
+  // Runs configured before 'final' existed kept their last weights.
+  const c = checkConfig<TranslatorConfig>({ final: 'last', ...v }, SPEC, source);
   const oneOf = (k: keyof TranslatorConfig, allowed: readonly string[]): void => {
     if (!allowed.includes(c[k] as string)) throw new Error(`${source}: '${k}' must be one of ${allowed.join(', ')}, got '${String(c[k])}'`);
   };
@@ -118,6 +122,8 @@ export function resolveTranslatorConfig(v: Record<string, unknown>, source = 'tr
   oneOf('disc', ['small', 'paper']);
   oneOf('gpScales', ['full', 'all']);
   oneOf('discInput', ['rgb', 'highpass']);
+  oneOf('final', ['last', 'best']);
+  if (c.final === 'best' && (!c.valPairs || !c.deblurrer)) throw new Error(`${source}: final 'best' selects on validation: give valPairs and deblurrer`);
   const arch = parseArch(c.arch);
   if (!arch.startsWith('mimo-unet')) throw new Error(`${source}: the translator is a MIMO-UNet (mimo-unet-small, mimo-unet, mimo-unet-plus), got '${c.arch}'`);
   if (!c.blur) throw new Error(`${source}: give the target camera's blurry images (blur)`);

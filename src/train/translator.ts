@@ -5,14 +5,16 @@
 import { manualSeed, noGrad, scope } from '../tensor/index.js';
 import { MIMOUNet, PatchGAN, type ArchId } from '../models/index.js';
 import { Adam } from '../optim/index.js';
-import { loadWeights, saveWeights } from '../io/weights.js';
+import { loadWeights } from '../io/weights.js';
 import { writeImage } from '../data/image.js';
 import { readImageFolder, readLayout, allPairs } from '../data/datasets/layouts.js';
 import { BatchLoader, releaseBatch, type LoaderPosition } from '../data/datasets/loader.js';
 import { laplacianVarianceBatch } from '../data/datasets/blur-score.js';
 import { contentLoss } from '../losses/perceptual.js';
 import { meanPsnr } from '../eval/psnr.js';
+import { existsSync } from 'node:fs';
 import { RunDir } from './run.js';
+import { loadModelFromCheckpoint } from './checkpoint.js';
 import { trainLoop, type DataSource, type LoopResult } from './trainer.js';
 import { translatorStep, type UnpairedBatch } from './translator-step.js';
 import { loadDeblurrer, weightsFile } from './load.js';
@@ -107,7 +109,14 @@ export async function trainTranslator(c: TranslatorConfig, out: string, o: { res
       validate: val ? validate : undefined, primary: dk ? 'psnr' : undefined,
       valEvery: c.valEvery, ckptEvery: c.ckptEvery, resume: o.resume ?? false, quiet: o.quiet, maxSeconds: o.maxSeconds, logEvery: o.logEvery, onStep: o.onStep,
     });
-    saveWeights(run.finalWeights, g.stateDict(), { arch: c.arch, kind: 'translator', steps: String(r.steps), content: content.description, ...(r.lastValidation ? { validation: JSON.stringify(r.lastValidation) } : {}) });
+    const meta: Record<string, string> = { arch: c.arch, kind: 'translator', content: content.description };
+    if (c.final === 'best' && !r.interrupted && existsSync(run.best)) {
+      const at = loadModelFromCheckpoint(run.best, 'g', g);
+      meta.selected = `best validation PSNR of D_K(G(y)) (${r.best?.toFixed(3)} dB) at step ${at} of ${r.steps}`;
+      run.log({ event: 'final-weights', selected: 'best', step: at, psnr: r.best });
+      log(`final weights: G at step ${at}, the best validation (${r.best?.toFixed(3)} dB)`);
+    }
+    run.saveFinal(g.stateDict(), meta, r);
     return { ...r, run: out, weights: run.finalWeights, content: content.description };
   } finally {
     for (const m of [g, d, gOpt, dOpt, content, data]) m.dispose();

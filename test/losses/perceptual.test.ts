@@ -47,6 +47,23 @@ describe('content losses', () => {
     });
   });
 
+  test('lowpass-hfcap: removing noise costs only the low-pass term; adding texture costs far more', () => {
+    scope(() => {
+      const g = new Generator(5);
+      const clean = F.interpolate(rand([1, 3, 8, 8], { generator: g }), { size: [64, 64], mode: 'bilinear' });
+      const noisy = clean.add(rand([1, 3, 64, 64], { generator: g }).sub(0.5).mul(0.2)).clamp(0, 1);
+      const noisier = noisy.add(rand([1, 3, 64, 64], { generator: g }).sub(0.5).mul(0.2)).clamp(0, 1);
+      const plain = contentLoss('lowpass'), cap = contentLoss('lowpass-hfcap');
+      const cost = (l: typeof plain, y: typeof clean): number => l.loss([noisy], [y]).item();
+      assert.equal(cost(cap, noisy), 0);
+      // Denoising lowers the local high-frequency energy: the one-sided term adds nothing.
+      assert.ok(Math.abs(cost(cap, clean) - cost(plain, clean)) < 1e-7, `denoised: lowpass ${cost(plain, clean)}, hfcap ${cost(cap, clean)}`);
+      // More noise raises it: the term dominates.
+      assert.ok(cost(cap, noisier) > 5 * cost(plain, noisier), `noisier: lowpass ${cost(plain, noisier)}, hfcap ${cost(cap, noisier)}`);
+      assert.match(cap.description, /excess of local high-frequency energy/);
+    });
+  });
+
   test('VGG losses need weights unless the random form is named, and say which they use', () => {
     assert.throws(() => contentLoss('vgg19'), /needs ImageNet VGG weights.*--vgg-weights.*lowpass/);
     assert.throws(() => contentLoss('vgg16', { vggWeights: null }), /vgg16-397923af/);

@@ -13,6 +13,7 @@ import { buildTranslator, trainTranslator } from '../../src/train/translator.js'
 import { resolveTranslatorConfig, translatorConfig, type TranslatorConfig } from '../../src/train/translator-config.js';
 import { resolveDeblurConfig, trainDeblur } from '../../src/train/deblur.js';
 import { loadTranslator } from '../../src/train/load.js';
+import { loadModelFromCheckpoint } from '../../src/train/checkpoint.js';
 import { writePairs } from './fixtures.js';
 
 const root = mkdtempSync(join(tmpdir(), 'b2b-translator-'));
@@ -98,6 +99,23 @@ describe('translator training', () => {
     fresh.dispose();
     trained.dispose();
     assert.equal(diff, 0);
+  });
+
+  test("final 'best' ships G from the best validation, and says which step", async () => {
+    const dir = join(root, 'best');
+    const r = await trainTranslator(tiny({ valPairs: pairs, deblurrer: dk, steps: 4, valEvery: 1, ckptEvery: 1, gan: 'hinge', lambdaGp: 1e-4, final: 'best' }), dir, { quiet: true });
+    const vals = RunDir.open(dir).metrics().filter((e) => e.validation).map((e) => ({ step: e.step as number, psnr: (e.validation as Record<string, number>).psnr! }));
+    const best = vals.reduce((a, b) => (b.psnr > a.psnr ? b : a));
+    const chosen = RunDir.open(dir).metrics().find((e) => e.event === 'final-weights')!;
+    assert.equal(chosen.step, best.step);
+    assert.match(readWeightsMetadata(r.weights).selected!, new RegExp(`at step ${best.step} of 4`));
+    const g = loadTranslator(dir), fromBest = buildTranslator('mimo-unet-small');
+    loadModelFromCheckpoint(RunDir.open(dir).best, 'g', fromBest);
+    const a = g.stateDict(), b = fromBest.stateDict();
+    for (const [k, t] of a) assert.equal(t.sub(b.get(k)!).abs().max().item(), 0, k);
+    g.dispose();
+    fromBest.dispose();
+    assert.throws(() => tiny({ final: 'best' }), /final 'best' selects on validation/);
   });
 
   test('configs: the fallback content loss without VGG weights, named errors', () => {

@@ -18,13 +18,16 @@ b2b make-known), against a PatchGAN shared by the three scales.
   --deblurrer RUN   D_K, for the validation PSNR of D_K(G(y)) and sample grids
   --gan L           hinge, vanilla or lsgan          --lambda-gp X    gradient-penalty weight
   --gp-scales S     full or all                      --lambda-rec X   content-loss weight (0.8)
-  --content C       vgg19, vgg16 (need --vgg-weights), lowpass, lowpass-hf, vgg19-random, vgg16-random
+  --content C       vgg19, vgg16 (need --vgg-weights), lowpass, lowpass-hf, lowpass-hfcap,
+                    vgg19-random, vgg16-random
   --vgg-weights F   torchvision VGG weights (vgg19-dcbb9e9d.pth / vgg16-397923af.pth)
                     Without them the content loss is '${FALLBACK_CONTENT}' (the run log says so).
   --disc-input V    rgb (paper) or highpass (D blind to colour and exposure)
   --identity-init on|off  start G as the identity (default on)
   --disc-lr-scale X D's learning rate relative to G's (default 1)
   --disc-warmup N   steps in which only D trains at the start (default 0)
+  --final last|best the weights to keep: G after the last step (default), or G at its best validation
+                    PSNR of D_K(G(y)) (needs --val-pairs and --deblurrer: the training scenes' split)
   --curriculum on|off   --steps N   --batch N   --crop N   --lr X   --seed N   --val-every N
   --init FILE       G's starting weights      --config FILE   a JSON config; flags override it
 Logged every 50 steps: D and G losses, gradient penalty, content loss, D's accuracy on real K vs G(B).`;
@@ -34,7 +37,7 @@ export async function trainTranslatorCommand(argv: string[]): Promise<void> {
     blur: { type: 'string' }, known: { type: 'string' }, 'val-pairs': { type: 'string' }, deblurrer: { type: 'string' }, out: { type: 'string' },
     preset: { type: 'string' }, size: { type: 'string' }, gan: { type: 'string' }, 'lambda-gp': { type: 'string' }, 'gp-scales': { type: 'string' },
     'lambda-rec': { type: 'string' }, content: { type: 'string' }, 'vgg-weights': { type: 'string' }, 'disc-input': { type: 'string' },
-    'disc-lr-scale': { type: 'string' }, 'identity-init': { type: 'string' }, 'disc-warmup': { type: 'string' }, curriculum: { type: 'string' }, steps: { type: 'string' }, batch: { type: 'string' }, crop: { type: 'string' }, lr: { type: 'string' },
+    'disc-lr-scale': { type: 'string' }, 'identity-init': { type: 'string' }, 'disc-warmup': { type: 'string' }, final: { type: 'string' }, curriculum: { type: 'string' }, steps: { type: 'string' }, batch: { type: 'string' }, crop: { type: 'string' }, lr: { type: 'string' },
     seed: { type: 'string' }, 'val-every': { type: 'string' }, init: { type: 'string' }, config: { type: 'string' }, resume: { type: 'string' },
   }, HELP);
   if (values.help) {
@@ -58,7 +61,7 @@ export async function trainTranslatorCommand(argv: string[]): Promise<void> {
     const flags: Record<string, unknown> = Object.fromEntries(Object.entries({
       blur: values.blur, known: values.known, valPairs: values['val-pairs'], deblurrer: values.deblurrer, gan: values.gan,
       lambdaGp: num(values['lambda-gp']), gpScales: values['gp-scales'], lambdaRec: num(values['lambda-rec']), content: values.content,
-      vggWeights: values['vgg-weights'], discInput: values['disc-input'], discLrScale: num(values['disc-lr-scale']), identityInit: values['identity-init'] === undefined ? undefined : values['identity-init'] === 'on', discWarmup: num(values['disc-warmup']), curriculum: values.curriculum === undefined ? undefined : values.curriculum === 'on',
+      vggWeights: values['vgg-weights'], discInput: values['disc-input'], discLrScale: num(values['disc-lr-scale']), identityInit: values['identity-init'] === undefined ? undefined : values['identity-init'] === 'on', discWarmup: num(values['disc-warmup']), final: values.final as 'last' | 'best' | undefined, curriculum: values.curriculum === undefined ? undefined : values.curriculum === 'on',
       steps: num(values.steps), batch: num(values.batch), crop: num(values.crop), lr: num(values.lr), seed: num(values.seed),
       valEvery: num(values['val-every']), ckptEvery: num(values['val-every']), init: values.init,
     }).filter(([, v]) => v !== undefined));

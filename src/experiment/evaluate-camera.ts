@@ -1,0 +1,31 @@
+// Scores a camera's test pairs with every method that has a run: D_K alone, the baselines (each a
+// deblurrer of its own), and Blur2Blur (the translator's run with D_K behind it). One stage per method.
+import { readLayout, allPairs } from '../data/datasets/layouts.js';
+import { evaluatePairs, pipeline } from '../eval/pipeline.js';
+import { loadDeblurrer, loadTranslator } from '../train/load.js';
+import { deblur } from '../train/deblur.js';
+import type { Stages } from './stages.js';
+import { METHODS, type Method, type Results } from './results.js';
+
+export async function evaluateCamera(test: string, runsOf: Partial<Record<Method, string>>, methods: Method[], st: Stages): Promise<Results['cameras'][string]> {
+  const pairs = allPairs(readLayout(test));
+  const scores: Results['cameras'][string]['scores'] = {};
+  let input: { psnr: number; ssim: number } | undefined;
+  for (const m of METHODS.filter((x) => methods.includes(x) || x === 'dk')) {
+    const run = runsOf[m];
+    if (!run) continue;
+    await st.run(`evaluate ${m} on ${test}`, () => false, async () => {
+      const d = loadDeblurrer(m === 'blur2blur' ? runsOf.dk! : run);
+      const g = m === 'blur2blur' ? loadTranslator(run) : null;
+      try {
+        const s = await evaluatePairs(pairs, pipeline((x) => deblur(d, x), g));
+        scores[m] = { psnr: s.psnr, ssim: s.ssim, images: s.images };
+        input ??= { psnr: s.input_psnr, ssim: s.input_ssim };
+      } finally {
+        d.dispose();
+        g?.dispose();
+      }
+    });
+  }
+  return { test, input: input!, scores, runs: { ...runsOf } };
+}
