@@ -6,11 +6,15 @@ import { numel } from '../../io/raw-tensor.js';
 import { loadWeights, saveWeights } from '../../io/weights.js';
 import { ARCH_IDS, buildArch, parseArch } from '../../models/index.js';
 import { scope } from '../../tensor/index.js';
+import { exportCheckpoint } from '../../train/export.js';
 import { parse, UsageError } from '../usage.js';
 
 const HELP = `usage:
   b2b weights inspect FILE                 list tensors (key, dtype, shape) and the parameter count
   b2b weights convert FILE --out OUT.safetensors
+  b2b weights export RUN [--checkpoint best|latest] --out OUT.safetensors
+                                           a training run's model at its best-validation (default) or
+                                           latest checkpoint, as a weights file like its model.safetensors
   b2b weights import FILE --arch ARCH --out OUT.safetensors
                                            check a checkpoint against an architecture (strict: every key and
                                            shape must match) and store it as safetensors with its arch
@@ -20,13 +24,21 @@ possibly wrapped as {'params': …}, {'params_ema': …}, {'state_dict': …} or
 read as data: pickled code is refused, never run.`;
 
 export function weights(argv: string[]): void {
-  const { values, positionals } = parse(argv, { out: { type: 'string', short: 'o' }, arch: { type: 'string' } }, HELP);
+  const { values, positionals } = parse(argv, { out: { type: 'string', short: 'o' }, arch: { type: 'string' }, checkpoint: { type: 'string' } }, HELP);
   const [sub, file] = positionals;
   if (values.help || sub === undefined) {
     console.log(HELP);
     return;
   }
   if (file === undefined) throw new UsageError(`weights ${sub}: give a FILE\n\n${HELP}`);
+  if (sub === 'export') {
+    const which = values.checkpoint ?? 'best';
+    if (which !== 'best' && which !== 'latest') throw new UsageError(`weights export: --checkpoint is best or latest, got '${which}'`);
+    if (!values.out) throw new UsageError(`weights export: give --out FILE.safetensors\n\n${HELP}`);
+    const r = exportCheckpoint(file, which, values.out);
+    console.log(`wrote ${values.out}: ${r.arch} from ${r.file} (step ${r.step})`);
+    return;
+  }
   if (!existsSync(file)) throw new Error(`${file}: no such file`);
   const sd = readStateDict(file);
   if (sub === 'inspect') {
