@@ -123,6 +123,11 @@ describe('translator training', () => {
     assert.equal(c.content, 'lowpass');
     assert.equal(resolveTranslatorConfig(translatorConfig('paper', 'small', { blur: 'b', known: 'k', vggWeights: 'vgg19.pth' })).content, 'vgg19');
     assert.equal(resolveTranslatorConfig(translatorConfig('official-code', 'small', { blur: 'b', known: 'k' })).gan, 'hinge');
+    const measured = resolveTranslatorConfig(translatorConfig('measured', 'small', { blur: 'b', known: 'k' }));
+    assert.deepEqual([measured.content, measured.discInput, measured.gan, measured.lambdaGp, measured.discWarmup, measured.final], ['lowpass-hfcap', 'highpass', 'hinge', 1e-4, 100, 'last']);
+    // A run configured before 'final' existed resumes with its last weights.
+    const { final: _, ...old } = translatorConfig('paper', 'small', { blur: 'b', known: 'k' });
+    assert.equal(resolveTranslatorConfig(old).final, 'last');
     assert.throws(() => tiny({ gan: 'wgan' as never }), /'gan' must be one of hinge, vanilla, lsgan/);
     assert.throws(() => tiny({ arch: 'nafnet-small' }), /the translator is a MIMO-UNet/);
     assert.throws(() => tiny({ crop: 64 }), /at least 128 \(the discriminator sees the ¼ scale\)/);

@@ -30,7 +30,7 @@ export async function demoCommand(argv: string[]): Promise<void> {
     ? await runBench({
       out, photos: EMBEDDED_PHOTOS, known: loadCamera('gopro-like'), cameras: [loadCamera(camera)], seed: 0, perPhoto: 12,
       budget: { translator: 60, baseline: 60, deblurrer: 240, kernel: 120 }, steps: { translator: 3000, baseline: 2000, cyclegan: 1500, deblurrer: 10000, kernel: 5000 },
-      retrain: new Set(['dk', 'kw', 'translators', 'baselines']), kRoute: 'kernel', shipped, translator: {}, methods: [...METHODS], bsRatios: [], say,
+      retrain: new Set(['dk', 'kw', 'translators', 'baselines']), kRoute: 'simulator', shipped, translator: {}, methods: [...METHODS], bsRatios: [], say,
     })
     : await runDemo({ out, photos: EMBEDDED_PHOTOS, shipped, camera, known: 'gopro-like', perPhoto, seed: 0, say });
   console.log(resultsMarkdown(r));

@@ -10,8 +10,10 @@ const HELP = `usage:
   b2b train translator --resume RUN
 G (MIMO-UNet, 3 scales) learns to turn the target camera's blur (B) into the known blur (K, from
 b2b make-known), against a PatchGAN shared by the three scales.
-  --preset P        paper (log-loss GAN, λ_gp 0.005, VGG19, curriculum; default) or official-code
-                    (hinge, λ_gp 1e-4, VGG16 slices, no curriculum)
+  --preset P        paper (log-loss GAN, λ_gp 0.005, VGG19, curriculum; the default with --vgg-weights),
+                    official-code (hinge, λ_gp 1e-4, VGG16 slices, no curriculum), or measured (hinge,
+                    λ_gp 1e-4, high-pass D, low-pass + high-frequency cap content loss, 100 D-only steps:
+                    what works here without ImageNet VGG weights, and the default without them)
   --size S          small (MIMO-UNet-small, PatchGAN ndf 32, crop ${SIZES.small.crop}, batch ${SIZES.small.batch}, ${SIZES.small.steps} steps; default)
                     or paper (MIMO-UNet, ndf 64, crop 256, batch 16, 200k steps: GPUs)
   --val-pairs DIR   pairs of the target camera with ground truth (validation only)
@@ -21,7 +23,7 @@ b2b make-known), against a PatchGAN shared by the three scales.
   --content C       vgg19, vgg16 (need --vgg-weights), lowpass, lowpass-hf, lowpass-hfcap,
                     vgg19-random, vgg16-random
   --vgg-weights F   torchvision VGG weights (vgg19-dcbb9e9d.pth / vgg16-397923af.pth)
-                    Without them the content loss is '${FALLBACK_CONTENT}' (the run log says so).
+                    Without them, paper and official-code fall back to '${FALLBACK_CONTENT}' (the run log says so).
   --disc-input V    rgb (paper) or highpass (D blind to colour and exposure)
   --identity-init on|off  start G as the identity (default on)
   --disc-lr-scale X D's learning rate relative to G's (default 1)
@@ -53,7 +55,7 @@ export async function trainTranslatorCommand(argv: string[]): Promise<void> {
   } else {
     if (!values.out) throw new UsageError(`train translator: give --out RUN\n\n${HELP}`);
     out = values.out;
-    const preset = (values.preset ?? 'paper') as RecipeName, size = (values.size ?? 'small') as SizeName;
+    const preset = (values.preset ?? (values['vgg-weights'] ? 'paper' : 'measured')) as RecipeName, size = (values.size ?? 'small') as SizeName;
     if (!(preset in RECIPES)) throw new UsageError(`train translator: --preset must be ${Object.keys(RECIPES).join(' or ')}, got '${preset}'`);
     if (!(size in SIZES)) throw new UsageError(`train translator: --size must be ${Object.keys(SIZES).join(' or ')}, got '${size}'`);
     const num = (v: string | undefined): number | undefined => (v === undefined ? undefined : Number(v));
