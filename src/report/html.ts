@@ -47,11 +47,14 @@ const esc = escapeXml;
 
 function table(t: ReportTable): string {
   const compared = new Set(t.compare ?? t.rows.map((r) => r.label));
-  const best = t.columns.map((_, j) => Math.max(...t.rows.filter((r) => compared.has(r.label)).map((r) => r.cells[j]?.psnr ?? -Infinity)));
+  const bestOf = (k: 'psnr' | 'ssim'): number[] => t.columns.map((_, j) => Math.max(...t.rows.filter((r) => compared.has(r.label)).map((r) => r.cells[j]?.[k] ?? -Infinity)));
+  const best = { psnr: bestOf('psnr'), ssim: bestOf('ssim') };
+  const cell = (label: string, v: number, k: 'psnr' | 'ssim', j: number): string =>
+    `<td class="${compared.has(label) && v === best[k][j] ? 'best' : ''}">${v.toFixed(k === 'psnr' ? 2 : 3)}</td>`;
   const head = `<tr><th>method</th>${t.columns.map((c) => `<th colspan="2">${esc(c)}</th>`).join('')}</tr>` +
     `<tr><th></th>${t.columns.map(() => '<th>PSNR</th><th>SSIM</th>').join('')}</tr>`;
   const body = t.rows.map((r) => `<tr><td>${esc(r.label)}${r.note ? `<br><small>${esc(r.note)}</small>` : ''}</td>${r.cells.map((c, j) => c
-    ? `<td class="${compared.has(r.label) && c.psnr === best[j] ? 'best' : ''}">${c.psnr.toFixed(2)}</td><td>${c.ssim.toFixed(3)}</td>`
+    ? cell(r.label, c.psnr, 'psnr', j) + cell(r.label, c.ssim, 'ssim', j)
     : '<td>–</td><td>–</td>').join('')}</tr>`).join('\n');
   return `<table class="results"><caption>${esc(t.caption)}</caption><thead>${head}</thead><tbody>${body}</tbody></table>`;
 }

@@ -89,6 +89,19 @@ describe('b2b eval and deblur', () => {
       assert.match(r.stdout, /1 images\n\| \| PSNR \(dB\) \| SSIM \|/);
       assert.match(r.stdout, /no border crop/);
       assert.equal(b2b('eval', '--pred', join(dir, 'pred')).status, 2);
+      // A low-pass reference in place of a translator, with its σ recorded.
+      const { symlinkSync, readFileSync } = await import('node:fs');
+      symlinkSync(join(dir, 'pred'), join(dir, 'blur'));
+      symlinkSync(join(dir, 'gt'), join(dir, 'sharp'));
+      const dk = join(ROOT, 'weights', 'dk-gopro-like-nafnet-small');
+      const pre = b2b('eval', '--pairs', dir, '--deblurrer', dk, '--prefilter', '0.8', '--json', join(dir, 'p.json'));
+      assert.equal(pre.status, 0, pre.stderr);
+      assert.match(pre.stdout, /D\(Gaussian σ 0\.8 of y\)/);
+      const summary = JSON.parse(readFileSync(join(dir, 'p.json'), 'utf8')) as { prefilter: number; psnr: number };
+      assert.equal(summary.prefilter, 0.8);
+      assert.ok(Number.isFinite(summary.psnr));
+      assert.match(b2b('eval', '--pairs', dir, '--deblurrer', dk, '--prefilter', '0').stderr, /--prefilter is a σ in pixels in \(0, 10\], got '0'/);
+      assert.match(b2b('eval', '--pairs', dir, '--deblurrer', dk, '--prefilter', '1', '--translator', dk).stderr, /--prefilter replaces the translator/);
       const noWeights = b2b('deblur', join(dir, 'pred'), '--translator', 'none', '--deblurrer', join(dir, 'nothing'), '--out', join(dir, 'o'));
       assert.equal(noWeights.status, 1);
       assert.match(noWeights.stderr, /nothing: no model\.safetensors/);

@@ -52,7 +52,7 @@ describe('report', () => {
       page.on('requestfailed', (r) => problems.push(`request failed: ${r.url()}`));
       await page.goto(`file://${file}`);
       assert.equal(await page.locator('table.results tbody tr').count(), 2);
-      assert.deepEqual((await page.locator('td.best').allTextContents()).sort(), ['25.00', '25.30'], 'the best PSNR of each column is marked');
+      assert.deepEqual((await page.locator('td.best').allTextContents()).sort(), ['0.660', '0.700', '25.00', '25.30'], 'the best PSNR and SSIM of each column are marked');
       const sizes = await page.locator('figure img').evaluateAll((imgs) => imgs.map((i) => (i as HTMLImageElement).naturalWidth));
       assert.deepEqual(sizes, [48, 48, 48]);
       assert.equal(await page.locator('svg polyline').count(), 1);
