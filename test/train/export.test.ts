@@ -2,7 +2,7 @@
 // metadata names the architecture and the step, and runs it cannot export are refused by name.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync, mkdirSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readWeightsMetadata } from '../../src/io/weights.js';
@@ -35,6 +35,29 @@ test('a deblurrer run exported at its best and latest checkpoints', async () => 
     b.dispose();
   }
   assert.equal(exportCheckpoint(run, 'latest', join(root, 'l.safetensors')).step, 3);
+  // float16: half the bytes, loads into the float32 model within fp16 rounding.
+  const half = join(root, 'half.safetensors');
+  exportCheckpoint(run, 'latest', half, { half: true });
+  assert.equal(readWeightsMetadata(half).stored, 'float16');
+  assert.ok(statSync(half).size < 0.55 * statSync(join(root, 'l.safetensors')).size);
+  const a = loadDeblurrer(half), b = loadDeblurrer(join(root, 'l.safetensors'));
+  const sb = b.stateDict();
+  for (const [k, t] of a.stateDict()) {
+    assert.equal(t.dtype, 'float32', k);
+    const ref = sb.get(k)!;
+    assert.ok(t.sub(ref).abs().max().item() <= ref.abs().max().item() * 1e-3 + 1e-7, k);
+  }
+  a.dispose();
+  b.dispose();
+  // The final weights of any run, as they are.
+  const fin = join(root, 'final.safetensors');
+  assert.equal(exportCheckpoint(run, 'final', fin).step, 3);
+  assert.equal(readWeightsMetadata(fin).kind, 'deblurrer');
+  const c = loadDeblurrer(fin), d = loadDeblurrer(run);
+  const sd = d.stateDict();
+  for (const [k, t] of c.stateDict()) assert.equal(t.sub(sd.get(k)!).abs().max().item(), 0, k);
+  c.dispose();
+  d.dispose();
 });
 
 test('a run kind without an export is refused by name', () => {

@@ -12,9 +12,10 @@ import { parse, UsageError } from '../usage.js';
 const HELP = `usage:
   b2b weights inspect FILE                 list tensors (key, dtype, shape) and the parameter count
   b2b weights convert FILE --out OUT.safetensors
-  b2b weights export RUN [--checkpoint best|latest] --out OUT.safetensors
+  b2b weights export RUN [--checkpoint best|latest|final] [--half] --out OUT.safetensors
                                            a training run's model at its best-validation (default) or
-                                           latest checkpoint, as a weights file like its model.safetensors
+                                           latest checkpoint, or its final model.safetensors, as a
+                                           weights file (--half: stored as float16, half the size)
   b2b weights import FILE --arch ARCH --out OUT.safetensors
                                            check a checkpoint against an architecture (strict: every key and
                                            shape must match) and store it as safetensors with its arch
@@ -24,7 +25,7 @@ possibly wrapped as {'params': …}, {'params_ema': …}, {'state_dict': …} or
 read as data: pickled code is refused, never run.`;
 
 export function weights(argv: string[]): void {
-  const { values, positionals } = parse(argv, { out: { type: 'string', short: 'o' }, arch: { type: 'string' }, checkpoint: { type: 'string' } }, HELP);
+  const { values, positionals } = parse(argv, { out: { type: 'string', short: 'o' }, arch: { type: 'string' }, checkpoint: { type: 'string' }, half: { type: 'boolean' } }, HELP);
   const [sub, file] = positionals;
   if (values.help || sub === undefined) {
     console.log(HELP);
@@ -33,9 +34,9 @@ export function weights(argv: string[]): void {
   if (file === undefined) throw new UsageError(`weights ${sub}: give a FILE\n\n${HELP}`);
   if (sub === 'export') {
     const which = values.checkpoint ?? 'best';
-    if (which !== 'best' && which !== 'latest') throw new UsageError(`weights export: --checkpoint is best or latest, got '${which}'`);
+    if (which !== 'best' && which !== 'latest' && which !== 'final') throw new UsageError(`weights export: --checkpoint is best, latest or final, got '${which}'`);
     if (!values.out) throw new UsageError(`weights export: give --out FILE.safetensors\n\n${HELP}`);
-    const r = exportCheckpoint(file, which, values.out);
+    const r = exportCheckpoint(file, which, values.out, { half: values.half });
     console.log(`wrote ${values.out}: ${r.arch} from ${r.file} (step ${r.step})`);
     return;
   }
