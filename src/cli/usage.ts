@@ -16,3 +16,13 @@ export function parse<O extends NonNullable<ParseArgsConfig['options']>>(argv: s
     throw new UsageError(`${e instanceof Error ? e.message : String(e)}\n\n${help}`);
   }
 }
+
+/** --minutes N: a wall-time budget for a training, in seconds for the trainer (undefined: none). */
+export function budgetSeconds(v: string | undefined, command: string): number | undefined {
+  if (v === undefined) return undefined;
+  const m = Number(v);
+  if (!(m > 0)) throw new UsageError(`${command}: --minutes must be a positive number, got '${v}'`);
+  return m * 60;
+}
+
+export const BUDGET_HELP = '  --minutes N      a wall-time budget: the run ends at N minutes as finished (checkpoint, validation,\n                   final weights), or at its step count if that comes first';

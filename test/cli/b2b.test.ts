@@ -70,6 +70,16 @@ describe('b2b weights import', () => {
   });
 });
 
+describe('b2b train budgets', () => {
+  test('--minutes must be positive, for every training command', () => {
+    for (const cmd of [['train', 'deblur', '--pairs', 'x'], ['train', 'synthetic', '--sharp', 'x'], ['train', 'translator', '--blur', 'b', '--known', 'k']]) {
+      const r = b2b(...cmd, '--out', join(tmpdir(), 'never-made'), '--minutes', 'soon');
+      assert.equal(r.status, 2, r.stderr);
+      assert.match(r.stderr, /--minutes must be a positive number, got 'soon'/);
+    }
+  });
+});
+
 describe('b2b eval and deblur', () => {
   test('eval --pred --gt scores by name; deblur and eval name what is missing', async () => {
     const { Generator, rand } = await import('../../src/tensor/index.js');

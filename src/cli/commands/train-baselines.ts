@@ -2,7 +2,7 @@
 import { DEBLUR_DEFAULTS, readConfigFile, resolveDeblurConfig, trainDeblur, type DeblurConfig } from '../../train/deblur.js';
 import { CYCLEGAN_DEFAULTS, resolveCycleGANConfig, trainCycleGAN, type CycleGANConfig } from '../../train/cyclegan.js';
 import { RunDir } from '../../train/run.js';
-import { parse, UsageError } from '../usage.js';
+import { BUDGET_HELP, budgetSeconds, parse, UsageError } from '../usage.js';
 
 const HELP = `usage:
   b2b train synthetic --sharp S_DIR --out RUN [options]
@@ -16,14 +16,16 @@ The upper bound (a deblurrer trained on the camera's own pairs, possible only on
   b2b train deblur --pairs UNKNOWN_DIR (the B/ and B-gt/ folders b2b simulate writes).
 options: --val DIR (pairs with ground truth, validation only)  --init FILE (start from weights, e.g. D_K)
   --steps N  --batch N  --crop N  --lr X  --seed N  --val-every N  --arch ID  --config FILE
+${BUDGET_HELP}
 defaults: synthetic as train deblur (steps ${DEBLUR_DEFAULTS.steps}, batch ${DEBLUR_DEFAULTS.batch}, crop ${DEBLUR_DEFAULTS.crop}); cyclegan steps ${CYCLEGAN_DEFAULTS.steps}, batch ${CYCLEGAN_DEFAULTS.batch}, crop ${CYCLEGAN_DEFAULTS.crop}.`;
 
 export async function trainBaseline(kind: 'synthetic' | 'cyclegan', argv: string[]): Promise<void> {
   const { values } = parse(argv, {
     blur: { type: 'string' }, sharp: { type: 'string' }, val: { type: 'string' }, out: { type: 'string' }, 'motion-blur': { type: 'string' },
     init: { type: 'string' }, steps: { type: 'string' }, batch: { type: 'string' }, crop: { type: 'string' }, lr: { type: 'string' },
-    seed: { type: 'string' }, 'val-every': { type: 'string' }, arch: { type: 'string' }, config: { type: 'string' }, resume: { type: 'string' },
+    seed: { type: 'string' }, 'val-every': { type: 'string' }, arch: { type: 'string' }, config: { type: 'string' }, resume: { type: 'string' }, minutes: { type: 'string' },
   }, HELP);
+  const maxSeconds = budgetSeconds(values.minutes, `train ${kind}`);
   if (values.help) {
     console.log(HELP);
     return;
@@ -55,7 +57,7 @@ export async function trainBaseline(kind: 'synthetic' | 'cyclegan', argv: string
     }
     if (!saved && !values.sharp) throw new UsageError(`train synthetic: give --sharp S_DIR\n\n${HELP}`);
     const c: DeblurConfig = resolveDeblurConfig(saved ?? { ...file, ...common, pairs: values.sharp, motionBlur }, source);
-    const r = await trainDeblur(c, out, { resume: Boolean(values.resume) });
+    const r = await trainDeblur(c, out, { resume: Boolean(values.resume), maxSeconds });
     const f = r.final;
     console.log(`${r.interrupted ? 'stopped' : 'finished'} at step ${r.steps}/${c.steps} in ${(r.seconds / 60).toFixed(1)} min; weights: ${r.weights}` +
       (f ? `\n${f.images} validation images: PSNR ${f.psnr.toFixed(2)} dB, input ${f.input_psnr.toFixed(2)} dB` : ''));
@@ -63,7 +65,7 @@ export async function trainBaseline(kind: 'synthetic' | 'cyclegan', argv: string
   }
   if (!saved && (!values.blur || !values.sharp)) throw new UsageError(`train cyclegan: give --blur B_DIR and --sharp S_DIR\n\n${HELP}`);
   const c: CycleGANConfig = resolveCycleGANConfig(saved ?? { ...file, ...common, blur: values.blur, sharp: values.sharp }, source);
-  const r = await trainCycleGAN(c, out, { resume: Boolean(values.resume) });
+  const r = await trainCycleGAN(c, out, { resume: Boolean(values.resume), maxSeconds });
   const v = r.lastValidation;
   console.log(`${r.interrupted ? 'stopped' : 'finished'} at step ${r.steps}/${c.steps} in ${(r.seconds / 60).toFixed(1)} min; B→S generator: ${r.weights}` +
     (v?.psnr !== undefined ? `; validation PSNR ${v.psnr.toFixed(2)} dB (input ${v.input_psnr!.toFixed(2)} dB)` : ''));

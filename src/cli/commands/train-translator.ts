@@ -3,7 +3,7 @@ import { RECIPES, SIZES, FALLBACK_CONTENT, resolveTranslatorConfig, translatorCo
 import { trainTranslator } from '../../train/translator.js';
 import { readConfigFile } from '../../train/deblur.js';
 import { RunDir } from '../../train/run.js';
-import { parse, UsageError } from '../usage.js';
+import { BUDGET_HELP, budgetSeconds, parse, UsageError } from '../usage.js';
 
 const HELP = `usage:
   b2b train translator --blur B_DIR --known K_DIR --out RUN [options]
@@ -32,6 +32,7 @@ b2b make-known), against a PatchGAN shared by the three scales.
                     PSNR of D_K(G(y)) (needs --val-pairs and --deblurrer: the training scenes' split)
   --curriculum on|off   --steps N   --batch N   --crop N   --lr X   --seed N   --val-every N
   --init FILE       G's starting weights      --config FILE   a JSON config; flags override it
+${BUDGET_HELP}
 Logged every 50 steps: D and G losses, gradient penalty, content loss, D's accuracy on real K vs G(B).`;
 
 export async function trainTranslatorCommand(argv: string[]): Promise<void> {
@@ -40,7 +41,7 @@ export async function trainTranslatorCommand(argv: string[]): Promise<void> {
     preset: { type: 'string' }, size: { type: 'string' }, gan: { type: 'string' }, 'lambda-gp': { type: 'string' }, 'gp-scales': { type: 'string' },
     'lambda-rec': { type: 'string' }, content: { type: 'string' }, 'vgg-weights': { type: 'string' }, 'disc-input': { type: 'string' },
     'disc-lr-scale': { type: 'string' }, 'identity-init': { type: 'string' }, 'disc-warmup': { type: 'string' }, final: { type: 'string' }, curriculum: { type: 'string' }, steps: { type: 'string' }, batch: { type: 'string' }, crop: { type: 'string' }, lr: { type: 'string' },
-    seed: { type: 'string' }, 'val-every': { type: 'string' }, init: { type: 'string' }, config: { type: 'string' }, resume: { type: 'string' },
+    seed: { type: 'string' }, 'val-every': { type: 'string' }, init: { type: 'string' }, config: { type: 'string' }, resume: { type: 'string' }, minutes: { type: 'string' },
   }, HELP);
   if (values.help) {
     console.log(HELP);
@@ -70,7 +71,7 @@ export async function trainTranslatorCommand(argv: string[]): Promise<void> {
     const file = values.config ? readConfigFile(values.config) : {};
     config = resolveTranslatorConfig(translatorConfig(preset, size, { ...file, ...flags } as Partial<TranslatorConfig>), values.config ?? 'train translator');
   }
-  const r = await trainTranslator(config, out, { resume: Boolean(values.resume) });
+  const r = await trainTranslator(config, out, { resume: Boolean(values.resume), maxSeconds: budgetSeconds(values.minutes, 'train translator') });
   const v = r.lastValidation;
   const summary = v && v.psnr !== undefined
     ? `; validation D_K(G(y)) ${v.psnr.toFixed(2)} dB, D_K(y) ${v.dk_alone_psnr!.toFixed(2)} dB, input ${v.input_psnr!.toFixed(2)} dB`

@@ -2,7 +2,7 @@
 import { DEBLUR_DEFAULTS, readConfigFile, resolveDeblurConfig, trainDeblur, type DeblurConfig, type DeblurResult } from '../../train/deblur.js';
 import { KERNEL_DEFAULTS, resolveKernelConfig, trainKernel, type KernelConfig } from '../../train/kernel.js';
 import { RunDir } from '../../train/run.js';
-import { parse, UsageError } from '../usage.js';
+import { BUDGET_HELP, budgetSeconds, parse, UsageError } from '../usage.js';
 import { trainTranslatorCommand } from './train-translator.js';
 import { trainBaseline } from './train-baselines.js';
 
@@ -23,6 +23,7 @@ deblur options (defaults for 2 CPU cores):
   --seed N         ${DEBLUR_DEFAULTS.seed}           --val-every N  ${DEBLUR_DEFAULTS.valEvery}
   --init FILE      start from weights (.safetensors, or an official .pth)
   --config FILE    a JSON config (keys as in the run's config.json); flags override it
+${BUDGET_HELP}
 Pairs: a folder with blur/ and sharp/ (b2b simulate --role known writes DIR/pairs), or a GoPro, REDS,
 RSBlur, RealBlur or Blur2Blur layout. The run folder gets config.json, metrics.jsonl, checkpoints,
 sample grids and model.safetensors. Ctrl-C saves a checkpoint.`;
@@ -33,7 +34,7 @@ export async function train(argv: string[]): Promise<void> {
   const { values, positionals } = parse(argv, {
     pairs: { type: 'string' }, val: { type: 'string' }, out: { type: 'string' }, arch: { type: 'string' }, steps: { type: 'string' },
     batch: { type: 'string' }, crop: { type: 'string' }, lr: { type: 'string' }, seed: { type: 'string' }, 'val-every': { type: 'string' },
-    init: { type: 'string' }, config: { type: 'string' }, resume: { type: 'string' },
+    init: { type: 'string' }, config: { type: 'string' }, resume: { type: 'string' }, minutes: { type: 'string' },
   }, HELP);
   const sub = positionals[0];
   if (values.help || sub === undefined) {
@@ -62,7 +63,8 @@ export async function train(argv: string[]): Promise<void> {
     config = resolve({ ...file, ...flags }, values.config ?? `train ${sub}`);
   }
   const resume = Boolean(values.resume);
-  const r = sub === 'deblur' ? await trainDeblur(config as DeblurConfig, out, { resume }) : await trainKernel(config as KernelConfig, out, { resume });
+  const maxSeconds = budgetSeconds(values.minutes, `train ${sub}`);
+  const r = sub === 'deblur' ? await trainDeblur(config as DeblurConfig, out, { resume, maxSeconds }) : await trainKernel(config as KernelConfig, out, { resume, maxSeconds });
   const v = r.lastValidation;
   const summary = !v ? '' : sub === 'deblur'
     ? `; validation PSNR ${v.psnr!.toFixed(2)} dB (input ${v.input_psnr!.toFixed(2)} dB, ${v.gain! >= 0 ? '+' : ''}${v.gain!.toFixed(2)} dB)`
