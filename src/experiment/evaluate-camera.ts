@@ -11,21 +11,28 @@ export async function evaluateCamera(test: string, runsOf: Partial<Record<Method
   const pairs = allPairs(readLayout(test));
   const scores: Results['cameras'][string]['scores'] = {};
   let input: { psnr: number; ssim: number } | undefined;
-  for (const m of METHODS.filter((x) => methods.includes(x) || x === 'dk')) {
-    const run = runsOf[m];
-    if (!run) continue;
-    await st.run(`evaluate ${m} on ${test}`, () => false, async () => {
-      const d = loadDeblurrer(m === 'blur2blur' ? runsOf.dk! : run);
-      const g = m === 'blur2blur' ? loadTranslator(run) : null;
-      try {
-        const s = await evaluatePairs(pairs, pipeline((x) => deblur(d, x), g));
-        scores[m] = { psnr: s.psnr, ssim: s.ssim, images: s.images };
-        input ??= { psnr: s.input_psnr, ssim: s.input_ssim };
-      } finally {
-        d.dispose();
-        g?.dispose();
-      }
-    });
+  // D_K serves two methods (alone, and behind the translator): loaded once.
+  const dk = loadDeblurrer(runsOf.dk!);
+  try {
+    for (const m of METHODS.filter((x) => methods.includes(x) || x === 'dk')) {
+      const run = runsOf[m];
+      if (!run) continue;
+      await st.run(`evaluate ${m} on ${test}`, () => false, async () => {
+        const own = m === 'dk' || m === 'blur2blur' ? null : loadDeblurrer(run);
+        const g = m === 'blur2blur' ? loadTranslator(run) : null;
+        const d = own ?? dk;
+        try {
+          const s = await evaluatePairs(pairs, pipeline((x) => deblur(d, x), g));
+          scores[m] = { psnr: s.psnr, ssim: s.ssim, images: s.images };
+          input ??= { psnr: s.input_psnr, ssim: s.input_ssim };
+        } finally {
+          own?.dispose();
+          g?.dispose();
+        }
+      });
+    }
+  } finally {
+    dk.dispose();
   }
   return { test, input: input!, scores, runs: { ...runsOf } };
 }
