@@ -120,4 +120,15 @@ describe('b2b eval and deblur', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+  test('data domain needs sources and numeric options, and names a missing folder', () => {
+    const none = b2b('data', 'domain', '--out', join(tmpdir(), 'b2b-none'));
+    assert.equal(none.status, 2);
+    assert.match(none.stderr, /data domain: give one or more PAIRS folders/);
+    const bad = b2b('data', 'domain', 'x', '--out', join(tmpdir(), 'b2b-none'), '--tile', 'big');
+    assert.equal(bad.status, 2);
+    assert.match(bad.stderr, /--tile must be a number, got 'big'/);
+    const missing = b2b('data', 'domain', join(tmpdir(), 'b2b-no-such-clip'), '--out', join(tmpdir(), 'b2b-none'));
+    assert.equal(missing.status, 1);
+    assert.match(missing.stderr, /b2b-no-such-clip\/blur: cannot list folder/);
+  });
 });

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { fetchPhotos, fetchVideos } from '../../data/photos.js';
 import { blurPairsFromVideo } from '../../data/frame-average.js';
 import { writeImage } from '../../data/image.js';
+import { buildVideoDomain } from '../../data/video-domain.js';
 import { parse, UsageError } from '../usage.js';
 
 const HELP = `usage:
@@ -15,12 +16,18 @@ const HELP = `usage:
                                       GoPro-style pairs: each window of consecutive frames averaged in linear
                                       light (after inserting interpolate−1 blended frames between neighbours)
                                       → DIR/blur/, its middle frame → DIR/sharp/
+  b2b data domain PAIRS... --out DIR [--tile 256] [--tiles 4] [--test-fraction 0.25] [--gap 2] [--seed 0]
+                                      an unknown camera from averaged video (one PAIRS folder per video,
+                                      from 'data average'): its last windows → DIR/test/{blur,sharp}, the
+                                      earlier ones alternate → DIR/B (+ B-gt) and DIR/S (unpaired), as tiles
 Packages are fetched with apt-get download (no root needed; run 'apt-get update' once on a new machine).`;
 
 export async function data(argv: string[]): Promise<void> {
   const { values, positionals } = parse(argv, {
     out: { type: 'string' }, all: { type: 'boolean' }, window: { type: 'string' }, stride: { type: 'string' },
     interpolate: { type: 'string' }, gamma: { type: 'string' }, max: { type: 'string' },
+    tile: { type: 'string' }, tiles: { type: 'string' }, 'test-fraction': { type: 'string' }, gap: { type: 'string' },
+    seed: { type: 'string' },
   }, HELP);
   const sub = positionals[0];
   if (values.help || sub === undefined) {
@@ -33,6 +40,20 @@ export async function data(argv: string[]): Promise<void> {
     fetchPhotos({ out: values.out, select: values.all ? 'all' : 'cc0', log });
   } else if (sub === 'videos') {
     fetchVideos({ out: values.out, log });
+  } else if (sub === 'domain') {
+    const sources = positionals.slice(1);
+    if (sources.length === 0) throw new UsageError(`data domain: give one or more PAIRS folders\n\n${HELP}`);
+    const num = (v: string | undefined, d: number, name: string): number => {
+      const n = v === undefined ? d : Number(v);
+      if (!Number.isFinite(n)) throw new UsageError(`data domain: --${name} must be a number, got '${v}'`);
+      return n;
+    };
+    const s = await buildVideoDomain({
+      sources, out: values.out, log,
+      tile: num(values.tile, 256, 'tile'), tilesPerWindow: num(values.tiles, 4, 'tiles'),
+      testFraction: num(values['test-fraction'], 0.25, 'test-fraction'), gap: num(values.gap, 2, 'gap'), seed: num(values.seed, 0, 'seed'),
+    });
+    console.log(`wrote ${s.counts.B} B (+ B-gt), ${s.counts.S} S and ${s.counts.test} test tiles to ${values.out}`);
   } else if (sub === 'average') {
     const video = positionals[1];
     if (!video) throw new UsageError(`data average: give a VIDEO\n\n${HELP}`);
