@@ -25,4 +25,8 @@ export function budgetSeconds(v: string | undefined, command: string): number | 
   return m * 60;
 }
 
-export const BUDGET_HELP = '  --minutes N      a wall-time budget: the run ends at N minutes as finished (checkpoint, validation,\n                   final weights), or at its step count if that comes first';
+/** The --minutes help line, its description starting at `column` to line up with the command's other options. */
+export function budgetHelp(column: number): string {
+  const pad = ' '.repeat(column);
+  return `${'  --minutes N'.padEnd(column)}a wall-time budget: the run ends at N minutes as finished (checkpoint,\n${pad}validation, final weights), or at its step count if that comes first`;
+}

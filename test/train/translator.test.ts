@@ -15,6 +15,7 @@ import { resolveDeblurConfig, trainDeblur } from '../../src/train/deblur.js';
 import { loadTranslator } from '../../src/train/load.js';
 import { loadModelFromCheckpoint } from '../../src/train/checkpoint.js';
 import { writePairs } from './fixtures.js';
+import { maxWeightDiff } from '../helpers/weights.js';
 
 const root = mkdtempSync(join(tmpdir(), 'b2b-translator-'));
 const pairs = join(root, 'pairs'), known = join(root, 'known');
@@ -75,12 +76,7 @@ describe('translator training', () => {
     const second = await trainTranslator(c, b, { quiet: true, resume: true });
     assert.equal(second.steps, 4);
     const ga = loadTranslator(a), gb = loadTranslator(b);
-    let diff = 0;
-    const sb = gb.stateDict();
-    for (const [k, t] of ga.stateDict()) {
-      const x = t.toNumbers(), y = sb.get(k)!.toNumbers();
-      for (let i = 0; i < x.length; i++) diff = Math.max(diff, Math.abs(x[i]! - y[i]!));
-    }
+    const diff = maxWeightDiff(ga, gb);
     ga.dispose();
     gb.dispose();
     assert.ok(diff < 1e-5, `max weight difference ${diff}`);
@@ -93,9 +89,7 @@ describe('translator training', () => {
     manualSeed(0);
     const fresh = buildTranslator('mimo-unet-small').initIdentity(); // identityInit is on by default
     const trained = loadTranslator(dir);
-    const sd = trained.stateDict();
-    let diff = 0;
-    for (const [k, t] of fresh.stateDict()) diff = Math.max(diff, t.sub(sd.get(k)!).abs().max().item());
+    const diff = maxWeightDiff(fresh, trained);
     fresh.dispose();
     trained.dispose();
     assert.equal(diff, 0);

@@ -2,7 +2,7 @@
 import { DEBLUR_DEFAULTS, readConfigFile, resolveDeblurConfig, trainDeblur, type DeblurConfig } from '../../train/deblur.js';
 import { CYCLEGAN_DEFAULTS, resolveCycleGANConfig, trainCycleGAN, type CycleGANConfig } from '../../train/cyclegan.js';
 import { RunDir } from '../../train/run.js';
-import { BUDGET_HELP, budgetSeconds, parse, UsageError } from '../usage.js';
+import { budgetHelp, budgetSeconds, parse, UsageError } from '../usage.js';
 
 const HELP = `usage:
   b2b train synthetic --sharp S_DIR --out RUN [options]
@@ -16,7 +16,7 @@ The upper bound (a deblurrer trained on the camera's own pairs, possible only on
   b2b train deblur --pairs UNKNOWN_DIR (the B/ and B-gt/ folders b2b simulate writes).
 options: --val DIR (pairs with ground truth, validation only)  --init FILE (start from weights, e.g. D_K)
   --steps N  --batch N  --crop N  --lr X  --seed N  --val-every N  --arch ID  --config FILE
-${BUDGET_HELP}
+${budgetHelp(19)}
 defaults: synthetic as train deblur (steps ${DEBLUR_DEFAULTS.steps}, batch ${DEBLUR_DEFAULTS.batch}, crop ${DEBLUR_DEFAULTS.crop}); cyclegan steps ${CYCLEGAN_DEFAULTS.steps}, batch ${CYCLEGAN_DEFAULTS.batch}, crop ${CYCLEGAN_DEFAULTS.crop}.`;
 
 export async function trainBaseline(kind: 'synthetic' | 'cyclegan', argv: string[]): Promise<void> {
@@ -25,11 +25,11 @@ export async function trainBaseline(kind: 'synthetic' | 'cyclegan', argv: string
     init: { type: 'string' }, steps: { type: 'string' }, batch: { type: 'string' }, crop: { type: 'string' }, lr: { type: 'string' },
     seed: { type: 'string' }, 'val-every': { type: 'string' }, arch: { type: 'string' }, config: { type: 'string' }, resume: { type: 'string' }, minutes: { type: 'string' },
   }, HELP);
-  const maxSeconds = budgetSeconds(values.minutes, `train ${kind}`);
   if (values.help) {
     console.log(HELP);
     return;
   }
+  const maxSeconds = budgetSeconds(values.minutes, `train ${kind}`);
   const runKind = kind === 'synthetic' ? 'deblur' : 'cyclegan';
   let saved: Record<string, unknown> | undefined, out: string;
   if (values.resume) {

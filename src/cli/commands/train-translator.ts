@@ -3,7 +3,7 @@ import { RECIPES, SIZES, FALLBACK_CONTENT, resolveTranslatorConfig, translatorCo
 import { trainTranslator } from '../../train/translator.js';
 import { readConfigFile } from '../../train/deblur.js';
 import { RunDir } from '../../train/run.js';
-import { BUDGET_HELP, budgetSeconds, parse, UsageError } from '../usage.js';
+import { budgetHelp, budgetSeconds, parse, UsageError } from '../usage.js';
 
 const HELP = `usage:
   b2b train translator --blur B_DIR --known K_DIR --out RUN [options]
@@ -32,7 +32,7 @@ b2b make-known), against a PatchGAN shared by the three scales.
                     PSNR of D_K(G(y)) (needs --val-pairs and --deblurrer: the training scenes' split)
   --curriculum on|off   --steps N   --batch N   --crop N   --lr X   --seed N   --val-every N
   --init FILE       G's starting weights      --config FILE   a JSON config; flags override it
-${BUDGET_HELP}
+${budgetHelp(20)}
 Logged every 50 steps: D and G losses, gradient penalty, content loss, D's accuracy on real K vs G(B).`;
 
 export async function trainTranslatorCommand(argv: string[]): Promise<void> {

@@ -2,7 +2,7 @@
 import { DEBLUR_DEFAULTS, readConfigFile, resolveDeblurConfig, trainDeblur, type DeblurConfig, type DeblurResult } from '../../train/deblur.js';
 import { KERNEL_DEFAULTS, resolveKernelConfig, trainKernel, type KernelConfig } from '../../train/kernel.js';
 import { RunDir } from '../../train/run.js';
-import { BUDGET_HELP, budgetSeconds, parse, UsageError } from '../usage.js';
+import { budgetHelp, budgetSeconds, parse, UsageError } from '../usage.js';
 import { trainTranslatorCommand } from './train-translator.js';
 import { trainBaseline } from './train-baselines.js';
 
@@ -23,7 +23,7 @@ deblur options (defaults for 2 CPU cores):
   --seed N         ${DEBLUR_DEFAULTS.seed}           --val-every N  ${DEBLUR_DEFAULTS.valEvery}
   --init FILE      start from weights (.safetensors, or an official .pth)
   --config FILE    a JSON config (keys as in the run's config.json); flags override it
-${BUDGET_HELP}
+${budgetHelp(19)}
 Pairs: a folder with blur/ and sharp/ (b2b simulate --role known writes DIR/pairs), or a GoPro, REDS,
 RSBlur, RealBlur or Blur2Blur layout. The run folder gets config.json, metrics.jsonl, checkpoints,
 sample grids and model.safetensors. Ctrl-C saves a checkpoint.`;
