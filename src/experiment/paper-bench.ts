@@ -23,6 +23,8 @@ export interface BenchOptions {
   photos: string;
   known: CameraConfig;
   cameras: CameraConfig[];
+  /** Unknown cameras given as folders already in the benchmark layout (b2b data domain writes one). */
+  domains?: BenchDomain[];
   seed: number;
   perPhoto: number;
   /** Minutes of training per model (a cap: runs end at their step count or at the budget). */
@@ -39,6 +41,20 @@ export interface BenchOptions {
   /** Batch size of every training (default: each trainer's own); for small data. */
   batch?: number;
   say: (line: string) => void;
+}
+
+/** A prepared unknown camera: B/, B-gt/, S/ and test/{blur,sharp}/ under `dir`, named `name` in the table. */
+export interface BenchDomain {
+  name: string;
+  dir: string;
+}
+
+/** Throws naming the folder and what it lacks when `dir` is not in the benchmark layout. */
+export function checkDomain(d: BenchDomain): void {
+  const missing = ['B', 'B-gt', 'S', join('test', 'blur'), join('test', 'sharp')].filter((f) => !existsSync(join(d.dir, f)));
+  if (missing.length > 0) {
+    throw new Error(`${d.dir}: not an unknown-camera folder (missing ${missing.join(', ')}; 'b2b simulate' or 'b2b data domain' writes B/, B-gt/, S/ and test/)`);
+  }
 }
 
 /**
@@ -74,10 +90,20 @@ export async function runBench(o: BenchOptions): Promise<Results> {
   }
 
   const results: Results = { conventions: CONVENTIONS, known: o.known.name, cameras: {}, stages: st.log, runs: { dk, kw: needKernel ? kw : null } };
-  for (const cam of o.cameras) {
-    const dir = join(data, cam.name), r = join(runs, cam.name);
-    await st.run(`simulate ${cam.name}`, () => simulated(dir, cam, o.seed), () => simulate(dir, cam, { photos: o.photos, seed: o.seed, perPhoto: o.perPhoto, role: 'unknown' }));
-    const K = join(dir, o.kRoute === 'kernel' ? 'K' : 'K-sim');
+  const domains = o.domains ?? [];
+  domains.forEach(checkDomain);
+  const targets = [...o.cameras.map((camera) => ({ name: camera.name, camera })), ...domains.map((d) => ({ name: d.name, folder: d.dir }))];
+  for (const cam of targets) {
+    const r = join(runs, cam.name);
+    let dir: string;
+    if ('camera' in cam) {
+      dir = join(data, cam.name);
+      await st.run(`simulate ${cam.name}`, () => simulated(dir, cam.camera, o.seed), () => simulate(dir, cam.camera, { photos: o.photos, seed: o.seed, perPhoto: o.perPhoto, role: 'unknown' }));
+    } else {
+      dir = cam.folder;
+    }
+    // K is written beside the simulated data, never into a folder the user gave.
+    const K = join(data, cam.name, o.kRoute === 'kernel' ? 'K' : 'K-sim');
     await st.run(`K for ${cam.name} (${o.kRoute} route)`, () => existsSync(join(K, 'manifest.json')), async () => {
       if (o.kRoute === 'kernel') await makeKnownWithKernel({ kernel: kw, pairs: join(knownDir, 'pairs'), sharp: join(dir, 'S'), out: K, seed: o.seed });
       else await makeKnownWithSimulator({ camera: o.known, sharp: join(dir, 'S'), out: K, seed: o.seed });

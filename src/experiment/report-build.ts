@@ -69,7 +69,7 @@ export async function buildReport(out: string, r: Results, o: { say: (l: string)
   const configs = [{ name: 'D_K', json: runConfig(r.runs.dk) }, ...(r.runs.kw ? [{ name: 'KernelWizard', json: runConfig(r.runs.kw) }] : []),
     ...cams.flatMap((c) => Object.entries(r.cameras[c]!.runs).filter(([m]) => m !== 'dk').map(([m, run]) => ({ name: `${c}: ${m}`, json: runConfig(run!) })))];
   const html = renderReport({
-    title: 'blur2blur: Blur2Blur on simulated unknown cameras',
+    title: 'blur2blur: Blur2Blur on unknown cameras',
     summary: `Each unknown camera's blurry images are translated into the known ${r.known} blur by its translator G, then deblurred by D_K. ${r.conventions}.`,
     tables: [table], sections,
     commands: r.stages.map((s) => `${s.stage}: ${s.status}${s.seconds ? `, ${(s.seconds / 60).toFixed(1)} min` : ''}`),

@@ -120,7 +120,7 @@ describe('b2b eval and deblur', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
-  test('data domain needs sources and numeric options, and names a missing folder', () => {
+  test('data domain and bench --domains name a missing folder; data domain needs sources and numeric options', () => {
     const none = b2b('data', 'domain', '--out', join(tmpdir(), 'b2b-none'));
     assert.equal(none.status, 2);
     assert.match(none.stderr, /data domain: give one or more PAIRS folders/);
@@ -130,5 +130,8 @@ describe('b2b eval and deblur', () => {
     const missing = b2b('data', 'domain', join(tmpdir(), 'b2b-no-such-clip'), '--out', join(tmpdir(), 'b2b-none'));
     assert.equal(missing.status, 1);
     assert.match(missing.stderr, /b2b-no-such-clip\/blur: cannot list folder/);
+    const bench = b2b('bench', '--out', join(tmpdir(), 'b2b-none'), '--cameras', '', '--domains', `clip=${join(tmpdir(), 'b2b-no-such-clip')}`);
+    assert.equal(bench.status, 1);
+    assert.match(bench.stderr, /b2b-no-such-clip: not an unknown-camera folder \(missing B, B-gt, S, test\/blur, test\/sharp;/);
   });
 });

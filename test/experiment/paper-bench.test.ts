@@ -2,13 +2,13 @@
 // runs, the table has every method, the report is written, and a second run skips every stage.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadCamera } from '../../src/data/camera/config.js';
 import { REPO_DATA } from '../../src/data/photos.js';
 import { fewPhotos } from '../helpers/photos.js';
-import { runBench, type BenchOptions } from '../../src/experiment/paper-bench.js';
+import { checkDomain, runBench, type BenchOptions } from '../../src/experiment/paper-bench.js';
 import { METHODS } from '../../src/experiment/results.js';
 
 const root = mkdtempSync(join(tmpdir(), 'b2b-bench-'));
@@ -50,5 +50,20 @@ describe('b2b bench', () => {
     const again = await runBench(tinyBench(out, photos));
     const trained = again.stages.filter((s) => s.status !== 'skipped' && !s.stage.startsWith('evaluate'));
     assert.deepEqual(trained, [], 'a rerun skips every finished stage');
+  });
+
+  test('a prepared folder is benchmarked as an unknown camera under its own name; K is written outside it', async () => {
+    const photos = join(root, 'photos');
+    const domain = join(root, 'my-video');
+    cpSync(join(root, 'out', 'data', 'rsblur-like'), domain, { recursive: true, filter: (f) => !/\/K(-sim)?$/.test(f) });
+    const out = join(root, 'out-domain');
+    const r = await runBench({ ...tinyBench(out, photos), cameras: [], domains: [{ name: 'video', dir: domain }], kRoute: 'simulator', methods: ['dk', 'blur2blur', 'upper'], bsRatios: [] });
+    assert.deepEqual(Object.keys(r.cameras), ['video']);
+    for (const m of ['dk', 'blur2blur', 'upper'] as const) assert.ok(Number.isFinite(r.cameras['video']!.scores[m]?.psnr), `${m} scored`);
+    assert.ok(existsSync(join(out, 'data', 'video', 'K-sim', 'manifest.json')), 'K beside the bench data');
+    assert.ok(!existsSync(join(domain, 'K-sim')), 'nothing written into the given folder');
+    assert.match(readFileSync(join(out, 'results.md'), 'utf8'), /\| method \| video \|/);
+    rmSync(join(domain, 'B-gt'), { recursive: true });
+    assert.throws(() => checkDomain({ name: 'video', dir: domain }), /my-video: not an unknown-camera folder \(missing B-gt;/);
   });
 });

@@ -1,8 +1,8 @@
 // b2b bench: the paper's experiment end to end on a simulated benchmark.
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { loadCamera } from '../../data/camera/config.js';
 import { EMBEDDED_PHOTOS, REPO_DATA } from '../../data/photos.js';
-import { runBench, type BenchOptions } from '../../experiment/paper-bench.js';
+import { checkDomain, runBench, type BenchOptions } from '../../experiment/paper-bench.js';
 import { METHODS, resultsMarkdown, type Method } from '../../experiment/results.js';
 import { readConfigFile } from '../../train/deblur.js';
 import type { TranslatorConfig } from '../../train/translator-config.js';
@@ -14,6 +14,9 @@ then for each unknown camera its translator and the baselines, evaluated on the 
 Writes DIR/results.json, DIR/results.md (Table 2 shape) and DIR/report.html. Resumable: run it again
 to continue an interrupted bench; finished stages are skipped.
   --cameras LIST   unknown cameras: presets or camera JSON files (default rsblur-like,phone-like,street-like)
+  --domains LIST   more unknown cameras as folders with B/, B-gt/, S/ and test/ (e.g. from 'b2b data
+                   domain' on averaged video), each NAME=DIR or DIR (named after the folder);
+                   --cameras '' leaves the simulated ones out
   --known C        the known camera (default gopro-like)
   --photos DIR     scene photos (default: the embedded CC0 set)
   --budget MIN     training minutes per translator and per baseline (default 60)
@@ -34,7 +37,7 @@ export async function benchCommand(argv: string[]): Promise<void> {
   const { values } = parse(argv, {
     out: { type: 'string' }, cameras: { type: 'string' }, known: { type: 'string' }, photos: { type: 'string' }, budget: { type: 'string' },
     retrain: { type: 'string' }, methods: { type: 'string' }, 'k-route': { type: 'string' }, 'translator-config': { type: 'string' },
-    steps: { type: 'string' }, 'bs-ratios': { type: 'string' }, 'per-photo': { type: 'string' }, quick: { type: 'boolean' }, seed: { type: 'string' },
+    domains: { type: 'string' }, steps: { type: 'string' }, 'bs-ratios': { type: 'string' }, 'per-photo': { type: 'string' }, quick: { type: 'boolean' }, seed: { type: 'string' },
   }, HELP);
   if (values.help) {
     console.log(HELP);
@@ -50,6 +53,11 @@ export async function benchCommand(argv: string[]): Promise<void> {
   const quick = Boolean(values.quick);
   let cameras = (values.cameras ?? 'rsblur-like,phone-like,street-like').split(',').filter(Boolean).map(loadCamera);
   if (quick) cameras = cameras.slice(0, 1);
+  const domains = (values.domains ?? '').split(',').filter(Boolean).map((d) => {
+    const eq = d.indexOf('=');
+    return eq > 0 ? { name: d.slice(0, eq), dir: d.slice(eq + 1) } : { name: basename(d.replace(/\/+$/, '')), dir: d };
+  });
+  for (const d of domains) checkDomain(d);
   const retrainList = (values.retrain ?? '').split(',').filter(Boolean);
   const all = ['dk', 'kw', 'translators', 'baselines'] as const;
   for (const x of retrainList) if (x !== 'all' && !(all as readonly string[]).includes(x)) throw new UsageError(`bench: --retrain takes ${all.join(', ')} or all, got '${x}'`);
@@ -59,7 +67,7 @@ export async function benchCommand(argv: string[]): Promise<void> {
   if (kRoute !== 'kernel' && kRoute !== 'simulator') throw new UsageError(`bench: --k-route is kernel or simulator, got '${kRoute}'`);
   const budget = num(values.budget, quick ? 3 : 60, '--budget');
   const o: BenchOptions = {
-    out: values.out, photos: values.photos ?? EMBEDDED_PHOTOS, known: loadCamera(values.known ?? 'gopro-like'), cameras,
+    out: values.out, photos: values.photos ?? EMBEDDED_PHOTOS, known: loadCamera(values.known ?? 'gopro-like'), cameras, domains,
     seed: num(values.seed, 0, '--seed') | 0, perPhoto: num(values['per-photo'], quick ? 4 : 12, '--per-photo'),
     budget: { translator: budget, baseline: budget, deblurrer: quick ? 3 : 240, kernel: quick ? 3 : 120 },
     steps: { translator: num(values.steps, quick ? 200 : 3000, '--steps'), baseline: quick ? 100 : 2000, cyclegan: quick ? 100 : 1500, deblurrer: quick ? 200 : 10000, kernel: quick ? 50 : 5000 },
