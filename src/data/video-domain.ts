@@ -19,6 +19,11 @@ export interface VideoDomainOptions {
   out: string;
   /** Tile side in pixels (default 256). */
   tile?: number;
+  /**
+   * Resize factor applied to every frame before tiling (default 1). Below 1 it shortens the video's blur
+   * paths, for instance to bring them into the known camera's range of path lengths.
+   */
+  scale?: number;
   /** Tiles cut from each window's image (default 4). */
   tilesPerWindow?: number;
   /** Share of each source's windows, taken from its end, that forms the test split (default 0.25). */
@@ -59,22 +64,28 @@ function splitSource(dir: string, testFraction: number, gap: number): Split {
   return { name: basename(dir.replace(/\/+$/, '')), blur, sharp: sharpFiles, nTrain, testStart: n - nTest };
 }
 
-async function size(file: string): Promise<{ width: number; height: number }> {
+async function size(file: string, scale = 1): Promise<{ width: number; height: number }> {
   const m = await sharp(file, { failOn: 'error' }).metadata().catch((e: Error) => {
     throw new Error(`${file}: cannot read image (${e.message})`);
   });
   if (!m.width || !m.height) throw new Error(`${file}: image has no size`);
-  return { width: m.width, height: m.height };
+  return { width: Math.round(m.width * scale), height: Math.round(m.height * scale) };
 }
 
-async function cut(file: string, left: number, top: number, side: number, out: string): Promise<void> {
-  await sharp(file, { failOn: 'error' }).extract({ left, top, width: side, height: side }).png().toFile(out);
+async function cut(file: string, scale: number, left: number, top: number, side: number, out: string): Promise<void> {
+  let img = sharp(file, { failOn: 'error' });
+  if (scale !== 1) {
+    const { width, height } = await size(file, scale);
+    img = sharp(await img.resize(width, height, { kernel: 'lanczos3', fit: 'fill' }).png().toBuffer());
+  }
+  await img.extract({ left, top, width: side, height: side }).png().toFile(out);
 }
 
 /** Writes OUT/B, OUT/B-gt, OUT/S, OUT/test/{blur,sharp} and OUT/manifest.json; returns the counts. */
 export async function buildVideoDomain(o: VideoDomainOptions): Promise<VideoDomainSummary> {
-  const tile = o.tile ?? 256, per = o.tilesPerWindow ?? 4, testFraction = o.testFraction ?? 0.25, gap = o.gap ?? 2;
+  const tile = o.tile ?? 256, scale = o.scale ?? 1, per = o.tilesPerWindow ?? 4, testFraction = o.testFraction ?? 0.25, gap = o.gap ?? 2;
   if (!Number.isInteger(tile) || tile < 8) throw new Error(`video domain: tile must be an integer ≥ 8, got ${tile}`);
+  if (!(scale > 0 && scale <= 1)) throw new Error(`video domain: scale must be in (0, 1], got ${scale}`);
   if (!Number.isInteger(per) || per < 1) throw new Error(`video domain: tiles per window must be an integer ≥ 1, got ${per}`);
   if (!(testFraction > 0 && testFraction < 1)) throw new Error(`video domain: test fraction must be in (0, 1), got ${testFraction}`);
   if (!Number.isInteger(gap) || gap < 0) throw new Error(`video domain: gap must be an integer ≥ 0, got ${gap}`);
@@ -90,23 +101,25 @@ export async function buildVideoDomain(o: VideoDomainOptions): Promise<VideoDoma
       const role = w >= sp.testStart ? 'test' : w < sp.nTrain ? (w % 2 === 0 ? 'B' : 'S') : null;
       if (role === null) continue;
       const blur = sp.blur[w]!, sharpFile = sp.sharp[w]!;
-      const { width, height } = await size(blur);
-      const s2 = await size(sharpFile);
+      const { width, height } = await size(blur, scale);
+      const s2 = await size(sharpFile, scale);
       if (s2.width !== width || s2.height !== height) {
         throw new Error(`${sharpFile}: ${s2.width}×${s2.height}, but its blurry image ${blur} is ${width}×${height}`);
       }
-      if (width < tile || height < tile) throw new Error(`${blur}: ${width}×${height} is smaller than the ${tile}-px tile`);
+      if (width < tile || height < tile) {
+        throw new Error(`${blur}: ${width}×${height}${scale !== 1 ? ` at scale ${scale}` : ''} is smaller than the ${tile}-px tile`);
+      }
       for (let t = 0; t < per; t++) {
         const left = rng.int(0, width - tile + 1), top = rng.int(0, height - tile + 1);
         const name = `${sp.name}--${String(w).padStart(4, '0')}-${t}.png`;
         if (role === 'B') {
-          await cut(blur, left, top, tile, join(dirs.B, name));
-          await cut(sharpFile, left, top, tile, join(dirs.Bgt, name));
+          await cut(blur, scale, left, top, tile, join(dirs.B, name));
+          await cut(sharpFile, scale, left, top, tile, join(dirs.Bgt, name));
         } else if (role === 'S') {
-          await cut(sharpFile, left, top, tile, join(dirs.S, name));
+          await cut(sharpFile, scale, left, top, tile, join(dirs.S, name));
         } else {
-          await cut(blur, left, top, tile, join(dirs.tb, name));
-          await cut(sharpFile, left, top, tile, join(dirs.ts, name));
+          await cut(blur, scale, left, top, tile, join(dirs.tb, name));
+          await cut(sharpFile, scale, left, top, tile, join(dirs.ts, name));
         }
         summary.counts[role]++;
       }
@@ -114,6 +127,6 @@ export async function buildVideoDomain(o: VideoDomainOptions): Promise<VideoDoma
     summary.sources.push({ source: sp.name, windows: sp.blur.length, train: [0, sp.nTrain], test: [sp.testStart, sp.blur.length] });
     o.log?.(`${sp.name}: windows 0–${sp.nTrain - 1} for training (even → B, odd → S), ${sp.testStart}–${sp.blur.length - 1} for test`);
   }
-  writeFileSync(join(o.out, 'manifest.json'), JSON.stringify({ kind: 'video-domain', tile, tilesPerWindow: per, testFraction, gap, seed: o.seed ?? 0, ...summary }, null, 2) + '\n');
+  writeFileSync(join(o.out, 'manifest.json'), JSON.stringify({ kind: 'video-domain', tile, scale, tilesPerWindow: per, testFraction, gap, seed: o.seed ?? 0, ...summary }, null, 2) + '\n');
   return summary;
 }

@@ -96,6 +96,19 @@ describe('buildVideoDomain', () => {
     assert.notEqual(a, c);
   });
 
+  test('--scale resizes each frame before tiling, so tiles cover twice the scene at 0.5', async () => {
+    const out = join(dir, 'half');
+    await buildVideoDomain({ sources: [join(dir, 'clipA')], out, tile: 16, scale: 0.5, gap: 1 });
+    for (const f of ls(join(out, 'B'))) {
+      const { data, info } = await sharp(join(out, 'B', f)).raw().toBuffer({ resolveWithObject: true });
+      // The frame's red channel is x, so across a tile of the half-size frame it rises by about 2 × 15.
+      const rise = data[(info.width - 1) * 3]! - data[0]!;
+      assert.ok(rise >= 28 && rise <= 32, `${f}: red rises by ${rise} across the tile`);
+    }
+    await assert.rejects(buildVideoDomain({ sources: [join(dir, 'clipA')], out, tile: 32, scale: 0.5 }), /000000\.png: 32×24 at scale 0\.5 is smaller than the 32-px tile/);
+    await assert.rejects(buildVideoDomain({ sources: [join(dir, 'clipA')], out, scale: 2 }), /scale must be in \(0, 1\], got 2/);
+  });
+
   test('errors name the folder or file and the problem', async () => {
     const out = join(dir, 'bad');
     await assert.rejects(buildVideoDomain({ sources: [join(dir, 'clipB')], out, tile: 64 }), /clipB.*000000\.png: 64×48 is smaller than the 64-px tile/);

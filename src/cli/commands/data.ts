@@ -16,17 +16,18 @@ const HELP = `usage:
                                       GoPro-style pairs: each window of consecutive frames averaged in linear
                                       light (after inserting interpolate−1 blended frames between neighbours)
                                       → DIR/blur/, its middle frame → DIR/sharp/
-  b2b data domain PAIRS... --out DIR [--tile 256] [--tiles 4] [--test-fraction 0.25] [--gap 2] [--seed 0]
+  b2b data domain PAIRS... --out DIR [--tile 256] [--scale 1] [--tiles 4] [--test-fraction 0.25] [--gap 2] [--seed 0]
                                       an unknown camera from averaged video (one PAIRS folder per video,
                                       from 'data average'): its last windows → DIR/test/{blur,sharp}, the
                                       earlier ones alternate → DIR/B (+ B-gt) and DIR/S (unpaired), as tiles
+                                      of frames resized by --scale
 Packages are fetched with apt-get download (no root needed; run 'apt-get update' once on a new machine).`;
 
 export async function data(argv: string[]): Promise<void> {
   const { values, positionals } = parse(argv, {
     out: { type: 'string' }, all: { type: 'boolean' }, window: { type: 'string' }, stride: { type: 'string' },
     interpolate: { type: 'string' }, gamma: { type: 'string' }, max: { type: 'string' },
-    tile: { type: 'string' }, tiles: { type: 'string' }, 'test-fraction': { type: 'string' }, gap: { type: 'string' },
+    tile: { type: 'string' }, scale: { type: 'string' }, tiles: { type: 'string' }, 'test-fraction': { type: 'string' }, gap: { type: 'string' },
     seed: { type: 'string' },
   }, HELP);
   const sub = positionals[0];
@@ -50,7 +51,7 @@ export async function data(argv: string[]): Promise<void> {
     };
     const s = await buildVideoDomain({
       sources, out: values.out, log,
-      tile: num(values.tile, 256, 'tile'), tilesPerWindow: num(values.tiles, 4, 'tiles'),
+      tile: num(values.tile, 256, 'tile'), scale: num(values.scale, 1, 'scale'), tilesPerWindow: num(values.tiles, 4, 'tiles'),
       testFraction: num(values['test-fraction'], 0.25, 'test-fraction'), gap: num(values.gap, 2, 'gap'), seed: num(values.seed, 0, 'seed'),
     });
     console.log(`wrote ${s.counts.B} B (+ B-gt), ${s.counts.S} S and ${s.counts.test} test tiles to ${values.out}`);
