@@ -72,12 +72,10 @@ async function size(file: string, scale = 1): Promise<{ width: number; height: n
   return { width: Math.round(m.width * scale), height: Math.round(m.height * scale) };
 }
 
-async function cut(file: string, scale: number, left: number, top: number, side: number, out: string): Promise<void> {
+/** Cuts a side² tile at (left, top) of the image resized to `resized` (null: as it is). */
+async function cut(file: string, resized: { width: number; height: number } | null, left: number, top: number, side: number, out: string): Promise<void> {
   let img = sharp(file, { failOn: 'error' });
-  if (scale !== 1) {
-    const { width, height } = await size(file, scale);
-    img = sharp(await img.resize(width, height, { kernel: 'lanczos3', fit: 'fill' }).png().toBuffer());
-  }
+  if (resized) img = sharp(await img.resize(resized.width, resized.height, { kernel: 'lanczos3', fit: 'fill' }).png().toBuffer());
   await img.extract({ left, top, width: side, height: side }).png().toFile(out);
 }
 
@@ -109,17 +107,18 @@ export async function buildVideoDomain(o: VideoDomainOptions): Promise<VideoDoma
       if (width < tile || height < tile) {
         throw new Error(`${blur}: ${width}×${height}${scale !== 1 ? ` at scale ${scale}` : ''} is smaller than the ${tile}-px tile`);
       }
+      const resized = scale === 1 ? null : { width, height };
       for (let t = 0; t < per; t++) {
         const left = rng.int(0, width - tile + 1), top = rng.int(0, height - tile + 1);
         const name = `${sp.name}--${String(w).padStart(4, '0')}-${t}.png`;
         if (role === 'B') {
-          await cut(blur, scale, left, top, tile, join(dirs.B, name));
-          await cut(sharpFile, scale, left, top, tile, join(dirs.Bgt, name));
+          await cut(blur, resized, left, top, tile, join(dirs.B, name));
+          await cut(sharpFile, resized, left, top, tile, join(dirs.Bgt, name));
         } else if (role === 'S') {
-          await cut(sharpFile, scale, left, top, tile, join(dirs.S, name));
+          await cut(sharpFile, resized, left, top, tile, join(dirs.S, name));
         } else {
-          await cut(blur, scale, left, top, tile, join(dirs.tb, name));
-          await cut(sharpFile, scale, left, top, tile, join(dirs.ts, name));
+          await cut(blur, resized, left, top, tile, join(dirs.tb, name));
+          await cut(sharpFile, resized, left, top, tile, join(dirs.ts, name));
         }
         summary.counts[role]++;
       }
