@@ -61,7 +61,7 @@ function splitSource(dir: string, testFraction: number, gap: number): Split {
   if (nTrain < 2) {
     throw new Error(`${dir}: ${n} windows leave ${nTrain} for training after ${nTest} test windows and a gap of ${gap}; need at least 2`);
   }
-  return { name: basename(dir.replace(/\/+$/, '')), blur, sharp: sharpFiles, nTrain, testStart: n - nTest };
+  return { name: basename(dir), blur, sharp: sharpFiles, nTrain, testStart: n - nTest };
 }
 
 async function size(file: string, scale = 1): Promise<{ width: number; height: number }> {
@@ -72,11 +72,15 @@ async function size(file: string, scale = 1): Promise<{ width: number; height: n
   return { width: Math.round(m.width * scale), height: Math.round(m.height * scale) };
 }
 
-/** Cuts a side² tile at (left, top) of the image resized to `resized` (null: as it is). */
-async function cut(file: string, resized: { width: number; height: number } | null, left: number, top: number, side: number, out: string): Promise<void> {
-  let img = sharp(file, { failOn: 'error' });
-  if (resized) img = sharp(await img.resize(resized.width, resized.height, { kernel: 'lanczos3', fit: 'fill' }).png().toBuffer());
-  await img.extract({ left, top, width: side, height: side }).png().toFile(out);
+/** The image to cut tiles from: the file itself, or, when resized, its resized PNG (made once per window). */
+async function tileSource(file: string, resized: { width: number; height: number } | null): Promise<string | Buffer> {
+  if (!resized) return file;
+  return sharp(file, { failOn: 'error' }).resize(resized.width, resized.height, { kernel: 'lanczos3', fit: 'fill' }).png().toBuffer();
+}
+
+/** Cuts a side² tile at (left, top). */
+async function cut(src: string | Buffer, left: number, top: number, side: number, out: string): Promise<void> {
+  await sharp(src, { failOn: 'error' }).extract({ left, top, width: side, height: side }).png().toFile(out);
 }
 
 /** Writes OUT/B, OUT/B-gt, OUT/S, OUT/test/{blur,sharp} and OUT/manifest.json; returns the counts. */
@@ -108,17 +112,19 @@ export async function buildVideoDomain(o: VideoDomainOptions): Promise<VideoDoma
         throw new Error(`${blur}: ${width}×${height}${scale !== 1 ? ` at scale ${scale}` : ''} is smaller than the ${tile}-px tile`);
       }
       const resized = scale === 1 ? null : { width, height };
+      const blurSrc = role === 'S' ? blur : await tileSource(blur, resized); // S tiles come from the sharp frame alone
+      const sharpSrc = await tileSource(sharpFile, resized);
       for (let t = 0; t < per; t++) {
         const left = rng.int(0, width - tile + 1), top = rng.int(0, height - tile + 1);
         const name = `${sp.name}--${String(w).padStart(4, '0')}-${t}.png`;
         if (role === 'B') {
-          await cut(blur, resized, left, top, tile, join(dirs.B, name));
-          await cut(sharpFile, resized, left, top, tile, join(dirs.Bgt, name));
+          await cut(blurSrc, left, top, tile, join(dirs.B, name));
+          await cut(sharpSrc, left, top, tile, join(dirs.Bgt, name));
         } else if (role === 'S') {
-          await cut(sharpFile, resized, left, top, tile, join(dirs.S, name));
+          await cut(sharpSrc, left, top, tile, join(dirs.S, name));
         } else {
-          await cut(blur, resized, left, top, tile, join(dirs.tb, name));
-          await cut(sharpFile, resized, left, top, tile, join(dirs.ts, name));
+          await cut(blurSrc, left, top, tile, join(dirs.tb, name));
+          await cut(sharpSrc, left, top, tile, join(dirs.ts, name));
         }
         summary.counts[role]++;
       }

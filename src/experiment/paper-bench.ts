@@ -70,6 +70,9 @@ const isShipped = (o: BenchOptions, run: string): boolean => run.startsWith(o.sh
 const shippedRun = (o: BenchOptions, name: string): string | null => (existsSync(join(o.shipped, name, 'model.safetensors')) ? join(o.shipped, name) : null);
 
 export async function runBench(o: BenchOptions): Promise<Results> {
+  // Given folders are checked before any stage runs, so a wrong path fails at once.
+  const domains = o.domains ?? [];
+  domains.forEach(checkDomain);
   const st = new Stages(o.say);
   const data = join(o.out, 'data'), runs = join(o.out, 'runs');
   mkdirSync(runs, { recursive: true });
@@ -90,8 +93,6 @@ export async function runBench(o: BenchOptions): Promise<Results> {
   }
 
   const results: Results = { conventions: CONVENTIONS, known: o.known.name, cameras: {}, stages: st.log, runs: { dk, kw: needKernel ? kw : null } };
-  const domains = o.domains ?? [];
-  domains.forEach(checkDomain);
   const targets = [...o.cameras.map((camera) => ({ name: camera.name, camera })), ...domains.map((d) => ({ name: d.name, folder: d.dir }))];
   for (const cam of targets) {
     const r = join(runs, cam.name);

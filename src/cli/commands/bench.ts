@@ -2,7 +2,7 @@
 import { basename, join } from 'node:path';
 import { loadCamera } from '../../data/camera/config.js';
 import { EMBEDDED_PHOTOS, REPO_DATA } from '../../data/photos.js';
-import { checkDomain, runBench, type BenchOptions } from '../../experiment/paper-bench.js';
+import { runBench, type BenchOptions } from '../../experiment/paper-bench.js';
 import { METHODS, resultsMarkdown, type Method } from '../../experiment/results.js';
 import { readConfigFile } from '../../train/deblur.js';
 import type { TranslatorConfig } from '../../train/translator-config.js';
@@ -55,9 +55,8 @@ export async function benchCommand(argv: string[]): Promise<void> {
   if (quick) cameras = cameras.slice(0, 1);
   const domains = (values.domains ?? '').split(',').filter(Boolean).map((d) => {
     const eq = d.indexOf('=');
-    return eq > 0 ? { name: d.slice(0, eq), dir: d.slice(eq + 1) } : { name: basename(d.replace(/\/+$/, '')), dir: d };
+    return eq > 0 ? { name: d.slice(0, eq), dir: d.slice(eq + 1) } : { name: basename(d), dir: d };
   });
-  for (const d of domains) checkDomain(d);
   const retrainList = (values.retrain ?? '').split(',').filter(Boolean);
   const all = ['dk', 'kw', 'translators', 'baselines'] as const;
   for (const x of retrainList) if (x !== 'all' && !(all as readonly string[]).includes(x)) throw new UsageError(`bench: --retrain takes ${all.join(', ')} or all, got '${x}'`);
