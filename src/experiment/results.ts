@@ -43,6 +43,60 @@ export interface Results {
 
 const cell = (s: { psnr: number; ssim: number } | undefined): string => (s ? `${s.psnr.toFixed(2)} / ${s.ssim.toFixed(3)}` : '–');
 
+/** What Blur2Blur adds on one camera: the gain over D_K alone, and the room the upper bound shows. */
+export interface CameraEffect {
+  camera: string;
+  /** Blur2Blur + D_K − D_K alone, PSNR dB. */
+  gain: number;
+  /** Upper bound − D_K alone, PSNR dB (NaN without an upper bound). */
+  room: number;
+  /** gain / room (NaN when the room is not positive). */
+  closed: number;
+  /** Blur2Blur + D_K − D_K alone, SSIM. */
+  ssimGain: number;
+}
+
+export interface EffectSummary {
+  cameras: CameraEffect[];
+  meanGain: number;
+  meanRoom: number;
+  /** Mean gain over mean room: the share of the gap closed on average. */
+  meanClosed: number;
+}
+
+const mean = (xs: number[]): number => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : NaN);
+
+/**
+ * The paper's effect in numbers (its Table 2 reports gain and gap): per camera that has both D_K alone
+ * and Blur2Blur + D_K scored, the gain, the room up to the upper bound and the share of it closed.
+ */
+export function effectSummary(r: Results): EffectSummary {
+  const cameras: CameraEffect[] = [];
+  for (const [camera, c] of Object.entries(r.cameras)) {
+    const { dk, blur2blur, upper } = c.scores;
+    if (!dk || !blur2blur) continue;
+    const gain = blur2blur.psnr - dk.psnr, room = upper ? upper.psnr - dk.psnr : NaN;
+    cameras.push({ camera, gain, room, closed: room > 0 ? gain / room : NaN, ssimGain: blur2blur.ssim - dk.ssim });
+  }
+  const meanGain = mean(cameras.map((c) => c.gain)), meanRoom = mean(cameras.map((c) => c.room));
+  return { cameras, meanGain, meanRoom, meanClosed: meanRoom > 0 ? meanGain / meanRoom : NaN };
+}
+
+const signed = (x: number, digits = 2): string => `${x >= 0 ? '+' : ''}${x.toFixed(digits)}`;
+const pct = (x: number): string => (Number.isFinite(x) ? `${Math.round(100 * x)} %` : '–');
+
+function effectLines(e: EffectSummary): string[] {
+  if (e.cameras.length === 0) return [];
+  const lines = ['', '| Blur2Blur + D_K against D_K alone | ' + e.cameras.map((c) => c.camera).join(' | ') + ' | mean |',
+    `|---|${e.cameras.map(() => '---').join('|')}|---|`,
+    `| gain (PSNR dB / SSIM) | ${e.cameras.map((c) => `${signed(c.gain)} / ${signed(c.ssimGain, 3)}`).join(' | ')} | ${signed(e.meanGain)} |`];
+  if (e.cameras.some((c) => Number.isFinite(c.room))) {
+    lines.push(`| room: upper bound − D_K alone (dB) | ${e.cameras.map((c) => (Number.isFinite(c.room) ? signed(c.room) : '–')).join(' | ')} | ${Number.isFinite(e.meanRoom) ? signed(e.meanRoom) : '–'} |`,
+      `| share of the room closed | ${e.cameras.map((c) => pct(c.closed)).join(' | ')} | ${pct(e.meanClosed)} |`);
+  }
+  return lines;
+}
+
 export function resultsMarkdown(r: Results): string {
   const cams = Object.keys(r.cameras);
   const lines = [
@@ -53,11 +107,7 @@ export function resultsMarkdown(r: Results): string {
     `| blurry input | ${cams.map((c) => cell(r.cameras[c]!.input)).join(' | ')} |`,
     ...METHODS.filter((m) => cams.some((c) => r.cameras[c]!.scores[m])).map((m) => `| ${METHOD_LABELS[m]} | ${cams.map((c) => cell(r.cameras[c]!.scores[m])).join(' | ')} |`),
   ];
-  const gain = cams.map((c) => {
-    const s = r.cameras[c]!.scores;
-    return s.blur2blur && s.dk ? (s.blur2blur.psnr - s.dk.psnr) : NaN;
-  });
-  if (gain.some(Number.isFinite)) lines.push('', `Blur2Blur + D_K − D_K alone (dB): ${cams.map((c, i) => `${c} ${gain[i]! >= 0 ? '+' : ''}${gain[i]!.toFixed(2)}`).join(', ')}`);
+  lines.push(...effectLines(effectSummary(r)));
   for (const c of cams) {
     const rs = r.cameras[c]!.ratios;
     if (!rs?.length) continue;

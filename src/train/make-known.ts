@@ -7,7 +7,7 @@
 //    trajectories, exposure and sub-frames, averaged in linear light) and nothing else of it.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { Generator, noGrad, scope, type Tensor } from '../tensor/index.js';
+import { F, Generator, noGrad, scope, type Tensor } from '../tensor/index.js';
 import { parseArch, type KernelWizard } from '../models/index.js';
 import { buildKernelWizard } from './kernel.js';
 import { loadWeights, readWeightsMetadata } from '../io/weights.js';
@@ -15,7 +15,7 @@ import { listImages, readImage, writeImage } from '../data/image.js';
 import { readLayout, allPairs } from '../data/datasets/layouts.js';
 import { Rng } from '../data/rng.js';
 import type { CameraConfig } from '../data/camera/config.js';
-import { render } from '../data/camera/render.js';
+import { linearToSrgb, render, srgbToLinear } from '../data/camera/render.js';
 
 export interface KnownEntry {
   file: string;
@@ -27,6 +27,8 @@ export interface KnownManifest {
   route: 'kernel' | 'simulator';
   source: string;
   seed: number;
+  /** Simulator route: S was averaged over downscale × downscale blocks before blurring. */
+  downscale?: number;
   entries: KnownEntry[];
 }
 
@@ -88,14 +90,31 @@ export function motionOnly(cam: CameraConfig): CameraConfig {
   return { ...cam, crf: { kind: 'srgb' }, exposureGain: [1, 1], noise: { shot: [0, 0], read: [0, 0] }, sharpen: 0, jpeg: null, whiteBalance: [1, 1, 1] };
 }
 
-export async function makeKnownWithSimulator(o: { camera: CameraConfig; sharp: string; out: string; seed: number; log?: (l: string) => void }): Promise<KnownManifest> {
+/**
+ * S averaged over `f`×`f` blocks in linear light: an image of the same scene with its noise divided by
+ * `f` (the way real-world super-resolution makes clean high-resolution images from noisy photos). A
+ * K made from it is close to the known camera's clean images, which D_K deblurs, rather than carrying
+ * the target camera's noise. [1, 3, H, W] → [1, 3, ⌊H/f⌋, ⌊W/f⌋]
+ */
+export function downscaleLinear(s: Tensor, f: number, file: string): Tensor {
+  const [, , h, w] = s.shape as [number, number, number, number];
+  if (f === 1) return noGrad(() => s.clone());
+  if (Math.floor(h / f) < 32 || Math.floor(w / f) < 32) throw new Error(`${file}: ${w}×${h} is too small to downscale by ${f} (at least 32 pixels must remain on each side)`);
+  return noGrad(() => scope(() => linearToSrgb(F.avgPool2d(srgbToLinear(s.slice(2, 0, h - (h % f)).slice(3, 0, w - (w % f))), [f, f]))));
+}
+
+export async function makeKnownWithSimulator(o: { camera: CameraConfig; sharp: string; out: string; seed: number; downscale?: number; log?: (l: string) => void }): Promise<KnownManifest> {
   const cam = motionOnly(o.camera);
+  const f = o.downscale ?? 1;
+  if (!Number.isInteger(f) || f < 1) throw new Error(`make-known: downscale must be a positive integer, got ${f}`);
   const rng = new Rng(o.seed), generator = new Generator(o.seed);
   mkdirSync(o.out, { recursive: true });
   const entries: KnownEntry[] = [];
   for (const file of listImages(o.sharp)) {
     const s = (await readImage(file)).tensor;
-    const batch = noGrad(() => s.unsqueeze(0)); // borders: reflection padding inside the renderer
+    const one = noGrad(() => s.unsqueeze(0));
+    const batch = downscaleLinear(one, f, file); // borders: reflection padding inside the renderer
+    one.dispose();
     const r = await render(cam, batch, { rng, generator });
     const name = basename(file).replace(/\.[^.]+$/, '.png');
     const k = noGrad(() => r.blurry.select(0, 0));
@@ -104,7 +123,7 @@ export async function makeKnownWithSimulator(o: { camera: CameraConfig; sharp: s
     entries.push({ file: name, sharp: file });
     o.log?.(`${name} ← ${cam.name} motion`);
   }
-  const m: KnownManifest = { route: 'simulator', source: o.camera.name, seed: o.seed, entries };
+  const m: KnownManifest = { route: 'simulator', source: o.camera.name, seed: o.seed, ...(f > 1 ? { downscale: f } : {}), entries };
   writeFileSync(join(o.out, 'manifest.json'), JSON.stringify(m, null, 1) + '\n');
   return m;
 }

@@ -135,3 +135,14 @@ describe('b2b eval and deblur', () => {
     assert.match(bench.stderr, /b2b-no-such-clip: not an unknown-camera folder \(missing B, B-gt, S, test\/blur, test\/sharp;/);
   });
 });
+
+describe('b2b make-known', () => {
+  test('--downscale must be a positive integer, and belongs to the simulator route', () => {
+    const bad = b2b('make-known', '--camera', 'gopro-like', '--sharp', 'S', '--out', join(tmpdir(), 'never-made'), '--downscale', '0.5');
+    assert.equal(bad.status, 2, bad.stderr);
+    assert.match(bad.stderr, /--downscale must be a positive integer, got '0\.5'/);
+    const kernel = b2b('make-known', '--kernel', 'kw', '--pairs', 'p', '--sharp', 'S', '--out', join(tmpdir(), 'never-made'), '--downscale', '2');
+    assert.equal(kernel.status, 2, kernel.stderr);
+    assert.match(kernel.stderr, /--downscale is for the simulator route/);
+  });
+});

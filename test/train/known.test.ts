@@ -5,11 +5,11 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Generator, liveTensors, rand, scope } from '../../src/tensor/index.js';
+import { Generator, liveTensors, rand, randn, scope } from '../../src/tensor/index.js';
 import { readImage, writeImage } from '../../src/data/image.js';
 import { readWeightsMetadata } from '../../src/io/weights.js';
 import { resolveKernelConfig, trainKernel } from '../../src/train/kernel.js';
-import { makeKnownWithKernel, makeKnownWithSimulator } from '../../src/train/make-known.js';
+import { downscaleLinear, makeKnownWithKernel, makeKnownWithSimulator } from '../../src/train/make-known.js';
 import { loadCamera } from '../../src/data/camera/config.js';
 import { writePairs } from './fixtures.js';
 
@@ -48,6 +48,37 @@ describe('KernelWizard and K', () => {
     assert.ok(existsSync(join(root, 'K3', 'manifest.json')));
     k.dispose();
     src.dispose();
+    assert.equal(liveTensors(), before);
+  });
+
+  test('simulator route with --downscale: S averaged in linear light first, so K is smaller and its noise lower', async () => {
+    const before = liveTensors();
+    // A flat grey image with white noise: block averaging keeps the mean and divides the noise by ~f.
+    const noisyDir = join(root, 'noisy');
+    mkdirSync(noisyDir);
+    const g = new Generator(5);
+    const img = scope(() => randn([3, 128, 130], { generator: g }).mul(0.05).add(0.5).clamp(0, 1));
+    await writeImage(join(noisyDir, 'n.png'), img);
+    img.dispose();
+    const m = await makeKnownWithSimulator({ camera: loadCamera('gopro-like'), sharp: noisyDir, out: join(root, 'K5'), seed: 1, downscale: 2 });
+    assert.equal(m.downscale, 2);
+    const k = (await readImage(join(root, 'K5', 'n.png'))).tensor;
+    assert.deepEqual(k.shape, [3, 64, 65], 'floor(H/2) × floor(W/2)');
+    const src = (await readImage(join(noisyDir, 'n.png'))).tensor;
+    const [srcStd, kStd, kMean] = scope(() => [src.std().item(), k.std().item(), k.mean().item()]);
+    assert.ok(kStd < srcStd / 2, `noise falls by more than the block size (blur too): ${kStd} vs ${srcStd}`);
+    assert.ok(Math.abs(kMean - 0.5) < 0.03, `the mean brightness is kept in sRGB: ${kMean}`);
+    // f = 1 is the plain route, byte for byte.
+    await makeKnownWithSimulator({ camera: loadCamera('gopro-like'), sharp: noisyDir, out: join(root, 'K6'), seed: 1, downscale: 1 });
+    await makeKnownWithSimulator({ camera: loadCamera('gopro-like'), sharp: noisyDir, out: join(root, 'K7'), seed: 1 });
+    assert.deepEqual(hashes(join(root, 'K6')), hashes(join(root, 'K7')));
+    assert.equal(JSON.parse(readFileSync(join(root, 'K7', 'manifest.json'), 'utf8')).downscale, undefined);
+    const one = scope(() => src.unsqueeze(0));
+    assert.throws(() => downscaleLinear(one, 5, 'n.png'), /n\.png: 130×128 is too small to downscale by 5/);
+    const same = downscaleLinear(one, 1, 'n.png');
+    assert.equal(scope(() => same.sub(one).abs().max().item()), 0);
+    for (const t of [k, src, one, same]) t.dispose();
+    await assert.rejects(makeKnownWithSimulator({ camera: loadCamera('gopro-like'), sharp: noisyDir, out: join(root, 'K8'), seed: 1, downscale: 1.5 }), /downscale must be a positive integer, got 1\.5/);
     assert.equal(liveTensors(), before);
   });
 

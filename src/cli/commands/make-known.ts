@@ -7,13 +7,15 @@ const HELP = `usage:
   b2b make-known --kernel RUN|FILE --pairs DIR --sharp S_DIR --out K_DIR [--seed N]
       each sharp image s of the target camera gets the blur of a random known pair (x, y): F(s, E(x, y))
       (KernelWizard route: images are centre-cropped to multiples of 128, at least 256)
-  b2b make-known --camera PRESET|config.json --sharp S_DIR --out K_DIR [--seed N]
+  b2b make-known --camera PRESET|config.json --sharp S_DIR --out K_DIR [--seed N] [--downscale F]
       when the known domain is a simulated camera: its motion blur alone, applied to S
+      --downscale F: average S over F×F blocks in linear light first (noise ÷ F), so that K is
+      clean like the known camera's images rather than noisy like the target's
 K keeps the target camera's colours, noise and optics, so that K and B differ in blur only.`;
 
 export async function makeKnown(argv: string[]): Promise<void> {
   const { values } = parse(argv, {
-    kernel: { type: 'string' }, camera: { type: 'string' }, pairs: { type: 'string' }, sharp: { type: 'string' }, out: { type: 'string' }, seed: { type: 'string' },
+    kernel: { type: 'string' }, camera: { type: 'string' }, pairs: { type: 'string' }, sharp: { type: 'string' }, out: { type: 'string' }, seed: { type: 'string' }, downscale: { type: 'string' },
   }, HELP);
   if (values.help) {
     console.log(HELP);
@@ -23,12 +25,15 @@ export async function makeKnown(argv: string[]): Promise<void> {
   if (Boolean(values.kernel) === Boolean(values.camera)) throw new UsageError(`make-known: give either --kernel (with --pairs) or --camera\n\n${HELP}`);
   const seed = values.seed === undefined ? 0 : Number(values.seed);
   if (!Number.isInteger(seed) || seed < 0) throw new UsageError(`make-known: --seed must be a non-negative integer`);
+  const downscale = values.downscale === undefined ? 1 : Number(values.downscale);
+  if (!Number.isInteger(downscale) || downscale < 1) throw new UsageError(`make-known: --downscale must be a positive integer, got '${values.downscale}'`);
+  if (values.kernel && downscale !== 1) throw new UsageError('make-known: --downscale is for the simulator route (--camera)');
   const t0 = performance.now();
   const m = values.kernel
     ? await (async () => {
       if (!values.pairs) throw new UsageError(`make-known: the kernel route needs --pairs (the known pairs)\n\n${HELP}`);
       return makeKnownWithKernel({ kernel: values.kernel!, pairs: values.pairs, sharp: values.sharp!, out: values.out!, seed });
     })()
-    : await makeKnownWithSimulator({ camera: loadCamera(values.camera!), sharp: values.sharp, out: values.out, seed });
+    : await makeKnownWithSimulator({ camera: loadCamera(values.camera!), sharp: values.sharp, out: values.out, seed, downscale });
   console.log(`wrote ${m.entries.length} known-blur images to ${values.out} (${m.route} route, ${((performance.now() - t0) / 1000).toFixed(1)} s)`);
 }

@@ -1,0 +1,55 @@
+// The results table's effect summary: gain over D_K alone, the room up to the upper bound, the share closed.
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { effectSummary, resultsMarkdown, type CameraResult, type Results } from '../../src/experiment/results.js';
+
+const s = (psnr: number, ssim: number) => ({ psnr, ssim, images: 10 });
+const cam = (scores: CameraResult['scores']): CameraResult => ({ test: 't', input: { psnr: 20, ssim: 0.4 }, scores, runs: {} });
+const results = (cameras: Record<string, CameraResult>): Results => ({ conventions: 'PSNR on RGB', known: 'gopro-like', cameras, stages: [], runs: { dk: 'dk', kw: null } });
+
+describe('effectSummary', () => {
+  test('gain, room and the share closed per camera and on average', () => {
+    const e = effectSummary(results({
+      a: cam({ dk: s(22, 0.5), blur2blur: s(23, 0.6), upper: s(24, 0.7) }),
+      b: cam({ dk: s(20, 0.5), blur2blur: s(23, 0.55), upper: s(24, 0.6) }),
+    }));
+    assert.deepEqual(e.cameras.map((c) => c.camera), ['a', 'b']);
+    assert.equal(e.cameras[0]!.gain, 1);
+    assert.equal(e.cameras[0]!.room, 2);
+    assert.equal(e.cameras[0]!.closed, 0.5);
+    assert.equal(e.cameras[1]!.closed, 0.75);
+    assert.ok(Math.abs(e.cameras[0]!.ssimGain - 0.1) < 1e-12);
+    assert.equal(e.meanGain, 2);
+    assert.equal(e.meanRoom, 3);
+    assert.ok(Math.abs(e.meanClosed - 2 / 3) < 1e-12, 'mean gain over mean room');
+  });
+
+  test('a camera without Blur2Blur is left out; without an upper bound the room is unknown', () => {
+    const e = effectSummary(results({ a: cam({ dk: s(22, 0.5) }), b: cam({ dk: s(22, 0.5), blur2blur: s(21.5, 0.5) }) }));
+    assert.deepEqual(e.cameras.map((c) => c.camera), ['b']);
+    assert.equal(e.cameras[0]!.gain, -0.5);
+    assert.ok(Number.isNaN(e.cameras[0]!.room));
+    assert.ok(Number.isNaN(e.meanClosed));
+  });
+
+  test('a room that is not positive closes no share', () => {
+    const e = effectSummary(results({ a: cam({ dk: s(22, 0.5), blur2blur: s(22.5, 0.5), upper: s(21, 0.4) }) }));
+    assert.ok(Number.isNaN(e.cameras[0]!.closed));
+  });
+});
+
+describe('resultsMarkdown', () => {
+  test('prints the gain, the room and the share closed under the table', () => {
+    const md = resultsMarkdown(results({ a: cam({ dk: s(22, 0.5), blur2blur: s(23, 0.6), upper: s(24, 0.7) }) }));
+    assert.match(md, /\| gain \(PSNR dB \/ SSIM\) \| \+1\.00 \/ \+0\.100 \| \+1\.00 \|/);
+    assert.match(md, /\| room: upper bound − D_K alone \(dB\) \| \+2\.00 \| \+2\.00 \|/);
+    assert.match(md, /\| share of the room closed \| 50 % \| 50 % \|/);
+  });
+
+  test('no effect table without Blur2Blur scores, and no room rows without an upper bound', () => {
+    assert.doesNotMatch(resultsMarkdown(results({ a: cam({ dk: s(22, 0.5) }) })), /gain \(PSNR/);
+    const md = resultsMarkdown(results({ a: cam({ dk: s(22, 0.5), blur2blur: s(23, 0.6) }) }));
+    assert.match(md, /gain \(PSNR/);
+    assert.doesNotMatch(md, /room:/);
+  });
+});
