@@ -32,6 +32,8 @@ export interface BenchOptions {
   steps: { translator: number; baseline: number; cyclegan: number; deblurrer: number; kernel: number };
   retrain: Set<'dk' | 'kw' | 'translators' | 'baselines'>;
   kRoute: 'kernel' | 'simulator';
+  /** Simulator route: S averaged over this many pixels square before the known blur (1: as it is). */
+  kDownscale?: number;
   /** Folder of shipped weights (dk-<known>-nafnet-small, kw-<known>-small, g-<camera>-small, …). */
   shipped: string;
   translator: Partial<TranslatorConfig>;
@@ -104,10 +106,11 @@ export async function runBench(o: BenchOptions): Promise<Results> {
       dir = cam.folder;
     }
     // K is written beside the simulated data, never into a folder the user gave.
-    const K = join(data, cam.name, o.kRoute === 'kernel' ? 'K' : 'K-sim');
+    const kDown = o.kRoute === 'simulator' ? o.kDownscale ?? 1 : 1;
+    const K = join(data, cam.name, o.kRoute === 'kernel' ? 'K' : kDown > 1 ? `K-sim-down${kDown}` : 'K-sim');
     await st.run(`K for ${cam.name} (${o.kRoute} route)`, () => existsSync(join(K, 'manifest.json')), async () => {
       if (o.kRoute === 'kernel') await makeKnownWithKernel({ kernel: kw, pairs: join(knownDir, 'pairs'), sharp: join(dir, 'S'), out: K, seed: o.seed });
-      else await makeKnownWithSimulator({ camera: o.known, sharp: join(dir, 'S'), out: K, seed: o.seed });
+      else await makeKnownWithSimulator({ camera: o.known, sharp: join(dir, 'S'), out: K, seed: o.seed, downscale: kDown });
     });
     const runsOf: Partial<Record<Method, string>> = { dk };
     if (o.methods.includes('blur2blur')) {

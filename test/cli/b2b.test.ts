@@ -137,12 +137,18 @@ describe('b2b eval and deblur', () => {
 });
 
 describe('b2b make-known', () => {
-  test('--downscale must be a positive integer, and belongs to the simulator route', () => {
+  test('--downscale (make-known) and --k-downscale (bench) must be positive integers, for the simulator route', () => {
     const bad = b2b('make-known', '--camera', 'gopro-like', '--sharp', 'S', '--out', join(tmpdir(), 'never-made'), '--downscale', '0.5');
     assert.equal(bad.status, 2, bad.stderr);
     assert.match(bad.stderr, /--downscale must be a positive integer, got '0\.5'/);
     const kernel = b2b('make-known', '--kernel', 'kw', '--pairs', 'p', '--sharp', 'S', '--out', join(tmpdir(), 'never-made'), '--downscale', '2');
     assert.equal(kernel.status, 2, kernel.stderr);
     assert.match(kernel.stderr, /--downscale is for the simulator route/);
+    const bench = b2b('bench', '--out', join(tmpdir(), 'b2b-none'), '--k-downscale', '1.5');
+    assert.equal(bench.status, 2, bench.stderr);
+    assert.match(bench.stderr, /bench: --k-downscale must be a positive integer, got '1\.5'/);
+    const route = b2b('bench', '--out', join(tmpdir(), 'b2b-none'), '--k-route', 'kernel', '--k-downscale', '2');
+    assert.equal(route.status, 2, route.stderr);
+    assert.match(route.stderr, /--k-downscale is for the simulator route/);
   });
 });

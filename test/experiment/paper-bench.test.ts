@@ -38,7 +38,10 @@ describe('b2b bench', () => {
     const md = readFileSync(join(out, 'results.md'), 'utf8');
     assert.match(md, /\| method \| rsblur-like \|/);
     assert.match(md, /Blur2Blur \+ D_K \|/);
+    assert.match(md, /\| gain \(PSNR dB \/ SSIM\) \| [+-]\d+\.\d\d \/ [+-]\d\.\d{3} \|/);
+    assert.match(md, /\| room: upper bound − D_K alone \(dB\) \| [+-]\d+\.\d\d \|/);
     const html = readFileSync(join(out, 'report.html'), 'utf8');
+    assert.match(html, /Blur2Blur \+ D_K against D_K alone: rsblur-like [+-]\d+\.\d\d dB/);
     assert.match(html, /<table class="results">/);
     assert.ok((html.match(/data:image\/png;base64/g) ?? []).length >= 5, 'crops inline');
     assert.ok(existsSync(join(out, 'results.json')));

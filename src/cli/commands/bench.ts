@@ -25,6 +25,8 @@ to continue an interrupted bench; finished stages are skipped.
   --methods LIST   among dk, synthetic, cyclegan, blur2blur, upper (default: all)
   --k-route R      simulator (the known camera's motion on S; default) or kernel (KernelWizard, the
                    paper's route; here the small KernelWizard's K is nearly S: docs/experiments.md §2)
+  --k-downscale F  simulator route: average S over F×F blocks first (b2b make-known --downscale;
+                   default 1)
   --translator-config FILE   overrides for every translator (keys of the run's config.json); the bench
                    uses the measured recipe at the small size and keeps G at its best validation
   --bs-ratios LIST the B:S ratio ablation (paper Table 3), e.g. 0.5,1,1.43: one more translator per
@@ -36,7 +38,7 @@ to continue an interrupted bench; finished stages are skipped.
 export async function benchCommand(argv: string[]): Promise<void> {
   const { values } = parse(argv, {
     out: { type: 'string' }, cameras: { type: 'string' }, known: { type: 'string' }, photos: { type: 'string' }, budget: { type: 'string' },
-    retrain: { type: 'string' }, methods: { type: 'string' }, 'k-route': { type: 'string' }, 'translator-config': { type: 'string' },
+    retrain: { type: 'string' }, methods: { type: 'string' }, 'k-route': { type: 'string' }, 'k-downscale': { type: 'string' }, 'translator-config': { type: 'string' },
     domains: { type: 'string' }, steps: { type: 'string' }, 'bs-ratios': { type: 'string' }, 'per-photo': { type: 'string' }, quick: { type: 'boolean' }, seed: { type: 'string' },
   }, HELP);
   if (values.help) {
@@ -64,6 +66,9 @@ export async function benchCommand(argv: string[]): Promise<void> {
   for (const m of methods) if (!(METHODS as readonly string[]).includes(m)) throw new UsageError(`bench: --methods takes ${METHODS.join(', ')}, got '${m}'`);
   const kRoute = values['k-route'] ?? 'simulator';
   if (kRoute !== 'kernel' && kRoute !== 'simulator') throw new UsageError(`bench: --k-route is kernel or simulator, got '${kRoute}'`);
+  const kDownscale = num(values['k-downscale'], 1, '--k-downscale');
+  if (!Number.isInteger(kDownscale)) throw new UsageError(`bench: --k-downscale must be a positive integer, got '${values['k-downscale']}'`);
+  if (kDownscale > 1 && kRoute !== 'simulator') throw new UsageError('bench: --k-downscale is for the simulator route');
   const budget = num(values.budget, quick ? 3 : 60, '--budget');
   const o: BenchOptions = {
     out: values.out, photos: values.photos ?? EMBEDDED_PHOTOS, known: loadCamera(values.known ?? 'gopro-like'), cameras, domains,
@@ -71,7 +76,7 @@ export async function benchCommand(argv: string[]): Promise<void> {
     budget: { translator: budget, baseline: budget, deblurrer: quick ? 3 : 240, kernel: quick ? 3 : 120 },
     steps: { translator: num(values.steps, quick ? 200 : 3000, '--steps'), baseline: quick ? 100 : 2000, cyclegan: quick ? 100 : 1500, deblurrer: quick ? 200 : 10000, kernel: quick ? 50 : 5000 },
     retrain: new Set(retrainList.includes('all') ? all : retrainList as typeof all[number][]),
-    kRoute, shipped: join(REPO_DATA, '..', 'weights'),
+    kRoute, kDownscale, shipped: join(REPO_DATA, '..', 'weights'),
     translator: values['translator-config'] ? readConfigFile(values['translator-config']) as Partial<TranslatorConfig> : {},
     methods, bsRatios: (values['bs-ratios'] ?? '').split(',').filter(Boolean).map((v) => num(v, 1, '--bs-ratios')),
     say: (l) => console.error(`bench: ${l}`),
