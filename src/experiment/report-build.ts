@@ -69,7 +69,7 @@ export async function buildReport(out: string, r: Results, o: { say: (l: string)
   const configs = [{ name: 'D_K', json: runConfig(r.runs.dk) }, ...(r.runs.kw ? [{ name: 'KernelWizard', json: runConfig(r.runs.kw) }] : []),
     ...cams.flatMap((c) => Object.entries(r.cameras[c]!.runs).filter(([m]) => m !== 'dk').map(([m, run]) => ({ name: `${c}: ${m}`, json: runConfig(run!) })))];
   const e = effectSummary(r);
-  const effect = e.cameras.length === 0 ? '' : ` Blur2Blur + D_K against D_K alone: ${e.cameras.map((c) => `${c.camera} ${c.gain >= 0 ? '+' : ''}${c.gain.toFixed(2)} dB${Number.isFinite(c.closed) ? ` (${Math.round(100 * c.closed)} % of the room to the upper bound)` : ''}`).join(', ')}; mean ${e.meanGain >= 0 ? '+' : ''}${e.meanGain.toFixed(2)} dB${Number.isFinite(e.meanClosed) ? `, ${Math.round(100 * e.meanClosed)} % of the mean room` : ''}.`;
+  const effect = e.cameras.length === 0 ? '' : ` Blur2Blur + D_K against D_K alone: ${e.cameras.map((c) => `${c.camera} ${c.gain >= 0 ? '+' : ''}${c.gain.toFixed(2)} dB${Number.isFinite(c.closed) ? ` (${Math.round(100 * c.closed)} % of the room to the upper bound)` : ''}`).join(', ')}; mean ${e.meanGain >= 0 ? '+' : ''}${e.meanGain.toFixed(2)} dB${Number.isFinite(e.meanClosed) ? `, ${Math.round(100 * e.meanClosed)} % of the room on average` : ''}.`;
   const html = renderReport({
     title: 'blur2blur: Blur2Blur on unknown cameras',
     summary: `Each unknown camera's blurry images are translated into the known ${r.known} blur by its translator G, then deblurred by D_K.${effect} ${r.conventions}.`,

@@ -60,8 +60,10 @@ export interface EffectSummary {
   cameras: CameraEffect[];
   meanGain: number;
   meanRoom: number;
-  /** Mean gain over mean room: the share of the gap closed on average. */
+  /** The mean of the cameras' shares of their room closed (NaN if any camera has no positive room). */
   meanClosed: number;
+  /** Mean gain over mean room: the share of the pooled gap closed. */
+  pooledClosed: number;
 }
 
 const mean = (xs: number[]): number => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : NaN);
@@ -79,7 +81,7 @@ export function effectSummary(r: Results): EffectSummary {
     cameras.push({ camera, gain, room, closed: room > 0 ? gain / room : NaN, ssimGain: blur2blur.ssim - dk.ssim });
   }
   const meanGain = mean(cameras.map((c) => c.gain)), meanRoom = mean(cameras.map((c) => c.room));
-  return { cameras, meanGain, meanRoom, meanClosed: meanRoom > 0 ? meanGain / meanRoom : NaN };
+  return { cameras, meanGain, meanRoom, meanClosed: mean(cameras.map((c) => c.closed)), pooledClosed: meanRoom > 0 ? meanGain / meanRoom : NaN };
 }
 
 const signed = (x: number, digits = 2): string => `${x >= 0 ? '+' : ''}${x.toFixed(digits)}`;
@@ -92,7 +94,7 @@ function effectLines(e: EffectSummary): string[] {
     `| gain (PSNR dB / SSIM) | ${e.cameras.map((c) => `${signed(c.gain)} / ${signed(c.ssimGain, 3)}`).join(' | ')} | ${signed(e.meanGain)} |`];
   if (e.cameras.some((c) => Number.isFinite(c.room))) {
     lines.push(`| room: upper bound − D_K alone (dB) | ${e.cameras.map((c) => (Number.isFinite(c.room) ? signed(c.room) : '–')).join(' | ')} | ${Number.isFinite(e.meanRoom) ? signed(e.meanRoom) : '–'} |`,
-      `| share of the room closed | ${e.cameras.map((c) => pct(c.closed)).join(' | ')} | ${pct(e.meanClosed)} |`);
+      `| share of the room closed | ${e.cameras.map((c) => pct(c.closed)).join(' | ')} | ${pct(e.meanClosed)} (of the mean room: ${pct(e.pooledClosed)}) |`);
   }
   return lines;
 }

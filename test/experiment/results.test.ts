@@ -21,7 +21,8 @@ describe('effectSummary', () => {
     assert.ok(Math.abs(e.cameras[0]!.ssimGain - 0.1) < 1e-12);
     assert.equal(e.meanGain, 2);
     assert.equal(e.meanRoom, 3);
-    assert.ok(Math.abs(e.meanClosed - 2 / 3) < 1e-12, 'mean gain over mean room');
+    assert.equal(e.meanClosed, 0.625, 'the mean of the shares');
+    assert.ok(Math.abs(e.pooledClosed - 2 / 3) < 1e-12, 'mean gain over mean room');
   });
 
   test('a camera without Blur2Blur is left out; without an upper bound the room is unknown', () => {
@@ -30,11 +31,14 @@ describe('effectSummary', () => {
     assert.equal(e.cameras[0]!.gain, -0.5);
     assert.ok(Number.isNaN(e.cameras[0]!.room));
     assert.ok(Number.isNaN(e.meanClosed));
+    assert.ok(Number.isNaN(e.pooledClosed));
   });
 
-  test('a room that is not positive closes no share', () => {
-    const e = effectSummary(results({ a: cam({ dk: s(22, 0.5), blur2blur: s(22.5, 0.5), upper: s(21, 0.4) }) }));
+  test('a room that is not positive closes no share, and leaves the mean share undefined', () => {
+    const e = effectSummary(results({ a: cam({ dk: s(22, 0.5), blur2blur: s(22.5, 0.5), upper: s(21, 0.4) }), b: cam({ dk: s(22, 0.5), blur2blur: s(23, 0.5), upper: s(24, 0.6) }) }));
     assert.ok(Number.isNaN(e.cameras[0]!.closed));
+    assert.ok(Number.isNaN(e.meanClosed));
+    assert.equal(e.pooledClosed, 0.75 / 0.5, 'pooled: mean gain 0.75 over mean room 0.5');
   });
 });
 
@@ -43,7 +47,7 @@ describe('resultsMarkdown', () => {
     const md = resultsMarkdown(results({ a: cam({ dk: s(22, 0.5), blur2blur: s(23, 0.6), upper: s(24, 0.7) }) }));
     assert.match(md, /\| gain \(PSNR dB \/ SSIM\) \| \+1\.00 \/ \+0\.100 \| \+1\.00 \|/);
     assert.match(md, /\| room: upper bound − D_K alone \(dB\) \| \+2\.00 \| \+2\.00 \|/);
-    assert.match(md, /\| share of the room closed \| 50 % \| 50 % \|/);
+    assert.match(md, /\| share of the room closed \| 50 % \| 50 % \(of the mean room: 50 %\) \|/);
   });
 
   test('no effect table without Blur2Blur scores, and no room rows without an upper bound', () => {
