@@ -10,7 +10,7 @@ import { restoreImage, translateImage } from '../infer/restore.js';
 import { renderReport, type CropSet, type ReportTable, type Section } from '../report/html.js';
 import { deblurPlots, translatorPlots } from '../report/curves.js';
 import { runConfig } from './stages.js';
-import { METHODS, METHOD_LABELS, effectSummary, type Results } from './results.js';
+import { METHODS, METHOD_LABELS, effectSentence, effectSummary, type Results } from './results.js';
 
 /** A centre crop of side `size` of [3, H, W]. */
 function centre(t: Tensor, size: number): Tensor {
@@ -68,11 +68,10 @@ export async function buildReport(out: string, r: Results, o: { say: (l: string)
   sections.push({ title: `Known-domain deblurrer D_K (${r.known})`, crops: [], plots: deblurPlots(r.runs.dk, 'D_K') });
   const configs = [{ name: 'D_K', json: runConfig(r.runs.dk) }, ...(r.runs.kw ? [{ name: 'KernelWizard', json: runConfig(r.runs.kw) }] : []),
     ...cams.flatMap((c) => Object.entries(r.cameras[c]!.runs).filter(([m]) => m !== 'dk').map(([m, run]) => ({ name: `${c}: ${m}`, json: runConfig(run!) })))];
-  const e = effectSummary(r);
-  const effect = e.cameras.length === 0 ? '' : ` Blur2Blur + D_K against D_K alone: ${e.cameras.map((c) => `${c.camera} ${c.gain >= 0 ? '+' : ''}${c.gain.toFixed(2)} dB${Number.isFinite(c.closed) ? ` (${Math.round(100 * c.closed)} % of the room to the upper bound)` : ''}`).join(', ')}; mean ${e.meanGain >= 0 ? '+' : ''}${e.meanGain.toFixed(2)} dB${Number.isFinite(e.meanClosed) ? `, ${Math.round(100 * e.meanClosed)} % of the room on average` : ''}.`;
+  const effect = effectSentence(effectSummary(r));
   const html = renderReport({
     title: 'blur2blur: Blur2Blur on unknown cameras',
-    summary: `Each unknown camera's blurry images are translated into the known ${r.known} blur by its translator G, then deblurred by D_K.${effect} ${r.conventions}.`,
+    summary: `Each unknown camera's blurry images are translated into the known ${r.known} blur by its translator G, then deblurred by D_K.${effect ? ` ${effect}` : ''} ${r.conventions}.`,
     tables: [table], sections,
     commands: r.stages.map((s) => `${s.stage}: ${s.status}${s.seconds ? `, ${(s.seconds / 60).toFixed(1)} min` : ''}`),
     configs, generated: new Date().toISOString(),

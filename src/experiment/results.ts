@@ -87,6 +87,13 @@ export function effectSummary(r: Results): EffectSummary {
 const signed = (x: number, digits = 2): string => `${x >= 0 ? '+' : ''}${x.toFixed(digits)}`;
 const pct = (x: number): string => (Number.isFinite(x) ? `${Math.round(100 * x)} %` : '–');
 
+/** The effect in one sentence (the report's summary), or '' when no camera has Blur2Blur scored. */
+export function effectSentence(e: EffectSummary): string {
+  if (e.cameras.length === 0) return '';
+  const perCamera = e.cameras.map((c) => `${c.camera} ${signed(c.gain)} dB${Number.isFinite(c.closed) ? ` (${pct(c.closed)} of the room to the upper bound)` : ''}`);
+  return `Blur2Blur + D_K against D_K alone: ${perCamera.join(', ')}; mean ${signed(e.meanGain)} dB${Number.isFinite(e.meanClosed) ? `, ${pct(e.meanClosed)} of the room on average` : ''}.`;
+}
+
 function effectLines(e: EffectSummary): string[] {
   if (e.cameras.length === 0) return [];
   const lines = ['', '| Blur2Blur + D_K against D_K alone | ' + e.cameras.map((c) => c.camera).join(' | ') + ' | mean |',

@@ -1,7 +1,7 @@
 // The results table's effect summary: gain over D_K alone, the room up to the upper bound, the share closed.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { effectSummary, resultsMarkdown, type CameraResult, type Results } from '../../src/experiment/results.js';
+import { effectSentence, effectSummary, resultsMarkdown, type CameraResult, type Results } from '../../src/experiment/results.js';
 
 const s = (psnr: number, ssim: number) => ({ psnr, ssim, images: 10 });
 const cam = (scores: CameraResult['scores']): CameraResult => ({ test: 't', input: { psnr: 20, ssim: 0.4 }, scores, runs: {} });
@@ -39,6 +39,14 @@ describe('effectSummary', () => {
     assert.ok(Number.isNaN(e.cameras[0]!.closed));
     assert.ok(Number.isNaN(e.meanClosed));
     assert.equal(e.pooledClosed, 0.75 / 0.5, 'pooled: mean gain 0.75 over mean room 0.5');
+  });
+});
+
+describe('effectSentence', () => {
+  test('names each camera\'s gain and share, then the means; empty without Blur2Blur scores', () => {
+    const e = effectSummary(results({ a: cam({ dk: s(22, 0.5), blur2blur: s(23, 0.6), upper: s(24, 0.7) }), b: cam({ dk: s(22, 0.5), blur2blur: s(21.5, 0.5) }) }));
+    assert.equal(effectSentence(e), 'Blur2Blur + D_K against D_K alone: a +1.00 dB (50 % of the room to the upper bound), b -0.50 dB; mean +0.25 dB.');
+    assert.equal(effectSentence(effectSummary(results({ a: cam({ dk: s(22, 0.5) }) }))), '');
   });
 });
 
