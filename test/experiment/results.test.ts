@@ -32,6 +32,16 @@ describe('effectSummary', () => {
     assert.ok(Number.isNaN(e.cameras[0]!.room));
     assert.ok(Number.isNaN(e.meanClosed));
     assert.ok(Number.isNaN(e.pooledClosed));
+    assert.ok(Number.isNaN(e.cameras[0]!.overBaselines), 'no baselines scored');
+  });
+
+  test('the margin over the better of the two baselines', () => {
+    const e = effectSummary(results({
+      a: cam({ dk: s(22, 0.5), blur2blur: s(23, 0.6), synthetic: s(21, 0.4), cyclegan: s(22.5, 0.5) }),
+      b: cam({ dk: s(22, 0.5), blur2blur: s(23, 0.6), synthetic: s(23.25, 0.4) }),
+    }));
+    assert.equal(e.cameras[0]!.overBaselines, 0.5);
+    assert.equal(e.cameras[1]!.overBaselines, -0.25, 'a baseline that wins gives a negative margin');
   });
 
   test('a room that is not positive closes no share, and leaves the mean share undefined', () => {
@@ -63,5 +73,16 @@ describe('resultsMarkdown', () => {
     const md = resultsMarkdown(results({ a: cam({ dk: s(22, 0.5), blur2blur: s(23, 0.6) }) }));
     assert.match(md, /gain \(PSNR/);
     assert.doesNotMatch(md, /room:/);
+    assert.doesNotMatch(md, /margin over/);
+  });
+
+  test('prints the margin over the better baseline per camera, and its mean only when every camera has one', () => {
+    const md = resultsMarkdown(results({
+      a: cam({ dk: s(22, 0.5), blur2blur: s(23, 0.6), cyclegan: s(22.5, 0.5) }),
+      b: cam({ dk: s(22, 0.5), blur2blur: s(23, 0.6) }),
+    }));
+    assert.match(md, /\| margin over the better of synthetic blur and CycleGAN \(dB\) \| \+0\.50 \| – \| – \|/);
+    const both = resultsMarkdown(results({ a: cam({ dk: s(22, 0.5), blur2blur: s(23, 0.6), cyclegan: s(22.5, 0.5) }), b: cam({ dk: s(22, 0.5), blur2blur: s(23, 0.6), synthetic: s(24, 0.6) }) }));
+    assert.match(both, /\| \+0\.50 \| -1\.00 \| -0\.25 \|/);
   });
 });
