@@ -90,6 +90,8 @@ export function effectSummary(r: Results): EffectSummary {
 
 const signed = (x: number, digits = 2): string => `${x >= 0 ? '+' : ''}${x.toFixed(digits)}`;
 const pct = (x: number): string => (Number.isFinite(x) ? `${Math.round(100 * x)} %` : '–');
+/** A signed dB figure, or '–' where it is undefined (NaN). */
+const dB = (x: number): string => (Number.isFinite(x) ? signed(x) : '–');
 
 /** The effect in one sentence (the report's summary), or '' when no camera has Blur2Blur scored. */
 export function effectSentence(e: EffectSummary): string {
@@ -104,12 +106,13 @@ function effectLines(e: EffectSummary): string[] {
     `|---|${e.cameras.map(() => '---').join('|')}|---|`,
     `| gain (PSNR dB / SSIM) | ${e.cameras.map((c) => `${signed(c.gain)} / ${signed(c.ssimGain, 3)}`).join(' | ')} | ${signed(e.meanGain)} |`];
   if (e.cameras.some((c) => Number.isFinite(c.room))) {
-    lines.push(`| room: upper bound − D_K alone (dB) | ${e.cameras.map((c) => (Number.isFinite(c.room) ? signed(c.room) : '–')).join(' | ')} | ${Number.isFinite(e.meanRoom) ? signed(e.meanRoom) : '–'} |`,
+    lines.push(`| room: upper bound − D_K alone (dB) | ${e.cameras.map((c) => dB(c.room)).join(' | ')} | ${dB(e.meanRoom)} |`,
       `| share of the room closed | ${e.cameras.map((c) => pct(c.closed)).join(' | ')} | ${pct(e.meanClosed)} (of the mean room: ${pct(e.pooledClosed)}) |`);
   }
   if (e.cameras.some((c) => Number.isFinite(c.overBaselines))) {
     const margins = e.cameras.map((c) => c.overBaselines);
-    lines.push(`| margin over the better of synthetic blur and CycleGAN (dB) | ${margins.map((m) => (Number.isFinite(m) ? signed(m) : '–')).join(' | ')} | ${margins.every(Number.isFinite) ? signed(mean(margins)) : '–'} |`);
+    // The mean is NaN, so '–', unless every camera has a margin.
+    lines.push(`| margin over the better of synthetic blur and CycleGAN (dB) | ${margins.map(dB).join(' | ')} | ${dB(mean(margins))} |`);
   }
   return lines;
 }
