@@ -8,7 +8,7 @@ import { VGGFeatures } from './vgg.js';
 import { KernelWizard } from './kernel-wizard.js';
 
 export const ARCH_IDS = [
-  'nafnet-gopro-width32', 'nafnet-gopro-width64', 'nafnet-small',
+  'nafnet-gopro-width32', 'nafnet-gopro-width64', 'nafnet-small', 'nafnet-small24', 'nafnet-small32',
   'mimo-unet', 'mimo-unet-plus', 'mimo-unet-small',
   'patchgan', 'patchgan-small',
   'vgg16', 'vgg19',
@@ -37,6 +37,8 @@ export function buildArch(id: ArchId): Module {
     case 'nafnet-gopro-width32': return new NAFNet('gopro-width32');
     case 'nafnet-gopro-width64': return new NAFNet('gopro-width64');
     case 'nafnet-small': return new NAFNet('small');
+    case 'nafnet-small24': return new NAFNet('small24');
+    case 'nafnet-small32': return new NAFNet('small32');
     case 'mimo-unet': return new MIMOUNet('mimo-unet');
     case 'mimo-unet-plus': return new MIMOUNet('mimo-unet-plus');
     case 'mimo-unet-small': return new MIMOUNet('small');

@@ -22,6 +22,9 @@ export const NAFNET_PRESETS = {
   'gopro-width32': { imgChannels: 3, width: 32, encBlocks: [1, 1, 1, 28], middleBlocks: 1, decBlocks: [1, 1, 1, 1], dropout: 0 },
   'gopro-width64': { imgChannels: 3, width: 64, encBlocks: [1, 1, 1, 28], middleBlocks: 1, decBlocks: [1, 1, 1, 1], dropout: 0 },
   small: { imgChannels: 3, width: 16, encBlocks: [1, 1, 2, 4], middleBlocks: 1, decBlocks: [1, 1, 1, 1], dropout: 0 },
+  /** small's depths at widths 24 and 32 (the CPU model-size pilots). */
+  small24: { imgChannels: 3, width: 24, encBlocks: [1, 1, 2, 4], middleBlocks: 1, decBlocks: [1, 1, 1, 1], dropout: 0 },
+  small32: { imgChannels: 3, width: 32, encBlocks: [1, 1, 2, 4], middleBlocks: 1, decBlocks: [1, 1, 1, 1], dropout: 0 },
 } as const satisfies Record<string, NAFNetOptions>;
 export type NAFNetPreset = keyof typeof NAFNET_PRESETS;
 
@@ -75,6 +78,35 @@ export class NAFBlock extends Module {
     x = this.conv5.forward(simpleGate(this.conv4.forward(this.norm2.forward(y))));
     return y.add(this.dropout2.forward(x).mul(this.gamma));
   }
+}
+
+/** Multiply-add FLOPs (2 per MAC) of one NAFBlock(c) over hw pixels: its six convolutions. */
+function blockFlops(c: number, hw: number): number {
+  // conv1 c→2c, depthwise 3×3 on 2c, SCA c→c (one pixel), conv3 c→c, conv4 c→2c, conv5 c→c
+  return 2 * (hw * (2 * c * c + 9 * 2 * c + c * c + 2 * c * c + c * c) + c * c);
+}
+
+/**
+ * Forward FLOPs of a NAFNet on an h×w input (a multiple of 2^levels), counting the convolutions (the
+ * elementwise work is memory-bound and counted as none). A training step costs about 3× this.
+ */
+export function nafnetFlops(o: NAFNetOptions, h: number, w: number): number {
+  let hw = h * w, c = o.width;
+  let f = 2 * hw * 9 * o.imgChannels * c * 2; // intro and ending 3×3
+  for (const n of o.encBlocks) {
+    f += n * blockFlops(c, hw);
+    f += 2 * (hw / 4) * (4 * c) * (2 * c); // 2×2 stride-2 down conv c→2c
+    hw /= 4;
+    c *= 2;
+  }
+  f += o.middleBlocks * blockFlops(c, hw);
+  for (const n of o.decBlocks) {
+    f += 2 * hw * c * 2 * c; // 1×1 c→2c before PixelShuffle
+    hw *= 4;
+    c /= 2;
+    f += n * blockFlops(c, hw);
+  }
+  return f;
 }
 
 function blocks(n: number, c: number, dropout: number): Sequential {

@@ -17,6 +17,10 @@ import type { Schedule } from './schedule.js';
 import { COMMON_SPEC, checkConfig, type CommonTrainConfig, type Spec } from './config-check.js';
 import { holdOut, loadValidation, mapInGroups, sampleGrid } from './validation-data.js';
 import type { PairedSample } from '../data/datasets/match.js';
+import { RenderSource } from '../data/render-prefetch.js';
+import { readExcludedScenes } from '../data/rendered-pairs.js';
+import { loadCamera } from '../data/camera/config.js';
+import { delimiter } from 'node:path';
 
 export interface DeblurConfig extends CommonTrainConfig {
   weightDecay: number;
@@ -27,15 +31,32 @@ export interface DeblurConfig extends CommonTrainConfig {
    * linear motion kernels of length in this range (pixels); null: real pairs.
    */
   motionBlur: [number, number] | null;
+  /**
+   * Render pairs on the fly through this camera (a preset name or a camera JSON file): `pairs` is then
+   * one or more folders of photos (joined by ':'), every batch a fresh draw of crop, flips, trajectory,
+   * exposure and noise; validation crops come from a held-out corner of every photo. null: stored pairs.
+   */
+  render: string | null;
+  /** With render: a benchmark folder (its manifest's test scenes) or a list of scene names never rendered. */
+  exclude: string | null;
+  /** With render: photos are downscaled to this longer side when larger. */
+  renderMaxSide: number;
+  /** With render: side of the validation crops (held out from every photo). */
+  valCrop: number;
+  /** With render: batches rendered ahead by a worker process (0: render in the training process). */
+  prefetch: number;
 }
 
 /** Defaults sized for 2 CPU cores; NAFNet's GoPro recipe is lr 1e-3, betas (0.9, 0.9), cosine. */
 export const DEBLUR_DEFAULTS: DeblurConfig = {
   arch: 'nafnet-small', pairs: '', val: null, crop: 128, batch: 8, steps: 4000, lr: 1e-3, weightDecay: 1e-3,
-  betas: [0.9, 0.9], lrMin: 1e-7, motionBlur: null, seed: 0, valEvery: 250, ckptEvery: 250, valImages: 16, init: null,
+  betas: [0.9, 0.9], lrMin: 1e-7, motionBlur: null, render: null, exclude: null, renderMaxSide: 1024, valCrop: 128, prefetch: 2, seed: 0, valEvery: 250, ckptEvery: 250, valImages: 16, init: null,
 };
 
-const SPEC: Spec<DeblurConfig> = { ...COMMON_SPEC, weightDecay: 'number', lrMin: 'number', motionBlur: 'pair?' };
+const SPEC: Spec<DeblurConfig> = {
+  ...COMMON_SPEC, weightDecay: 'number', lrMin: 'number', motionBlur: 'pair?', render: 'string?', exclude: 'string?', renderMaxSide: 'int',
+  valCrop: 'int', prefetch: 'int',
+};
 
 export function resolveDeblurConfig(partial: Partial<DeblurConfig>, source = 'deblur config'): DeblurConfig {
   const c = checkConfig({ ...DEBLUR_DEFAULTS, ...partial }, SPEC, source);
@@ -43,6 +64,10 @@ export function resolveDeblurConfig(partial: Partial<DeblurConfig>, source = 'de
   if (!arch.startsWith('nafnet') && !arch.startsWith('mimo-unet')) throw new Error(`${source}: arch must be a NAFNet or MIMO-UNet id, got '${c.arch}'`);
   if (!c.pairs) throw new Error(`${source}: give the training pairs (pairs)`);
   if (c.motionBlur && !(c.motionBlur[0] >= 1 && c.motionBlur[1] >= c.motionBlur[0])) throw new Error(`${source}: motionBlur must be [min, max] lengths with 1 ≤ min ≤ max, got [${c.motionBlur.join(', ')}]`);
+  if (c.render && c.motionBlur) throw new Error(`${source}: render and motionBlur are two kinds of on-the-fly data; give one`);
+  if (c.render && c.val) throw new Error(`${source}: rendered data validates on held-out corners of the training photos; leave val empty`);
+  if (c.render) loadCamera(c.render); // a bad camera is an error now, not after the photos are loaded
+  if (c.valCrop % 16 || c.valCrop < 16) throw new Error(`${source}: valCrop must be a multiple of 16 and at least 16, got ${c.valCrop}`);
   if (c.crop % 4 || c.crop < 16) throw new Error(`${source}: crop must be a multiple of 4 and at least 16, got ${c.crop}`);
   return { ...c, arch };
 }
@@ -95,8 +120,21 @@ async function evaluateAll(model: Deblurrer, pairs: PairedSample[]): Promise<{ p
 
 const AUGMENT = { hflip: true, vflip: true, rot90: true } as const;
 
-/** Training batches, the validation split and its fixed validation stack: real pairs or synthetic blur of S. */
+/** Training batches, the validation split and its fixed validation stack: real pairs, synthetic blur of S, or rendered pairs. */
 async function deblurData(c: DeblurConfig): Promise<{ split: { train: unknown[]; val: PairedSample[] }; loader: DataSource<Batch> & { dispose(): void }; val: { blurry: Tensor; sharp: Tensor } }> {
+  if (c.render) {
+    const source = await RenderSource.open({
+      camera: loadCamera(c.render), photos: c.pairs.split(delimiter).filter((d) => d !== ''), exclude: c.exclude ? [...readExcludedScenes(c.exclude)] : [],
+      maxSide: c.renderMaxSide, batchSize: c.batch, crop: c.crop, valCrop: c.valCrop, seed: c.seed, prefetch: c.prefetch,
+    });
+    try {
+      const val = await source.validation(c.valImages);
+      return { split: { train: Array.from({ length: source.photoCount }), val: [] }, loader: source, val };
+    } catch (e) {
+      source.dispose();
+      throw e;
+    }
+  }
   if (c.motionBlur) {
     const range = { length: c.motionBlur, direction: 1 };
     const files = readImageFolder(c.pairs).files;
@@ -148,11 +186,11 @@ export async function trainDeblur(c: DeblurConfig, out: string, o: { resume?: bo
       validate, primary: 'psnr', valEvery: c.valEvery, ckptEvery: c.ckptEvery, resume: o.resume ?? false, quiet: o.quiet, maxSeconds: o.maxSeconds,
     });
     run.saveFinal(model.stateDict(), { arch, kind: 'deblurrer' }, r);
-    // Synthetic blur without --val: the final evaluation is over the synthetic validation stack,
-    // which the last validation (run after the last step) has already scored.
+    // Synthetic blur without --val, and rendered pairs: the final evaluation is over the validation
+    // stack, which the last validation (run after the last step) has already scored.
     const last = r.lastValidation;
     const final = r.interrupted ? undefined
-      : c.motionBlur && !c.val ? (last ? { psnr: last.psnr!, input_psnr: last.input_psnr!, images: val.blurry.shape[0]! } : undefined)
+      : (c.motionBlur && !c.val) || c.render ? (last ? { psnr: last.psnr!, input_psnr: last.input_psnr!, images: val.blurry.shape[0]! } : undefined)
         : await evaluateAll(model, split.val);
     if (final) run.log({ step: r.steps, final_validation: final });
     return { ...r, run: out, weights: run.finalWeights, trainPairs: split.train.length, valPairs: split.val.length, final };

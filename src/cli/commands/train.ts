@@ -22,6 +22,11 @@ deblur options (defaults for 2 CPU cores):
   --lr X           ${DEBLUR_DEFAULTS.lr} (AdamW, betas 0.9/0.9, cosine to 1e-7, as NAFNet)
   --seed N         ${DEBLUR_DEFAULTS.seed}           --val-every N  ${DEBLUR_DEFAULTS.valEvery}
   --init FILE      start from weights (.safetensors, or an official .pth)
+  --render CAMERA  render pairs on the fly through a camera (preset or JSON): --pairs is then a folder
+                   of photos (several joined by ':'); validation crops come from a held-out corner of
+                   every photo (--val-crop ${DEBLUR_DEFAULTS.valCrop}, --val-images ${DEBLUR_DEFAULTS.valImages}); --prefetch ${DEBLUR_DEFAULTS.prefetch} batches are rendered
+                   ahead by a worker process (0: in the training process)
+  --exclude DIR    with --render: never render the test scenes of this benchmark (b2b simulate folder)
   --config FILE    a JSON config (keys as in the run's config.json); flags override it
 ${budgetHelp(19)}
 Pairs: a folder with blur/ and sharp/ (b2b simulate --role known writes DIR/pairs), or a GoPro, REDS,
@@ -35,6 +40,7 @@ export async function train(argv: string[]): Promise<void> {
     pairs: { type: 'string' }, val: { type: 'string' }, out: { type: 'string' }, arch: { type: 'string' }, steps: { type: 'string' },
     batch: { type: 'string' }, crop: { type: 'string' }, lr: { type: 'string' }, seed: { type: 'string' }, 'val-every': { type: 'string' },
     init: { type: 'string' }, config: { type: 'string' }, resume: { type: 'string' }, minutes: { type: 'string' },
+    render: { type: 'string' }, exclude: { type: 'string' }, prefetch: { type: 'string' }, 'val-crop': { type: 'string' }, 'val-images': { type: 'string' },
   }, HELP);
   const sub = positionals[0];
   if (values.help || sub === undefined) {
@@ -57,6 +63,7 @@ export async function train(argv: string[]): Promise<void> {
     const flags: Record<string, unknown> = Object.fromEntries(Object.entries({
       pairs: values.pairs, val: values.val, arch: values.arch, steps: num(values.steps), batch: num(values.batch), crop: num(values.crop),
       lr: num(values.lr), seed: num(values.seed), valEvery: num(values['val-every']), init: values.init,
+      render: values.render, exclude: values.exclude, prefetch: num(values.prefetch), valCrop: num(values['val-crop']), valImages: num(values['val-images']),
     }).filter(([, v]) => v !== undefined));
     if (flags.valEvery !== undefined) flags.ckptEvery = flags.valEvery;
     const file = values.config ? readConfigFile(values.config) : {};

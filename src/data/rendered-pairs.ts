@@ -1,0 +1,231 @@
+// Training pairs rendered on the fly: every batch is a fresh draw of photo, crop, flips, trajectory,
+// exposure and noise from the photo pool, through a simulated camera (the data never runs out).
+//
+// Determinism and resume: batch s is drawn from a stream keyed by (seed, s) only, so the data is a pure
+// function of the seed and the step; `position` is the next step, and a restored run (or a prefetching
+// worker process, src/data/render-prefetch.ts) renders exactly the batches the original would have.
+//
+// Validation never sees a training pixel: every photo keeps a held-out square (its bottom-right corner,
+// one validation crop plus the blur margin on each side) that no training crop overlaps; the validation
+// pairs are rendered once from those squares with their own key.
+import { basename, extname, join } from 'node:path';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { F, Generator, cat, noGrad, scope, stack, type Tensor } from '../tensor/index.js';
+import { listImages, readImage } from './image.js';
+import { hflip, rot90, vflip } from './datasets/augment.js';
+import { keyedRng } from './datasets/loader.js';
+import type { Rng } from './rng.js';
+import { maxPathPx, type CameraConfig } from './camera/config.js';
+import { render } from './camera/render.js';
+
+const TRAIN_DOMAIN = 0x726e6472; // 'rndr'
+const VAL_DOMAIN = 0x72766c64; // 'rvld'
+
+export interface PoolPhoto {
+  scene: string;
+  file: string;
+  /** uint8 [3, H, W] (sRGB). */
+  image: Tensor;
+}
+
+export interface PhotoPoolOptions {
+  /** Scenes (file names without extension) never to load: e.g. a benchmark's test scenes. */
+  exclude?: ReadonlySet<string>;
+  /** Photos whose longer side exceeds this are downscaled to it (area filter), as the test photos' scale. */
+  maxSide?: number;
+  /** Photos smaller than this in either side are refused with an error naming them. */
+  minSide?: number;
+}
+
+/** The scene of a photo or benchmark crop file: its name without extension. */
+export const sceneOf = (file: string): string => basename(file, extname(file));
+
+/**
+ * The test scenes of a benchmark folder made by `b2b simulate` (its manifest.json's test split), or the
+ * scene names listed one per line in a text file.
+ */
+export function readExcludedScenes(path: string): Set<string> {
+  const manifest = existsSync(path) && statSync(path).isDirectory() ? join(path, 'manifest.json') : path;
+  if (!existsSync(manifest)) throw new Error(`${manifest}: not found (give a folder made by 'b2b simulate', or a text file of scene names)`);
+  const text = readFileSync(manifest, 'utf8');
+  if (manifest.endsWith('.json')) {
+    let m: { splits?: { test?: unknown } };
+    try {
+      m = JSON.parse(text) as typeof m;
+    } catch (e) {
+      throw new Error(`${manifest}: not JSON (${(e as Error).message})`);
+    }
+    const test = m.splits?.test;
+    if (!Array.isArray(test) || test.some((s) => typeof s !== 'string')) throw new Error(`${manifest}: has no splits.test list of scene names`);
+    return new Set(test as string[]);
+  }
+  return new Set(text.split('\n').map((l) => l.trim()).filter((l) => l !== '' && !l.startsWith('#')));
+}
+
+/** Decodes every photo of the folders (first folder wins for a scene seen twice), as uint8. */
+export async function loadPhotoPool(dirs: readonly string[], o: PhotoPoolOptions = {}): Promise<PoolPhoto[]> {
+  const seen = new Set<string>();
+  const out: PoolPhoto[] = [];
+  for (const dir of dirs) {
+    for (const file of listImages(dir)) {
+      const scene = sceneOf(file);
+      if (seen.has(scene) || o.exclude?.has(scene)) continue;
+      seen.add(scene);
+      const { tensor: img, info } = await readImage(file);
+      const longer = Math.max(info.width, info.height);
+      const image = noGrad(() => scope(() => {
+        let x = img;
+        if (o.maxSide && longer > o.maxSide) {
+          const f = o.maxSide / longer;
+          x = F.adaptiveAvgPool2d(x.unsqueeze(0), [Math.round(info.height * f), Math.round(info.width * f)]).squeeze(0); // area filter
+        }
+        return x.clamp(0, 1).mul(255).round().to('uint8').keep();
+      }));
+      img.dispose();
+      const [, h, w] = image.shape as [number, number, number];
+      if (o.minSide && Math.min(h, w) < o.minSide) {
+        image.dispose();
+        for (const p of out) p.image.dispose();
+        throw new Error(`${file}: ${w}×${h} is smaller than the ${o.minSide}-pixel square that rendering needs (a training crop plus the held-out corner)`);
+      }
+      out.push({ scene, file, image });
+    }
+  }
+  if (out.length === 0) throw new Error(`${dirs.join(', ')}: no photos left to render from${o.exclude?.size ? ` after excluding ${o.exclude.size} scenes` : ''}`);
+  return out;
+}
+
+export interface RenderedPairsOptions {
+  camera: CameraConfig;
+  batchSize: number;
+  /** Side of the training crops. */
+  crop: number;
+  /** Side of the validation crops (the held-out corner of every photo is this plus the margins). */
+  valCrop: number;
+  seed: number;
+}
+
+export interface RenderedBatch {
+  blurry: Tensor;
+  sharp: Tensor;
+  /** The step this batch was drawn for. */
+  step: number;
+}
+
+/** Position of a rendered stream: the next step and what it was drawn from (checked on restore). */
+export interface RenderedPosition {
+  step: number;
+  seed: number;
+  photos: number;
+}
+
+/** Pixels of blur room around each crop: half the camera's longest path, plus 4. */
+export const renderMargin = (cam: CameraConfig): number => Math.ceil(maxPathPx(cam) / 2) + 4;
+
+/** A pure function of (seed, step): rendered blurry/sharp training batches and held-out validation pairs. */
+export class RenderedPairs {
+  private stepNo = 0;
+  private readonly margin: number;
+  private readonly generator = new Generator(0);
+
+  constructor(readonly pool: readonly PoolPhoto[], readonly o: RenderedPairsOptions) {
+    if (pool.length === 0) throw new Error('RenderedPairs: no photos');
+    for (const [k, v] of [['batchSize', o.batchSize], ['crop', o.crop], ['valCrop', o.valCrop]] as const) {
+      if (!Number.isInteger(v) || v <= 0) throw new RangeError(`RenderedPairs: ${k} must be a positive integer, got ${v}`);
+    }
+    this.margin = renderMargin(o.camera);
+    const need = Math.max(o.crop, o.valCrop) + 2 * this.margin + o.valCrop; // a training window beside the corner
+    for (const p of pool) {
+      const [, h, w] = p.image.shape as [number, number, number];
+      if (Math.max(h, w) < need || Math.min(h, w) < Math.max(o.crop, o.valCrop) + 2 * this.margin) {
+        throw new Error(`${p.file}: ${w}×${h} is too small for ${o.crop}-pixel training and ${o.valCrop}-pixel validation crops with ${this.margin}-pixel margins`);
+      }
+    }
+  }
+
+  get position(): RenderedPosition {
+    return { step: this.stepNo, seed: this.o.seed, photos: this.pool.length };
+  }
+
+  restore(p: RenderedPosition): void {
+    if (p.seed !== this.o.seed || p.photos !== this.pool.length) {
+      throw new Error(`rendered data: the checkpoint was drawn with seed ${p.seed} from ${p.photos} photos, this run has seed ${this.o.seed} and ${this.pool.length}`);
+    }
+    this.stepNo = p.step;
+  }
+
+  /** The next training batch (advances the position). */
+  async next(): Promise<RenderedBatch> {
+    const b = await this.batchAt(this.stepNo);
+    this.stepNo++;
+    return b;
+  }
+
+  /** The training batch of step s: [N, 3, crop, crop] blurry and sharp. */
+  async batchAt(step: number): Promise<RenderedBatch> {
+    const rng = keyedRng(TRAIN_DOMAIN, this.o.seed, step);
+    const side = this.o.crop + 2 * this.margin;
+    const crops = Array.from({ length: this.o.batchSize }, () => this.trainingWindow(rng, side));
+    return { ...(await this.renderWindows(crops, rng)), step };
+  }
+
+  /**
+   * n validation pairs of valCrop² from the held-out corners (photo i mod pool size; a photo gets a
+   * second pair only when n exceeds the pool, with another trajectory and noise).
+   */
+  async validation(n: number): Promise<{ blurry: Tensor; sharp: Tensor }> {
+    const side = this.o.valCrop + 2 * this.margin;
+    const blurry: Tensor[] = [], sharp: Tensor[] = [];
+    for (let i = 0; i < n; i += 8) {
+      const rng = keyedRng(VAL_DOMAIN, this.o.seed, i);
+      const windows = Array.from({ length: Math.min(8, n - i) }, (_, j) => {
+        const image = this.pool[(i + j) % this.pool.length]!.image;
+        const [, h, w] = image.shape as [number, number, number];
+        return noGrad(() => scope(() => image.slice(1, h - side, h).slice(2, w - side, w).to('float32').div(255).keep()));
+      });
+      const r = await this.renderWindows(windows, rng);
+      blurry.push(r.blurry);
+      sharp.push(r.sharp);
+    }
+    const out = noGrad(() => ({ blurry: cat(blurry, 0).keep(), sharp: cat(sharp, 0).keep() }));
+    for (const t of [...blurry, ...sharp]) t.dispose();
+    return out;
+  }
+
+  /** A random side² window of a random photo outside its held-out corner, flipped/rotated: float [3, side, side]. */
+  private trainingWindow(rng: Rng, side: number): Tensor {
+    const image = this.pool[rng.int(0, this.pool.length)]!.image;
+    const [, h, w] = image.shape as [number, number, number];
+    const corner = this.o.valCrop + 2 * this.margin;
+    let x = 0, y = 0;
+    for (let tries = 0; ; tries++) {
+      x = rng.int(0, w - side + 1);
+      y = rng.int(0, h - side + 1);
+      const overlaps = x + side > w - corner && y + side > h - corner;
+      if (!overlaps) break;
+      if (tries > 1000) throw new Error('RenderedPairs: no training window outside the held-out corner'); // unreachable for checked sizes
+    }
+    const flips = rng.int(0, 8);
+    return noGrad(() => scope(() => {
+      let t = image.slice(1, y, y + side).slice(2, x, x + side).to('float32').div(255);
+      if (flips & 1) t = hflip(t);
+      if (flips & 2) t = vflip(t);
+      if (flips & 4) t = rot90(t, 1);
+      return t.contiguous().keep();
+    }));
+  }
+
+  private async renderWindows(windows: Tensor[], rng: Rng): Promise<{ blurry: Tensor; sharp: Tensor }> {
+    const photos = noGrad(() => stack(windows));
+    for (const t of windows) t.dispose();
+    this.generator.manualSeed(rng.int(0, 2 ** 31));
+    const r = await render(this.o.camera, photos, { rng, generator: this.generator, margin: this.margin });
+    photos.dispose();
+    r.sharpCamera.dispose();
+    return { blurry: r.blurry, sharp: r.sharp };
+  }
+
+  dispose(): void {
+    for (const p of this.pool) p.image.dispose();
+  }
+}
