@@ -8,6 +8,8 @@ import { parseArgs } from 'node:util';
 import { startReference } from '../common/reference-process.js';
 import { coreCount, manualSeed, rand, scope, setNumThreads } from '../../src/tensor/index.js';
 import { KernelWizard, MIMOUNet, NAFNet, PatchGAN } from '../../src/models/index.js';
+import { NAFNET_PRESETS, nafnetFlops } from '../../src/models/nafnet.js';
+import { readFileSync } from 'node:fs';
 import { contentLoss, type ContentLossKind } from '../../src/losses/perceptual.js';
 import { translatorStep, type UnpairedBatch } from '../../src/train/translator-step.js';
 import type { GanLoss } from '../../src/losses/gan.js';
@@ -21,6 +23,7 @@ setNumThreads(threads);
 interface Case { kind: 'deblur' | 'kernel' | 'translator'; arch: string; batch: number; crop: number; gan?: GanLoss; content?: ContentLossKind }
 const CASES: Case[] = [
   { kind: 'deblur', arch: 'nafnet-small', batch: 8, crop: 128 },
+  { kind: 'deblur', arch: 'nafnet-small32', batch: 8, crop: 128 },
   { kind: 'deblur', arch: 'nafnet-gopro-width32', batch: 4, crop: 256 },
   { kind: 'kernel', arch: 'kernel-wizard-small', batch: 2, crop: 256 },
   { kind: 'kernel', arch: 'kernel-wizard', batch: 2, crop: 256 },
@@ -58,7 +61,7 @@ function makeStep(c: Case): { run: () => void; dispose: () => void } {
   manualSeed(0);
   if (c.kind === 'translator') return translatorCase(c);
   if (c.kind === 'deblur') {
-    const m = new NAFNet(c.arch === 'nafnet-small' ? 'small' : 'gopro-width32');
+    const m = new NAFNet(NAFNET_PRESET[c.arch]!);
     const opt = new AdamW(m.parameters(), { lr: 1e-3, betas: [0.9, 0.9], weightDecay: 1e-3 });
     return {
       run: () => scope(() => {
@@ -83,11 +86,41 @@ function makeStep(c: Case): { run: () => void; dispose: () => void } {
   };
 }
 
+const NAFNET_PRESET: Record<string, keyof typeof NAFNET_PRESETS> = { 'nafnet-small': 'small', 'nafnet-small32': 'small32', 'nafnet-gopro-width32': 'gopro-width32' };
+
+/** FLOPs of one training step (forward + backward ≈ 3× forward, convolutions only), where counted. */
+function stepFlops(c: Case): number | undefined {
+  const preset = NAFNET_PRESET[c.arch];
+  return c.kind === 'deblur' && preset ? 3 * c.batch * nafnetFlops(NAFNET_PRESETS[preset], c.crop, c.crop) : undefined;
+}
+
+/**
+ * The fp32 ceiling of the cores used: a large matrix product (OpenBLAS SGEMM, 2048²) at the bench's
+ * thread count, the best rate dense fp32 work reaches here. The nominal figure (clock × 32 FLOP/cycle:
+ * two 8-lane FMA units per core) is printed beside it; boost clocks put SGEMM above it on some machines.
+ */
+function peakGflops(): { sgemm: number; nominal: number } {
+  const m = /cpu MHz\s*:\s*([\d.]+)/.exec(readFileSync('/proc/cpuinfo', 'utf8'));
+  const nominal = (threads * (m ? Number(m[1]) : 2450) * 32) / 1000;
+  return scope(() => {
+    const a = rand([2048, 2048]), b = rand([2048, 2048]);
+    a.matmul(b).dispose();
+    let best = Infinity;
+    for (let i = 0; i < 5; i++) {
+      const t0 = performance.now();
+      a.matmul(b).dispose();
+      best = Math.min(best, performance.now() - t0);
+    }
+    return { sgemm: (2 * 2048 ** 3) / 1e9 / (best / 1000), nominal };
+  });
+}
+
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)]!;
 
 async function main(): Promise<void> {
-  console.log(`training benchmark: ${threads} threads, ${rounds} interleaved rounds`);
-  const result: Record<string, { images_per_s: number; torch_images_per_s: number; ratio: number }> = {};
+  const peak = peakGflops();
+  console.log(`training benchmark: ${threads} threads, ${rounds} interleaved rounds; fp32 ceiling: SGEMM ${peak.sgemm.toFixed(0)} GFLOP/s (nominal ${peak.nominal.toFixed(0)})`);
+  const result: Record<string, { images_per_s: number; torch_images_per_s: number; ratio: number; gflops?: number; peak_fraction?: number }> = {};
   for (const c of CASES.filter((x) => !args.only || x.arch.includes(args.only))) {
     const s = makeStep(c);
     s.run();
@@ -102,8 +135,14 @@ async function main(): Promise<void> {
     s.dispose();
     const mj = median(js), mp = median(pt);
     const key = `${c.kind}:${c.arch}`;
-    result[key] = { images_per_s: +(c.batch / (mj / 1000)).toFixed(2), torch_images_per_s: +(c.batch / (mp / 1000)).toFixed(2), ratio: +(mp / mj).toFixed(3) };
-    console.log(`${key.padEnd(28)} batch ${c.batch}×${c.crop}²  blur2blur ${result[key].images_per_s} img/s (${mj.toFixed(0)} ms/step) | PyTorch ${result[key].torch_images_per_s} img/s (${mp.toFixed(0)} ms) | ratio ${result[key].ratio}`);
+    const flops = stepFlops(c);
+    const gflops = flops === undefined ? undefined : flops / 1e9 / (mj / 1000);
+    result[key] = {
+      images_per_s: +(c.batch / (mj / 1000)).toFixed(2), torch_images_per_s: +(c.batch / (mp / 1000)).toFixed(2), ratio: +(mp / mj).toFixed(3),
+      ...(gflops === undefined ? {} : { gflops: +gflops.toFixed(1), peak_fraction: +(gflops / peak.sgemm).toFixed(3) }),
+    };
+    const rate = gflops === undefined ? '' : ` | ${(flops! / 1e9).toFixed(1)} GFLOP/step, ${gflops.toFixed(1)} GFLOP/s = ${(100 * gflops / peak.sgemm).toFixed(0)} % of SGEMM`;
+    console.log(`${key.padEnd(28)} batch ${c.batch}×${c.crop}²  blur2blur ${result[key].images_per_s} img/s (${mj.toFixed(0)} ms/step) | PyTorch ${result[key].torch_images_per_s} img/s (${mp.toFixed(0)} ms) | ratio ${result[key].ratio}${rate}`);
   }
   py.quit();
   console.log(JSON.stringify({ min_ratio: Math.min(...Object.values(result).map((r) => r.ratio)), steps: result }));

@@ -18,6 +18,7 @@ from serve import serve  # noqa: E402
 
 BUILD = {
     'nafnet-small': lambda: archs.NAFNet(16, [1, 1, 2, 4], 1, [1, 1, 1, 1]),
+    'nafnet-small32': lambda: archs.NAFNet(32, [1, 1, 2, 4], 1, [1, 1, 1, 1]),
     'nafnet-gopro-width32': lambda: archs.NAFNet(32, [1, 1, 1, 28], 1, [1, 1, 1, 1]),
     'kernel-wizard-small': lambda: archs.KernelWizard(16, 2, 4, 128, 1),
     'kernel-wizard': lambda: archs.KernelWizard(),

@@ -1,4 +1,6 @@
 // Module entry: threads, device queries, and registration of the shim's parts.
+#include <dlfcn.h>
+
 #include <thread>
 
 #include "common.h"
@@ -6,11 +8,25 @@
 namespace b2b {
 namespace {
 
+// OpenBLAS (Debian's libtorch reaches it through libblas.so.3 for matrix products) keeps its own thread
+// pool, sized to every core and never told about at::set_num_threads: a "1-thread" run then spun two
+// threads in every GEMM. Size it with libtorch's, where OpenBLAS is the loaded BLAS.
+void SetBlasThreads(int n) {
+  using SetFn = void (*)(int);
+  static SetFn set = reinterpret_cast<SetFn>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads"));
+  if (set) set(n);
+}
+
+void SetThreads(int n) {
+  at::set_num_threads(n);
+  SetBlasThreads(n);
+}
+
 Napi::Value SetNumThreads(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   int n = info[0].As<Napi::Number>().Int32Value();
   if (n < 1) throw Napi::RangeError::New(env, "thread count must be at least 1");
-  Guard(env, [&] { at::set_num_threads(n); });
+  Guard(env, [&] { SetThreads(n); });
   return env.Undefined();
 }
 
@@ -41,10 +57,11 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   InitDispatch(env, exports);
   InitAutograd(env, exports);
   InitGenerator(env, exports);
+  InitFused(env, exports);
   // libtorch starts with one intra-op thread here: default to every core, B2B_THREADS overrides.
   const char* env_threads = std::getenv("B2B_THREADS");
   int threads = env_threads ? std::atoi(env_threads) : int(std::thread::hardware_concurrency());
-  at::set_num_threads(threads > 0 ? threads : 1);
+  SetThreads(threads > 0 ? threads : 1);
   exports.Set("setNumThreads", Napi::Function::New(env, SetNumThreads));
   exports.Set("getNumThreads", Napi::Function::New(env, GetNumThreads));
   exports.Set("cudaAvailable", Napi::Function::New(env, CudaAvailable));

@@ -78,6 +78,7 @@ void InitTensor(Napi::Env env, Napi::Object exports);
 void InitDispatch(Napi::Env env, Napi::Object exports);
 void InitAutograd(Napi::Env env, Napi::Object exports);
 void InitGenerator(Napi::Env env, Napi::Object exports);
+void InitFused(Napi::Env env, Napi::Object exports);
 
 // Generators (generator.cc): a JS Generator object unwrapped for op arguments.
 bool IsGenerator(Napi::Env env, const Napi::Value& v);

@@ -10,7 +10,7 @@
 // pairs are rendered once from those squares with their own key.
 import { basename, extname, join } from 'node:path';
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { F, Generator, cat, noGrad, scope, stack, type Tensor } from '../tensor/index.js';
+import { F, Generator, cat, emptyCache, noGrad, scope, stack, type Tensor } from '../tensor/index.js';
 import { listImages, readImage } from './image.js';
 import { hflip, rot90, vflip } from './datasets/augment.js';
 import { keyedRng } from './datasets/loader.js';
@@ -91,6 +91,7 @@ export async function loadPhotoPool(dirs: readonly string[], o: PhotoPoolOptions
       out.push({ scene, file, image });
     }
   }
+  emptyCache(); // full-size decodes (up to ~250 MB each) are gone; keep only the pool
   if (out.length === 0) throw new Error(`${dirs.join(', ')}: no photos left to render from${o.exclude?.size ? ` after excluding ${o.exclude.size} scenes` : ''}`);
   return out;
 }

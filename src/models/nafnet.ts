@@ -2,7 +2,7 @@
 // The known-domain deblurrer D_K. A U-Net of NAFBlocks: no nonlinear activations, SimpleGate
 // (x₁·x₂ of the two channel halves) and simplified channel attention instead.
 // Parameter names equal the official state_dict (checkpoints store {'params': state_dict}).
-import { F, zeros, type Tensor } from '../tensor/index.js';
+import { F, scope, zeros, type Tensor } from '../tensor/index.js';
 import { Conv2d, Dropout, Identity, LayerNorm2d, Module, ModuleList, PixelShuffle, Sequential } from '../nn/index.js';
 
 export interface NAFNetOptions {
@@ -28,10 +28,34 @@ export const NAFNET_PRESETS = {
 } as const satisfies Record<string, NAFNetOptions>;
 export type NAFNetPreset = keyof typeof NAFNET_PRESETS;
 
-/** [N, 2c, H, W] → [N, c, H, W]: product of the two channel halves. */
-function simpleGate(x: Tensor): Tensor {
-  const [a, b] = x.chunk(2, 1);
-  return a!.mul(b!);
+// Layout. The blocks run channels-last: activations are [N, H, W, C] tensors, so that LayerNorm2d is
+// a layer norm over the contiguous last dimension, every 1×1 convolution is one matrix product over all
+// pixels, and the depthwise, down-sampling and outer 3×3 convolutions see channels-last memory (oneDNN's
+// fast path; measured 2–5× faster than NCHW here). The parameters keep PyTorch's NCHW shapes and keys.
+
+/** [N, H, W, C] → the same memory seen as [N, C, H, W] (channels_last strides; no copy). */
+const asNCHW = (x: Tensor): Tensor => x.permute([0, 3, 1, 2]);
+/** [N, C, H, W] → [N, H, W, C] (no copy for channels_last memory). */
+const asNHWC = (x: Tensor): Tensor => x.permute([0, 2, 3, 1]);
+
+/** A 1×1 convolution on [N, H, W, Cin] → [N, H, W, Cout]: one matrix product. */
+function pointwise(conv: Conv2d, x: Tensor): Tensor {
+  return F.linear(x, conv.weight.view([conv.outChannels, conv.inChannels]), conv.bias);
+}
+
+/** Any other convolution on [N, H, W, C], through channels_last memory. */
+function spatial(conv: Conv2d, x: Tensor): Tensor {
+  return asNHWC(conv.forward(asNCHW(x)));
+}
+
+/** [N, H, W, 2c] → [N, H, W, c]: product of the two channel halves (SimpleGate; a fused kernel). */
+const simpleGate = F.simpleGate;
+
+/** PixelShuffle(2) on [N, H, W, 4c] → [N, 2H, 2W, c] (input channel k·4 + 2i + j → pixel (2h+i, 2w+j), as PyTorch's). */
+function pixelShuffle2(x: Tensor): Tensor {
+  const [n, h, w, c4] = x.shape as [number, number, number, number];
+  const c = c4 / 4;
+  return x.view([n, h, w, c, 2, 2]).permute([0, 1, 4, 2, 5, 3]).reshape([n, 2 * h, 2 * w, c]);
 }
 
 /** NAFBlock(c): norm → 1×1 (2c) → depthwise 3×3 → gate → channel attention → 1×1 → +β·, then the FFN → +γ·. */
@@ -50,8 +74,9 @@ export class NAFBlock extends Module {
   readonly dropout1: Module & { forward(x: Tensor): Tensor };
   readonly dropout2: Module & { forward(x: Tensor): Tensor };
 
-  constructor(c: number, dropout = 0) {
+  constructor(readonly channels: number, dropout = 0) {
     super();
+    const c = channels;
     const dw = 2 * c; // depthwise expansion 2
     const ffn = 2 * c; // FFN expansion 2
     this.beta = this.param('beta', zeros([1, c, 1, 1]));
@@ -71,13 +96,30 @@ export class NAFBlock extends Module {
 
   /** [N, c, H, W] → [N, c, H, W]. */
   forward(inp: Tensor): Tensor {
-    let x = simpleGate(this.conv2.forward(this.conv1.forward(this.norm1.forward(inp)))); // [N, c, H, W]
-    x = x.mul(this.scaConv.forward(F.adaptiveAvgPool2d(x, 1))); // channel attention: [N, c, 1, 1] weights
-    x = this.dropout1.forward(this.conv3.forward(x));
-    const y = inp.add(x.mul(this.beta));
-    x = this.conv5.forward(simpleGate(this.conv4.forward(this.norm2.forward(y))));
-    return y.add(this.dropout2.forward(x).mul(this.gamma));
+    return asNCHW(this.forwardNHWC(asNHWC(inp).contiguous())).contiguous();
   }
+
+  /** [N, H, W, c] → [N, H, W, c]: the block on channels-last activations. */
+  forwardNHWC(inp: Tensor): Tensor {
+    const c = this.channels;
+    let x = simpleGate(spatial(this.conv2, pointwise(this.conv1, this.norm1.forwardNHWC(inp)))); // [N, H, W, c]
+    x = x.mul(pointwise(this.scaConv, x.mean([1, 2], { keepdim: true }))); // channel attention: [N, 1, 1, c] weights
+    x = this.dropout1.forward(pointwise(this.conv3, x));
+    const y = inp.addcmul(x, this.beta.view([c]));
+    x = pointwise(this.conv5, simpleGate(pointwise(this.conv4, this.norm2.forwardNHWC(y))));
+    return y.addcmul(this.dropout2.forward(x), this.gamma.view([c]));
+  }
+}
+
+/** A Sequential of NAFBlocks on [N, H, W, c], each in its own scope (as Sequential.forward). */
+function runBlocks(seq: Sequential, x: Tensor): Tensor {
+  let y = x;
+  for (const b of seq.layers as NAFBlock[]) {
+    const next = scope(() => b.forwardNHWC(y));
+    if (y !== x && next !== y) y.dispose();
+    y = next;
+  }
+  return y;
 }
 
 /** Multiply-add FLOPs (2 per MAC) of one NAFBlock(c) over hw pixels: its six convolutions. */
@@ -163,19 +205,20 @@ export class NAFNet extends Module {
     const [, , h, w] = inp.shape as [number, number, number, number];
     const m = this.padMultiple;
     const padded = F.pad(inp, [0, (m - (w % m)) % m, 0, (m - (h % m)) % m]); // zeros right/bottom
-    let x = this.intro.forward(padded);
+    let x = spatial(this.intro, asNHWC(padded).contiguous()); // [N, H, W, width], channels-last from here on
     const skips: Tensor[] = [];
     this.encoders.items.forEach((encoder, i) => {
-      x = encoder.forward(x);
+      x = runBlocks(encoder, x);
       skips.push(x);
-      x = this.downs.at(i).forward(x); // [N, 2c, H/2, W/2]
+      x = spatial(this.downs.at(i), x); // [N, H/2, W/2, 2c]
     });
-    x = this.middleBlks.forward(x);
+    x = runBlocks(this.middleBlks, x);
     this.decoders.items.forEach((decoder, i) => {
-      x = this.ups.at(i).forward(x).add(skips[skips.length - 1 - i]!); // [N, c/2, 2H, 2W] + skip
-      x = decoder.forward(x);
+      const up = this.ups.at(i).layers[0] as Conv2d;
+      x = pixelShuffle2(pointwise(up, x)).add(skips[skips.length - 1 - i]!); // [N, 2H, 2W, c/2] + skip
+      x = runBlocks(decoder, x);
     });
-    x = this.ending.forward(x).add(padded); // global residual
-    return x.slice(2, 0, h).slice(3, 0, w);
+    const out = asNCHW(spatial(this.ending, x)).add(padded); // global residual
+    return out.slice(2, 0, h).slice(3, 0, w).contiguous();
   }
 }

@@ -21,6 +21,11 @@ export class LayerNorm2d extends Module implements Layer {
     const y = F.layerNorm(x.permute([0, 2, 3, 1]), [this.channels], this.weight, this.bias, this.eps);
     return y.permute([0, 3, 1, 2]);
   }
+
+  /** The same on channels-last activations [N, H, W, C]: a layer norm over the last dimension. */
+  forwardNHWC(x: Tensor): Tensor {
+    return F.layerNormLast(x, this.weight, this.bias, this.eps);
+  }
 }
 
 export interface InstanceNorm2dOptions {

@@ -1,6 +1,7 @@
 // Neural-network functions on tensors: convolution, pooling, resampling, padding, normalisation,
 // warping and FFTs. Shapes follow PyTorch: images are [N, C, H, W].
 import { aten } from './aten.js';
+import { native } from './native.js';
 import { Tensor, wrap } from './tensor.js';
 
 type Pair = number | readonly [number, number];
@@ -103,6 +104,19 @@ const instanceNormOp = aten('instance_norm'), batchNormOp = aten('batch_norm');
 export function layerNorm(x: Tensor, normalizedShape: readonly number[], weight?: Tensor, bias?: Tensor, eps = 1e-5): Tensor {
   return wrap(layerNormOp(x.h, normalizedShape, weight?.h ?? null, bias?.h ?? null, eps, true));
 }
+/**
+ * layer_norm over the last dimension ([..., C] → [..., C], weight and bias [C]), as layerNorm(x, [C], …),
+ * through the addon's fused kernel for float32 on the CPU (ATen's otherwise). For channels-last activations.
+ */
+export function layerNormLast(x: Tensor, weight: Tensor, bias: Tensor, eps = 1e-5): Tensor {
+  return wrap(native.layerNormLast(x.h, weight.h, bias.h, eps));
+}
+
+/** NAFNet's SimpleGate on the last dimension: [..., 2c] → [..., c], x[..., :c]·x[..., c:], fused forward and backward. */
+export function simpleGate(x: Tensor): Tensor {
+  return wrap(native.simpleGate(x.h));
+}
+
 export function groupNorm(x: Tensor, groups: number, weight?: Tensor, bias?: Tensor, eps = 1e-5): Tensor {
   return wrap(groupNormOp(x.h, groups, weight?.h ?? null, bias?.h ?? null, eps, true));
 }

@@ -68,6 +68,8 @@ export interface NativeAddon {
   cudaAvailable(): boolean;
   cudaDeviceCount(): number;
   parallelInfo(): string;
+  layerNormLast(x: TensorHandle, weight: TensorHandle, bias: TensorHandle, eps: number): TensorHandle;
+  simpleGate(x: TensorHandle): TensorHandle;
 }
 
 function load(): NativeAddon {

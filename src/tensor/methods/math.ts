@@ -78,6 +78,8 @@ declare module '../tensor.js' {
     mul_(other: Tensor | number): this;
     div_(other: Tensor | number): this;
     addcmul_(t1: Tensor, t2: Tensor, value?: number): this;
+    /** this + value·t1·t2 (broadcasting), one pass. */
+    addcmul(t1: Tensor, t2: Tensor, value?: number): Tensor;
     addcdiv_(t1: Tensor, t2: Tensor, value?: number): this;
     lerp_(end: Tensor, weight: number): this;
     clamp_(min?: number, max?: number): this;
@@ -252,7 +254,10 @@ P.sub_ = function (o: TS, alpha = 1) {
 };
 P.mul_ = inplace(aten('mul_', 'Tensor'), aten('mul_', 'Scalar'));
 P.div_ = inplace(aten('div_', 'Tensor'), aten('div_', 'Scalar'));
-const addcmul_ = aten('addcmul_'), addcdiv_ = aten('addcdiv_');
+const addcmul_ = aten('addcmul_'), addcdiv_ = aten('addcdiv_'), addcmulOp = aten('addcmul');
+P.addcmul = function (a: Tensor, b: Tensor, value = 1) {
+  return wrap(addcmulOp(this.h, a.h, b.h, value) as number);
+};
 P.addcmul_ = function (a: Tensor, b: Tensor, value = 1) {
   addcmul_.inplace(this.h, a.h, b.h, value);
   return this;
