@@ -58,6 +58,22 @@ function pixelShuffle2(x: Tensor): Tensor {
   return x.view([n, h, w, c, 2, 2]).permute([0, 1, 4, 2, 5, 3]).reshape([n, 2 * h, 2 * w, c]);
 }
 
+/**
+ * Mean over every k0×k1 window of [N, H, W, C], same size out (TLC's local pooling): an integral image,
+ * box sums of the valid windows, then edge replication back to H×W (as the official NAFNet's AvgPool2d).
+ */
+export function localMeanNHWC(x: Tensor, k0: number, k1: number): Tensor {
+  const [, h, w] = x.shape as [number, number, number, number];
+  if (k0 >= h && k1 >= w) return x.mean([1, 2], { keepdim: true });
+  const a = Math.min(h, k0), b = Math.min(w, k1);
+  const s = F.pad(x.cumsum(1).cumsum(2), [0, 0, 1, 0, 1, 0]); // [N, H+1, W+1, C], zero first row and column
+  const box = (y: number, x0: number): Tensor => s.slice(1, y, y + h - a + 1).slice(2, x0, x0 + w - b + 1);
+  const out = box(a, b).add(box(0, 0)).sub(box(0, b)).sub(box(a, 0)).div(a * b); // [N, H−a+1, W−b+1, C]
+  const [oh, ow] = [h - a + 1, w - b + 1];
+  const padded = F.pad(asNCHW(out), [(w - ow) >> 1, (w - ow + 1) >> 1, (h - oh) >> 1, (h - oh + 1) >> 1], 'replicate');
+  return asNHWC(padded);
+}
+
 /** NAFBlock(c): norm → 1×1 (2c) → depthwise 3×3 → gate → channel attention → 1×1 → +β·, then the FFN → +γ·. */
 export class NAFBlock extends Module {
   readonly beta: Tensor;
@@ -73,6 +89,12 @@ export class NAFBlock extends Module {
   readonly norm2: LayerNorm2d;
   readonly dropout1: Module & { forward(x: Tensor): Tensor };
   readonly dropout2: Module & { forward(x: Tensor): Tensor };
+  /**
+   * TLC (test-time local converter): the channel attention pools over this window of the block's feature
+   * map instead of globally (set by NAFNet.useLocalPooling for inference on images larger than the
+   * training crops); undefined: global pooling, as trained.
+   */
+  localPool: [number, number] | undefined;
 
   constructor(readonly channels: number, dropout = 0) {
     super();
@@ -103,7 +125,8 @@ export class NAFBlock extends Module {
   forwardNHWC(inp: Tensor): Tensor {
     const c = this.channels;
     let x = simpleGate(spatial(this.conv2, pointwise(this.conv1, this.norm1.forwardNHWC(inp)))); // [N, H, W, c]
-    x = x.mul(pointwise(this.scaConv, x.mean([1, 2], { keepdim: true }))); // channel attention: [N, 1, 1, c] weights
+    const pooled = this.localPool ? localMeanNHWC(x, ...this.localPool) : x.mean([1, 2], { keepdim: true });
+    x = x.mul(pointwise(this.scaConv, pooled)); // channel attention: [N, 1, 1, c] weights ([N, H, W, c] with TLC)
     x = this.dropout1.forward(pointwise(this.conv3, x));
     const y = inp.addcmul(x, this.beta.view([c]));
     x = pointwise(this.conv5, simpleGate(pointwise(this.conv4, this.norm2.forwardNHWC(y))));
@@ -198,6 +221,26 @@ export class NAFNet extends Module {
     this.ups = this.child('ups', new ModuleList(ups));
     this.downs = this.child('downs', new ModuleList(downs));
     this.padMultiple = 2 ** o.encBlocks.length;
+  }
+
+  /**
+   * TLC (Chu et al., "Improving Image Restoration by Revisiting Global Information Aggregation", as the
+   * official NAFNet applies it to full-size images): with a training crop size, every block's channel
+   * attention pools over a window of 1.5× that crop (in image pixels, scaled to the block's level)
+   * instead of the whole image; null restores global pooling. Returns this.
+   */
+  useLocalPooling(trainCrop: number | null): this {
+    const base = trainCrop === null ? 0 : Math.floor(trainCrop * 1.5);
+    const levels: [Sequential, number][] = [
+      ...this.encoders.items.map((s, i) => [s, i] as [Sequential, number]),
+      [this.middleBlks, this.options.encBlocks.length],
+      ...this.decoders.items.map((s, i) => [s, this.options.decBlocks.length - 1 - i] as [Sequential, number]),
+    ];
+    for (const [seq, level] of levels) {
+      const k = Math.max(1, Math.floor(base / 2 ** level));
+      for (const b of seq.layers as NAFBlock[]) b.localPool = trainCrop === null ? undefined : [k, k];
+    }
+    return this;
   }
 
   /** [N, C, H, W] (any H, W) → deblurred [N, C, H, W]. */

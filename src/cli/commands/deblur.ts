@@ -1,5 +1,5 @@
 // b2b deblur: D_K(G(y)) on an image, a folder or a video.
-import { loadDeblurrer, loadTranslator } from '../../train/load.js';
+import { loadDeblurrer, loadTranslator, tlcOption } from '../../train/load.js';
 import { restorePath } from '../../infer/restore.js';
 import { parse, UsageError } from '../usage.js';
 
@@ -11,12 +11,14 @@ const HELP = `usage: b2b deblur INPUT --translator RUN|FILE|none --deblurrer RUN
   --out OUT       a file for an image or a video, a folder for a folder
   --format EXT    output image format (png, jpg, webp, tif; default: the input's)
   --tile N        tile side for large frames (default 512)   --overlap N   tile overlap (default 64)
-  --arch ID       the deblurrer's architecture when its file does not record it`;
+  --arch ID       the deblurrer's architecture when its file does not record it
+  --tlc CROP      NAFNet's test-time local converter: channel attention pooled over 1.5×CROP-pixel
+                  windows (CROP: the deblurrer's training crop) instead of the whole image`;
 
 export async function deblurCommand(argv: string[]): Promise<void> {
   const { values, positionals } = parse(argv, {
     translator: { type: 'string' }, deblurrer: { type: 'string' }, out: { type: 'string' }, format: { type: 'string' },
-    tile: { type: 'string' }, overlap: { type: 'string' }, arch: { type: 'string' },
+    tile: { type: 'string' }, overlap: { type: 'string' }, arch: { type: 'string' }, tlc: { type: 'string' },
   }, HELP);
   if (values.help) {
     console.log(HELP);
@@ -27,7 +29,7 @@ export async function deblurCommand(argv: string[]): Promise<void> {
   const tile = values.tile === undefined ? 512 : Number(values.tile), overlap = values.overlap === undefined ? 64 : Number(values.overlap);
   if (!Number.isInteger(tile) || tile < 64) throw new UsageError(`deblur: --tile must be an integer ≥ 64, got '${values.tile}'`);
   if (!Number.isInteger(overlap) || overlap < 0 || overlap >= tile) throw new UsageError(`deblur: --overlap must be an integer in [0, tile), got '${values.overlap}'`);
-  const d = loadDeblurrer(values.deblurrer, values.arch);
+  const d = loadDeblurrer(values.deblurrer, values.arch, tlcOption(values.tlc));
   const g = values.translator === 'none' ? null : loadTranslator(values.translator);
   try {
     const tty = process.stderr.isTTY;

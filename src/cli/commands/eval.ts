@@ -2,7 +2,7 @@
 import { writeFileSync } from 'node:fs';
 import { readLayout, allPairs, pairFolders } from '../../data/datasets/layouts.js';
 import { evaluatePairs, pipeline, type EvalSummary } from '../../eval/pipeline.js';
-import { loadDeblurrer, loadTranslator } from '../../train/load.js';
+import { loadDeblurrer, loadTranslator, tlcOption } from '../../train/load.js';
 import { deblur } from '../../train/deblur.js';
 import { gaussianBlur } from '../../losses/perceptual.js';
 import type { Tensor } from '../../tensor/index.js';
@@ -12,7 +12,9 @@ const HELP = `usage: b2b eval --pairs TEST_DIR --deblurrer RUN|FILE [--translato
        b2b eval --pred DIR --gt DIR [options]
   scores D(G(y)) (or D(y) without --translator) against the ground truth of every test pair; or
   images already restored (--pred) against their ground truth (--gt), matched by name
-  --arch ID       the deblurrer's architecture when its file does not record it (.pth)
+  --arch ID       the deblurrer's architecture when its file does not record it
+  --tlc CROP      NAFNet's test-time local converter: channel attention pooled over 1.5×CROP-pixel
+                  windows (CROP: the deblurrer's training crop) instead of the whole image (.pth)
   --prefilter S   a reference instead of a translator: D(Gaussian blur of y, σ S px), which shows
                   how much of the gap is noise a plain low-pass removes
   --csv FILE      per-image scores       --json FILE   the summary and per-image scores
@@ -27,7 +29,7 @@ function writeOutputs(o: { csv?: string; json?: string }, s: EvalSummary, what: 
 
 export async function evalCommand(argv: string[]): Promise<void> {
   const { values } = parse(argv, {
-    pairs: { type: 'string' }, pred: { type: 'string' }, gt: { type: 'string' }, deblurrer: { type: 'string' }, translator: { type: 'string' }, arch: { type: 'string' },
+    pairs: { type: 'string' }, pred: { type: 'string' }, gt: { type: 'string' }, deblurrer: { type: 'string' }, translator: { type: 'string' }, arch: { type: 'string' }, tlc: { type: 'string' },
     csv: { type: 'string' }, json: { type: 'string' }, prefilter: { type: 'string' },
   }, HELP);
   if (values.help) {
@@ -47,7 +49,7 @@ export async function evalCommand(argv: string[]): Promise<void> {
   if (sigma !== null && !(sigma > 0 && sigma <= 10)) throw new UsageError(`eval: --prefilter is a σ in pixels in (0, 10], got '${values.prefilter}'`);
   if (sigma !== null && values.translator && values.translator !== 'none') throw new UsageError('eval: --prefilter replaces the translator; give one or the other');
   const pairs = allPairs(readLayout(values.pairs));
-  const d = loadDeblurrer(values.deblurrer, values.arch);
+  const d = loadDeblurrer(values.deblurrer, values.arch, tlcOption(values.tlc));
   const g = values.translator && values.translator !== 'none' ? loadTranslator(values.translator) : null;
   try {
     const t0 = performance.now();
