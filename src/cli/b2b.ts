@@ -7,6 +7,7 @@ import { demoCommand } from './commands/demo.js';
 import { evalCommand } from './commands/eval.js';
 import { info } from './commands/info.js';
 import { niqeCommand } from './commands/niqe.js';
+import { pilotsCommand } from './commands/pilots.js';
 import { makeKnown } from './commands/make-known.js';
 import { simulate } from './commands/simulate.js';
 import { train } from './commands/train.js';
@@ -34,10 +35,11 @@ commands:
   eval --pairs T --deblurrer D  PSNR/SSIM of D(y) or, with --translator G, of D(G(y)) on test pairs
   bench --out DIR               the paper's experiment end to end: table, results.json, report.html
   niqe score DIR                no-reference NIQE of images without ground truth (niqe fit: its model)
+  pilots RUN... --out DIR       deblurrer sizes compared: validation PSNR against FLOPs, fits to a budget
 
 b2b <command> --help shows a command's options.`;
 
-const commands: Record<string, (argv: string[]) => Promise<void> | void> = { info, weights, simulate, data, train, 'make-known': makeKnown, eval: evalCommand, deblur: deblurCommand, bench: benchCommand, demo: demoCommand, niqe: niqeCommand };
+const commands: Record<string, (argv: string[]) => Promise<void> | void> = { info, weights, simulate, data, train, 'make-known': makeKnown, eval: evalCommand, deblur: deblurCommand, bench: benchCommand, demo: demoCommand, niqe: niqeCommand, pilots: pilotsCommand };
 
 async function main(argv: string[]): Promise<void> {
   const [cmd, ...rest] = argv;
