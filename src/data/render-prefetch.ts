@@ -6,7 +6,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { fromArray, type Tensor } from '../tensor/index.js';
 import type { CameraConfig } from './camera/config.js';
-import { RenderedPairs, loadPhotoPool, type RenderedPosition } from './rendered-pairs.js';
+import { RenderedPairs, checkPosition, loadPhotoPool, type RenderedPosition } from './rendered-pairs.js';
 
 export interface RenderSourceOptions {
   camera: CameraConfig;
@@ -94,9 +94,7 @@ export class RenderSource {
   }
 
   restore(p: RenderedPosition): void {
-    if (p.seed !== this.o.seed || p.photos !== this.photos) {
-      throw new Error(`rendered data: the checkpoint was drawn with seed ${p.seed} from ${p.photos} photos, this run has seed ${this.o.seed} and ${this.photos}`);
-    }
+    checkPosition(p, this.o.seed, this.photos);
     this.stepNo = p.step;
     this.ahead.clear(); // replies still in flight are ignored when they land
   }

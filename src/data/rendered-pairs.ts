@@ -120,6 +120,13 @@ export interface RenderedPosition {
   photos: number;
 }
 
+/** A saved position must come from the same seed and photo pool as the run restoring it. */
+export function checkPosition(p: RenderedPosition, seed: number, photos: number): void {
+  if (p.seed !== seed || p.photos !== photos) {
+    throw new Error(`rendered data: the checkpoint was drawn with seed ${p.seed} from ${p.photos} photos, this run has seed ${seed} and ${photos}`);
+  }
+}
+
 /** Pixels of blur room around each crop: half the camera's longest path, plus 4. */
 export const renderMargin = (cam: CameraConfig): number => Math.ceil(maxPathPx(cam) / 2) + 4;
 
@@ -149,9 +156,7 @@ export class RenderedPairs {
   }
 
   restore(p: RenderedPosition): void {
-    if (p.seed !== this.o.seed || p.photos !== this.pool.length) {
-      throw new Error(`rendered data: the checkpoint was drawn with seed ${p.seed} from ${p.photos} photos, this run has seed ${this.o.seed} and ${this.pool.length}`);
-    }
+    checkPosition(p, this.o.seed, this.pool.length);
     this.stepNo = p.step;
   }
 
