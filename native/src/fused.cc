@@ -6,6 +6,10 @@
 //                                layer_norm(x, [C]); backward is ATen's own layer-norm backward.
 //   simpleGate(x)                [..., 2c] → [..., c]: x[..., :c] · x[..., c:]; backward writes both
 //                                halves of the input gradient in one pass.
+//   channelScale(x, s)           [N, H, W, C] · s [N, 1, 1, C] (the channel attention's product);
+//                                backward gives g·s and Σ_HW g·x in one pass.
+//   scaledResidual(r, x, w)      r + x·w with w [C] (NAFNet's +β·, +γ· branches); backward gives g,
+//                                g·w and Σ g·x in one pass.
 //
 // Both are autograd Functions: gradients flow as through the unfused ops (checked against them by
 // test/tensor/fused.test.ts with gradcheck). Other dtypes and devices run the unfused ATen ops.
@@ -123,6 +127,107 @@ struct SimpleGate : public Function<SimpleGate> {
   }
 };
 
+struct ChannelScale : public Function<ChannelScale> {
+  static at::Tensor forward(AutogradContext* ctx, const at::Tensor& input, const at::Tensor& scale) {
+    const at::Tensor x = input.contiguous(), s = scale.contiguous();
+    const int64_t n = x.size(0), c = x.size(-1), pixels = x.numel() / (n * c);
+    at::Tensor out = at::empty_like(x);
+    const float* px = x.data_ptr<float>();
+    const float* ps = s.data_ptr<float>();
+    float* po = out.data_ptr<float>();
+    at::parallel_for(0, n * pixels, 1024, [&](int64_t begin, int64_t end) {
+      for (int64_t r = begin; r < end; r++) {
+        const float* sr = ps + (r / pixels) * c;
+        const float* xr = px + r * c;
+        float* orow = po + r * c;
+        for (int64_t j = 0; j < c; j++) orow[j] = xr[j] * sr[j];
+      }
+    });
+    ctx->save_for_backward({x, s});
+    return out;
+  }
+
+  static variable_list backward(AutogradContext* ctx, variable_list grads) {
+    const auto saved = ctx->get_saved_variables();
+    const at::Tensor& x = saved[0];
+    const at::Tensor& s = saved[1];
+    const at::Tensor g = grads[0].contiguous();
+    if (at::GradMode::is_enabled()) return {g * s, (g * x).sum({1, 2}, true)};
+    const int64_t n = x.size(0), c = x.size(-1), pixels = x.numel() / (n * c);
+    at::Tensor gx = at::empty_like(x), gs = at::zeros_like(s);
+    const float* px = x.data_ptr<float>();
+    const float* ps = s.data_ptr<float>();
+    const float* pg = g.data_ptr<float>();
+    float* pgx = gx.data_ptr<float>();
+    float* pgs = gs.data_ptr<float>();
+    at::parallel_for(0, n, 1, [&](int64_t begin, int64_t end) {
+      for (int64_t b = begin; b < end; b++) {
+        const float* sr = ps + b * c;
+        float* acc = pgs + b * c;
+        for (int64_t p = 0; p < pixels; p++) {
+          const int64_t o = (b * pixels + p) * c;
+          for (int64_t j = 0; j < c; j++) {
+            pgx[o + j] = pg[o + j] * sr[j];
+            acc[j] += pg[o + j] * px[o + j];
+          }
+        }
+      }
+    });
+    return {gx, gs};
+  }
+};
+
+struct ScaledResidual : public Function<ScaledResidual> {
+  static at::Tensor forward(AutogradContext* ctx, const at::Tensor& residual, const at::Tensor& input, const at::Tensor& weight) {
+    const at::Tensor r = residual.contiguous(), x = input.contiguous(), w = weight.contiguous();
+    const int64_t c = x.size(-1), rows = x.numel() / c;
+    at::Tensor out = at::empty_like(x);
+    const float* pr = r.data_ptr<float>();
+    const float* px = x.data_ptr<float>();
+    const float* pw = w.data_ptr<float>();
+    float* po = out.data_ptr<float>();
+    at::parallel_for(0, rows, 1024, [&](int64_t begin, int64_t end) {
+      for (int64_t i = begin * c; i < end * c; i += c) {
+        for (int64_t j = 0; j < c; j++) po[i + j] = pr[i + j] + px[i + j] * pw[j];
+      }
+    });
+    ctx->save_for_backward({x, w});
+    return out;
+  }
+
+  static variable_list backward(AutogradContext* ctx, variable_list grads) {
+    const auto saved = ctx->get_saved_variables();
+    const at::Tensor& x = saved[0];
+    const at::Tensor& w = saved[1];
+    const at::Tensor g = grads[0].contiguous();
+    const int64_t c = x.size(-1), rows = x.numel() / c;
+    if (at::GradMode::is_enabled()) return {g, g * w, (g * x).reshape({rows, c}).sum(0)};
+    at::Tensor gx = at::empty_like(x);
+    // Partial sums of g·x over a fixed split of the rows (independent of the thread count, so results
+    // repeat exactly on any number of threads), then one reduction.
+    const int64_t chunks = std::max<int64_t>(1, std::min<int64_t>(64, rows / 256));
+    at::Tensor partial = at::zeros({chunks, c}, x.options());
+    const float* px = x.data_ptr<float>();
+    const float* pw = w.data_ptr<float>();
+    const float* pg = g.data_ptr<float>();
+    float* pgx = gx.data_ptr<float>();
+    float* pp = partial.data_ptr<float>();
+    at::parallel_for(0, chunks, 1, [&](int64_t begin, int64_t end) {
+      for (int64_t k = begin; k < end; k++) {
+        float* acc = pp + k * c;
+        const int64_t r0 = rows * k / chunks, r1 = rows * (k + 1) / chunks;
+        for (int64_t i = r0 * c; i < r1 * c; i += c) {
+          for (int64_t j = 0; j < c; j++) {
+            pgx[i + j] = pg[i + j] * pw[j];
+            acc[j] += pg[i + j] * px[i + j];
+          }
+        }
+      }
+    });
+    return {g, gx, partial.sum(0)};
+  }
+};
+
 // layerNormLast(x, weight, bias, eps) -> tensor
 Napi::Value LayerNormLastJs(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
@@ -152,9 +257,38 @@ Napi::Value SimpleGateJs(const Napi::CallbackInfo& info) {
   });
 }
 
+// channelScale(x [N, H, W, C], s [N, 1, 1, C]) -> tensor
+Napi::Value ChannelScaleJs(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const at::Tensor& x = TensorArg(env, info[0]);
+  const at::Tensor& s = TensorArg(env, info[1]);
+  return Guard(env, [&]() -> Napi::Value {
+    TORCH_CHECK(x.dim() == 4 && s.dim() == 4 && s.size(0) == x.size(0) && s.size(1) == 1 && s.size(2) == 1 && s.size(3) == x.size(3),
+                "channelScale: expected x [N, H, W, C] and s [N, 1, 1, C], got ", x.sizes(), " and ", s.sizes());
+    if (!FastPath(x) || !FastPath(s)) return WrapTensor(env, x * s);
+    return WrapTensor(env, ChannelScale::apply(x, s));
+  });
+}
+
+// scaledResidual(r, x, w [C]) -> r + x·w
+Napi::Value ScaledResidualJs(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const at::Tensor& r = TensorArg(env, info[0]);
+  const at::Tensor& x = TensorArg(env, info[1]);
+  const at::Tensor& w = TensorArg(env, info[2]);
+  return Guard(env, [&]() -> Napi::Value {
+    TORCH_CHECK(r.sizes() == x.sizes() && x.dim() >= 1 && w.dim() == 1 && w.size(0) == x.size(-1),
+                "scaledResidual: expected r and x of one shape [..., C] and w [C], got ", r.sizes(), ", ", x.sizes(), " and ", w.sizes());
+    if (!FastPath(r) || !FastPath(x) || !FastPath(w)) return WrapTensor(env, at::addcmul(r, x, w));
+    return WrapTensor(env, ScaledResidual::apply(r, x, w));
+  });
+}
+
 }  // namespace
 
 void InitFused(Napi::Env env, Napi::Object exports) {
+  exports.Set("channelScale", Napi::Function::New(env, ChannelScaleJs));
+  exports.Set("scaledResidual", Napi::Function::New(env, ScaledResidualJs));
   exports.Set("layerNormLast", Napi::Function::New(env, LayerNormLastJs));
   exports.Set("simpleGate", Napi::Function::New(env, SimpleGateJs));
 }

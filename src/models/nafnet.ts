@@ -126,11 +126,12 @@ export class NAFBlock extends Module {
     const c = this.channels;
     let x = simpleGate(spatial(this.conv2, pointwise(this.conv1, this.norm1.forwardNHWC(inp)))); // [N, H, W, c]
     const pooled = this.localPool ? localMeanNHWC(x, ...this.localPool) : x.mean([1, 2], { keepdim: true });
-    x = x.mul(pointwise(this.scaConv, pooled)); // channel attention: [N, 1, 1, c] weights ([N, H, W, c] with TLC)
+    const weights = pointwise(this.scaConv, pooled); // channel attention: [N, 1, 1, c] ([N, H, W, c] with TLC)
+    x = this.localPool ? x.mul(weights) : F.channelScale(x, weights);
     x = this.dropout1.forward(pointwise(this.conv3, x));
-    const y = inp.addcmul(x, this.beta.view([c]));
+    const y = F.scaledResidual(inp, x, this.beta.view([c]));
     x = pointwise(this.conv5, simpleGate(pointwise(this.conv4, this.norm2.forwardNHWC(y))));
-    return y.addcmul(this.dropout2.forward(x), this.gamma.view([c]));
+    return F.scaledResidual(y, this.dropout2.forward(x), this.gamma.view([c]));
   }
 }
 

@@ -117,6 +117,16 @@ export function simpleGate(x: Tensor): Tensor {
   return wrap(native.simpleGate(x.h));
 }
 
+/** [N, H, W, C] · s [N, 1, 1, C] (a per-image channel scale: NAFNet's attention), fused forward and backward. */
+export function channelScale(x: Tensor, s: Tensor): Tensor {
+  return wrap(native.channelScale(x.h, s.h));
+}
+
+/** r + x·w for w [C] on the last dimension (NAFNet's β and γ branches), fused forward and backward. */
+export function scaledResidual(r: Tensor, x: Tensor, w: Tensor): Tensor {
+  return wrap(native.scaledResidual(r.h, x.h, w.h));
+}
+
 export function groupNorm(x: Tensor, groups: number, weight?: Tensor, bias?: Tensor, eps = 1e-5): Tensor {
   return wrap(groupNormOp(x.h, groups, weight?.h ?? null, bias?.h ?? null, eps, true));
 }

@@ -70,6 +70,8 @@ export interface NativeAddon {
   parallelInfo(): string;
   layerNormLast(x: TensorHandle, weight: TensorHandle, bias: TensorHandle, eps: number): TensorHandle;
   simpleGate(x: TensorHandle): TensorHandle;
+  channelScale(x: TensorHandle, s: TensorHandle): TensorHandle;
+  scaledResidual(r: TensorHandle, x: TensorHandle, w: TensorHandle): TensorHandle;
 }
 
 function load(): NativeAddon {

@@ -85,3 +85,33 @@ describe('simpleGate', () => {
     });
   });
 });
+
+describe('channelScale and scaledResidual', () => {
+  test('equal the broadcast products they replace, forward and backward (float32)', () => {
+    for (const [n, h, w, c] of [[2, 5, 7, 16], [1, 33, 9, 3], [3, 1, 1, 8]] as const) {
+      scope(() => {
+        const x = randn([n, h, w, c], { generator: g }), s = randn([n, 1, 1, c], { generator: g });
+        compare((x, s) => F.channelScale(x!, s!), (x, s) => x!.mul(s!), [x, s], 2e-5, `channelScale ${[n, h, w, c]}`);
+        const r = randn([n, h, w, c], { generator: g }), wt = randn([c], { generator: g });
+        compare((r, x, wt) => F.scaledResidual(r!, x!, wt!), (r, x, wt) => r!.addcmul(x!, wt!), [r, x, wt], 5e-5, `scaledResidual ${[n, h, w, c]}`);
+      });
+    }
+  });
+
+  test('gradcheck in float64, double backward, and shape errors', () => {
+    scope(() => {
+      const x = randn([2, 3, 4, 5], { dtype: 'float64', generator: g }), s = randn([2, 1, 1, 5], { dtype: 'float64', generator: g });
+      gradcheck('channelScale', (x, s) => F.channelScale(x!, s!), [x, s]);
+      gradcheck('scaledResidual', (r, x, w) => F.scaledResidual(r!, x!, w!), [randn([2, 3, 5], { dtype: 'float64', generator: g }), randn([2, 3, 5], { dtype: 'float64', generator: g }), randn([5], { dtype: 'float64', generator: g })]);
+      const second = (f: (x: Tensor, w: Tensor) => Tensor): Tensor => {
+        const x = randn([4, 6], { generator: new Generator(3) }).requiresGrad_(true), w = randn([6], { generator: new Generator(4) }).requiresGrad_(true);
+        const [gx] = grad(f(x, w).pow(2).sum(), [x], { createGraph: true });
+        return grad(gx!.pow(2).sum(), [w])[0]!;
+      };
+      const r0 = randn([4, 6], { generator: new Generator(5) });
+      assert.ok(maxDiff(second((x, w) => F.scaledResidual(r0, x, w)), second((x, w) => r0.addcmul(x, w))) < 1e-4);
+      assert.throws(() => F.channelScale(randn([2, 3, 4, 5]), randn([2, 1, 1, 4])), /expected x \[N, H, W, C\] and s \[N, 1, 1, C\]/);
+      assert.throws(() => F.scaledResidual(randn([2, 5]), randn([2, 4]), randn([4])), /one shape/);
+    });
+  });
+});
