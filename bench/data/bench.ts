@@ -1,5 +1,7 @@
 // Data benchmark: simulated samples per second at 256×256 for each camera preset (rendering only,
-// batches of 8 crops from the embedded photos), and image decode throughput.
+// batches of 8 crops from the embedded photos), image decode throughput, and the cost of one rendered
+// training batch (b2b train deblur --render: 8 gopro-like pairs of 128², as the training step draws
+// them) against one NAFNet-small training step on the same thread count.
 //   npm run bench:data [-- --batches 3]
 // The last line is one JSON object.
 import { parseArgs } from 'node:util';
@@ -9,6 +11,11 @@ import { EMBEDDED_PHOTOS } from '../../src/data/photos.js';
 import { CAMERA_PRESETS, maxPathPx, type CameraConfig } from '../../src/data/camera/config.js';
 import { render } from '../../src/data/camera/render.js';
 import { Rng } from '../../src/data/rng.js';
+import { RenderedPairs, loadPhotoPool } from '../../src/data/rendered-pairs.js';
+import { NAFNet } from '../../src/models/index.js';
+import { AdamW } from '../../src/optim/index.js';
+import { psnrLoss } from '../../src/losses/restoration.js';
+import { getNumThreads, rand } from '../../src/tensor/index.js';
 
 const { values: args } = parseArgs({ options: { batches: { type: 'string', default: '3' } } });
 const batches = Number(args.batches);
@@ -51,6 +58,36 @@ async function main(): Promise<void> {
     console.log(`${name.padEnd(12)} ${perS.toFixed(2)} samples/s (${cam.subframes} sub-frames${cam.rollingShutterMs ? ', rolling shutter' : ''}${cam.jpeg ? ', JPEG' : ''})`);
   }
   for (const p of photos) p.dispose();
+
+  // A rendered training batch against a training step.
+  const pairs = new RenderedPairs(await loadPhotoPool([EMBEDDED_PHOTOS]), { camera: CAMERA_PRESETS['gopro-like'], batchSize: 8, crop: 128, valCrop: 128, seed: 0 });
+  const renderMs: number[] = [];
+  for (let s = 0; s < batches * 3 + 1; s++) {
+    const t = performance.now();
+    const b = await pairs.batchAt(s);
+    if (s > 0) renderMs.push(performance.now() - t);
+    b.blurry.dispose();
+    b.sharp.dispose();
+  }
+  pairs.dispose();
+  const model = new NAFNet('small'), opt = new AdamW(model.parameters(), { lr: 1e-3, betas: [0.9, 0.9], weightDecay: 1e-3 });
+  const stepMs: number[] = [];
+  for (let s = 0; s < batches + 1; s++) {
+    const t = performance.now();
+    scope(() => {
+      opt.zeroGrad();
+      psnrLoss(model.forward(rand([8, 3, 128, 128])), rand([8, 3, 128, 128])).backward();
+      opt.update();
+    });
+    if (s > 0) stepMs.push(performance.now() - t);
+  }
+  model.dispose();
+  opt.dispose();
+  const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
+  const [r, st] = [median(renderMs), median(stepMs)];
+  result.rendered_batch_ms = +r.toFixed(1);
+  result.nafnet_small_step_ms = +st.toFixed(1);
+  console.log(`rendered training batch (8 gopro-like pairs of 128²): ${r.toFixed(0)} ms; NAFNet-small step ${st.toFixed(0)} ms on ${getNumThreads()} threads: rendering in the training process would add ${(100 * r / st).toFixed(0)} % (--prefetch moves it to a worker process)`);
   console.log(JSON.stringify(result));
 }
 
