@@ -112,7 +112,7 @@ export class RenderSource {
     return { ...fromWire(reply.data), files: [], epoch: 0, index: step };
   }
 
-  /** n validation pairs from the photos' held-out corners (the same for every run of this seed). */
+  /** n validation pairs from the photos' held-out squares (the same for every run of this seed). */
   async validation(n: number): Promise<{ blurry: Tensor; sharp: Tensor }> {
     if (this.local) return this.local.validation(n);
     const reply = await this.request(`validation:${n}`, { kind: 'validation', n });

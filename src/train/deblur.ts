@@ -34,7 +34,7 @@ export interface DeblurConfig extends CommonTrainConfig {
   /**
    * Render pairs on the fly through this camera (a preset name or a camera JSON file): `pairs` is then
    * one or more folders of photos (joined by ':'), every batch a fresh draw of crop, flips, trajectory,
-   * exposure and noise; validation crops come from a held-out corner of every photo. null: stored pairs.
+   * exposure and noise; validation crops come from a held-out square of every photo. null: stored pairs.
    */
   render: string | null;
   /** With render: a benchmark folder (its manifest's test scenes) or a list of scene names never rendered. */
@@ -65,7 +65,7 @@ export function resolveDeblurConfig(partial: Partial<DeblurConfig>, source = 'de
   if (!c.pairs) throw new Error(`${source}: give the training pairs (pairs)`);
   if (c.motionBlur && !(c.motionBlur[0] >= 1 && c.motionBlur[1] >= c.motionBlur[0])) throw new Error(`${source}: motionBlur must be [min, max] lengths with 1 ≤ min ≤ max, got [${c.motionBlur.join(', ')}]`);
   if (c.render && c.motionBlur) throw new Error(`${source}: render and motionBlur are two kinds of on-the-fly data; give one`);
-  if (c.render && c.val) throw new Error(`${source}: rendered data validates on held-out corners of the training photos; leave val empty`);
+  if (c.render && c.val) throw new Error(`${source}: rendered data validates on held-out squares of the training photos; leave val empty`);
   if (c.render) loadCamera(c.render); // a bad camera is an error now, not after the photos are loaded
   if (c.valCrop % 16 || c.valCrop < 16) throw new Error(`${source}: valCrop must be a multiple of 16 and at least 16, got ${c.valCrop}`);
   if (c.crop % 4 || c.crop < 16) throw new Error(`${source}: crop must be a multiple of 4 and at least 16, got ${c.crop}`);

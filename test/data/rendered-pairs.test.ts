@@ -1,5 +1,5 @@
 // Rendered training pairs: a pure function of (seed, step), exact after restore, the same in a worker
-// process as in-process, never drawn from a photo's held-out corner or from excluded scenes.
+// process as in-process, never drawn from a photo's held-out square or from excluded scenes.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -52,28 +52,31 @@ describe('RenderedPairs', () => {
     assert.equal(liveTensors(), before, 'no tensor leaked');
   }));
 
-  test('training crops never touch the held-out corner; validation comes only from it', () => withDir(async (root) => {
-    // One photo, black except its bottom-right corner (the validation square), which is white.
-    const m = renderMargin(camera), valCrop = 32, corner = valCrop + 2 * m, h = 130, w = 160;
-    const img = noGrad(() => scope(() => {
-      const x = zeros([3, h, w]);
-      x.slice(1, h - corner, h).slice(2, w - corner, w).fill_(1);
-      return x.keep();
-    }));
-    await writeImage(join(root, 'corner.png'), img);
+  test('training crops never touch the held-out square; validation comes only from it', () => withDir(async (root) => {
+    // A black photo; its held-out square (drawn from seed and scene) is painted white in the pool.
+    const valCrop = 32, h = 150, w = 170;
+    const img = zeros([3, h, w]);
+    await writeImage(join(root, 'square.png'), img);
     img.dispose();
     const pairs = new RenderedPairs(await loadPhotoPool([root]), { camera, batchSize: 4, crop: 32, valCrop, seed: 1 });
+    const sq = pairs.heldOut(0);
+    assert.equal(sq.side, valCrop + 2 * renderMargin(camera));
+    assert.ok(sq.x >= 0 && sq.y >= 0 && sq.x + sq.side <= w && sq.y + sq.side <= h, 'inside the photo');
+    noGrad(() => pairs.pool[0]!.image.slice(1, sq.y, sq.y + sq.side).slice(2, sq.x, sq.x + sq.side).fill_(255));
     for (let s = 0; s < 10; s++) {
       const batch = await pairs.batchAt(s);
-      assert.ok(noGrad(() => batch.sharp.max().item()) < 0.01, `step ${s}: a training crop saw the held-out corner`); // black is 1e-8^(1/2.2)
+      assert.ok(noGrad(() => batch.sharp.max().item()) < 0.01, `step ${s}: a training crop saw the held-out square`); // black is 1e-8^(1/2.2)
       batch.blurry.dispose();
       batch.sharp.dispose();
     }
     const val = await pairs.validation(3);
     assert.deepEqual(val.sharp.shape, [3, 3, valCrop, valCrop]);
-    assert.ok(noGrad(() => val.sharp.min().item()) > 0.99, 'validation crops are the corner');
+    assert.ok(noGrad(() => val.sharp.min().item()) > 0.99, 'validation crops are the held-out square');
     val.blurry.dispose();
     val.sharp.dispose();
+    const other = new RenderedPairs(await loadPhotoPool([root]), { camera, batchSize: 1, crop: 32, valCrop, seed: 2 });
+    assert.notDeepEqual(other.heldOut(0), sq, 'another seed, another square');
+    other.dispose();
     pairs.dispose();
   }));
 

@@ -1,4 +1,4 @@
-// D_K on pairs rendered on the fly: trains through the worker process, validates on held-out corners,
+// D_K on pairs rendered on the fly: trains through the worker process, validates on held-out squares,
 // records the data position in its checkpoint, and refuses contradictory configs.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -11,7 +11,7 @@ import { resolveDeblurConfig, trainDeblur } from '../../src/train/deblur.js';
 import { RunDir } from '../../src/train/run.js';
 
 describe('trainDeblur --render', () => {
-  test('trains on rendered pairs, excluding test scenes, and validates on held-out corners', async () => {
+  test('trains on rendered pairs, excluding test scenes, and validates on held-out squares', async () => {
     const root = mkdtempSync(join(tmpdir(), 'b2b-rendered-'));
     try {
       const photos = join(root, 'photos');
@@ -39,7 +39,7 @@ describe('trainDeblur --render', () => {
   });
 
   test('contradictory or bad settings are named', () => {
-    assert.throws(() => resolveDeblurConfig({ pairs: 'p', render: 'gopro-like', val: 'v' }), /held-out corners/);
+    assert.throws(() => resolveDeblurConfig({ pairs: 'p', render: 'gopro-like', val: 'v' }), /held-out squares/);
     assert.throws(() => resolveDeblurConfig({ pairs: 'p', render: 'gopro-like', motionBlur: [3, 5] }), /give one/);
     assert.throws(() => resolveDeblurConfig({ pairs: 'p', render: 'no-such-camera' }), /no-such-camera/);
     assert.throws(() => resolveDeblurConfig({ pairs: 'p', render: 'gopro-like', valCrop: 30 }), /valCrop must be a multiple of 16/);

@@ -23,7 +23,7 @@ deblur options (defaults for 2 CPU cores):
   --seed N         ${DEBLUR_DEFAULTS.seed}           --val-every N  ${DEBLUR_DEFAULTS.valEvery}
   --init FILE      start from weights (.safetensors, or an official .pth)
   --render CAMERA  render pairs on the fly through a camera (preset or JSON): --pairs is then a folder
-                   of photos (several joined by ':'); validation crops come from a held-out corner of
+                   of photos (several joined by ':'); validation crops come from a held-out square of
                    every photo (--val-crop ${DEBLUR_DEFAULTS.valCrop}, --val-images ${DEBLUR_DEFAULTS.valImages}); --prefetch ${DEBLUR_DEFAULTS.prefetch} batches are rendered
                    ahead by a worker process (0: in the training process)
   --exclude DIR    with --render: never render the test scenes of this benchmark (b2b simulate folder)
