@@ -15,11 +15,11 @@
         "<!@(node -p \"require('node-addon-api').include\")",
         "<!@(node libtorch.cjs include)"
       ],
-      "libraries": ["<!@(node libtorch.cjs libs)"],
+      "libraries": ["<!@(node libtorch.cjs libs)", "-fopenmp"],
       "defines": ["NAPI_VERSION=8", "NAPI_CPP_EXCEPTIONS", "_GLIBCXX_USE_CXX11_ABI=1"],
       "cflags!": ["-fno-exceptions"],
       "cflags_cc!": ["-fno-exceptions", "-fno-rtti", "-std=gnu++17"],
-      "cflags_cc": ["-std=c++17", "-fexceptions", "-frtti", "-O3", "-Wno-unused-parameter", "-Wno-deprecated-declarations"]
+      "cflags_cc": ["-std=c++17", "-fexceptions", "-frtti", "-O3", "-fopenmp", "-Wno-unused-parameter", "-Wno-deprecated-declarations"]
     }
   ]
 }

@@ -9,8 +9,12 @@ namespace b2b {
 namespace {
 
 // OpenBLAS (Debian's libtorch reaches it through libblas.so.3 for matrix products) keeps its own thread
-// pool, sized to every core and never told about at::set_num_threads: a "1-thread" run then spun two
-// threads in every GEMM. Size it with libtorch's, where OpenBLAS is the loaded BLAS.
+// pool, sized to every core and never told about at::set_num_threads, whose threads busy-wait after
+// each call. Beside libtorch's OpenMP pool they fought for the cores: a "1-thread" run spun two
+// threads in every product, and a channels-last NAFNet step ran 2× slower on two threads than on one.
+// So OpenBLAS runs single-threaded; parallel work goes through libtorch's pool (the products of the
+// 1×1 convolutions are split by rows there, fused.cc; ATen's own convolutions call BLAS per sample
+// inside its parallel loops).
 void SetBlasThreads(int n) {
   using SetFn = void (*)(int);
   static SetFn set = reinterpret_cast<SetFn>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads"));
@@ -19,7 +23,7 @@ void SetBlasThreads(int n) {
 
 void SetThreads(int n) {
   at::set_num_threads(n);
-  SetBlasThreads(n);
+  SetBlasThreads(1);
 }
 
 Napi::Value SetNumThreads(const Napi::CallbackInfo& info) {

@@ -10,6 +10,14 @@
 //                                backward gives g·s and Σ_HW g·x in one pass.
 //   scaledResidual(r, x, w)      r + x·w with w [C] (NAFNet's +β·, +γ· branches); backward gives g,
 //                                g·w and Σ g·x in one pass.
+//   pointwiseConv(x, w, b)       a 1×1 convolution on [..., Cin] with w [Cout, Cin(, 1, 1)]: x·wᵀ + b,
+//                                its matrix products split by rows over libtorch's thread pool.
+//
+// BLAS threads. OpenBLAS keeps a pool of its own that busy-waits after each call; beside libtorch's
+// OpenMP pool (which also spins) on two cores, every switch between a matrix product and an
+// elementwise kernel cost both pools their core: a channels-last NAFNet step ran 2× slower on two
+// threads than on one. So OpenBLAS runs single-threaded (addon.cc) and the products here are
+// parallelised by rows through at::parallel_for, like every other kernel.
 //
 // Both are autograd Functions: gradients flow as through the unfused ops (checked against them by
 // test/tensor/fused.test.ts with gradcheck). Other dtypes and devices run the unfused ATen ops.
@@ -228,6 +236,68 @@ struct ScaledResidual : public Function<ScaledResidual> {
   }
 };
 
+// Row blocks of an [M, ·] product: a fixed split (independent of the thread count, so the weight
+// gradient's partial sums, and so every result, repeat exactly on any number of threads).
+int64_t RowBlocks(int64_t rows) {
+  return std::max<int64_t>(1, std::min<int64_t>(32, rows / 2048));
+}
+
+struct PointwiseConv : public Function<PointwiseConv> {
+  // bias: [Cout], or an empty placeholder (autograd Functions take defined tensors) when hasBias is false.
+  static at::Tensor forward(AutogradContext* ctx, const at::Tensor& input, const at::Tensor& weight, const at::Tensor& bias, bool hasBias) {
+    const at::Tensor x = input.contiguous();
+    const at::Tensor w = weight.reshape({weight.size(0), -1}).contiguous();  // [Cout, Cin]
+    const int64_t cin = x.size(-1), cout = w.size(0), rows = x.numel() / cin;
+    const at::Tensor x2 = x.view({rows, cin}), wt = w.t();
+    at::Tensor out = at::empty({rows, cout}, x.options());
+    const int64_t blocks = RowBlocks(rows);
+    at::parallel_for(0, blocks, 1, [&](int64_t begin, int64_t end) {
+      at::NoGradGuard noGrad;  // grad mode is per thread: the pool's threads have it on
+      for (int64_t k = begin; k < end; k++) {
+        const int64_t r0 = rows * k / blocks, r1 = rows * (k + 1) / blocks;
+        at::Tensor o = out.slice(0, r0, r1);
+        if (hasBias) at::addmm_out(o, bias, x2.slice(0, r0, r1), wt);
+        else at::mm_out(o, x2.slice(0, r0, r1), wt);
+      }
+    });
+    ctx->save_for_backward({x, w});
+    ctx->saved_data["has_bias"] = hasBias;
+    ctx->saved_data["wshape"] = weight.sizes().vec();
+    std::vector<int64_t> shape(x.sizes().begin(), x.sizes().end());
+    shape.back() = cout;
+    return out.view(shape);
+  }
+
+  static variable_list backward(AutogradContext* ctx, variable_list grads) {
+    const auto saved = ctx->get_saved_variables();
+    const at::Tensor& x = saved[0];
+    const at::Tensor& w = saved[1];  // [Cout, Cin]
+    const bool hasBias = ctx->saved_data["has_bias"].toBool();
+    const int64_t cin = x.size(-1), cout = w.size(0), rows = x.numel() / cin;
+    const at::Tensor g = grads[0].contiguous().view({rows, cout}), x2 = x.view({rows, cin});
+    const std::vector<int64_t> wshape = ctx->saved_data["wshape"].toIntVector();
+    if (at::GradMode::is_enabled()) {
+      at::Tensor gx = at::mm(g, w).view(x.sizes()), gw = at::mm(g.t(), x2).view(wshape);
+      return {gx, gw, hasBias ? g.sum(0) : at::Tensor(), at::Tensor()};
+    }
+    at::Tensor gx = at::empty({rows, cin}, x.options());
+    const int64_t blocks = RowBlocks(rows);
+    at::Tensor gwParts = at::zeros({blocks, cout, cin}, x.options()), gbParts = at::zeros({blocks, cout}, x.options());
+    at::parallel_for(0, blocks, 1, [&](int64_t begin, int64_t end) {
+      at::NoGradGuard noGrad;  // grad mode is per thread: the pool's threads have it on
+      for (int64_t k = begin; k < end; k++) {
+        const int64_t r0 = rows * k / blocks, r1 = rows * (k + 1) / blocks;
+        const at::Tensor gk = g.slice(0, r0, r1);
+        at::Tensor gxk = gx.slice(0, r0, r1), gwk = gwParts.select(0, k), gbk = gbParts.select(0, k);
+        at::mm_out(gxk, gk, w);
+        at::mm_out(gwk, gk.t(), x2.slice(0, r0, r1));
+        if (hasBias) at::sum_out(gbk, gk, {0});
+      }
+    });
+    return {gx.view(x.sizes()), gwParts.sum(0).view(wshape), hasBias ? gbParts.sum(0) : at::Tensor(), at::Tensor()};
+  }
+};
+
 // layerNormLast(x, weight, bias, eps) -> tensor
 Napi::Value LayerNormLastJs(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
@@ -284,9 +354,27 @@ Napi::Value ScaledResidualJs(const Napi::CallbackInfo& info) {
   });
 }
 
+// pointwiseConv(x [..., Cin], w [Cout, Cin(, 1, 1)], b [Cout] | undefined) -> [..., Cout]
+Napi::Value PointwiseConvJs(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const at::Tensor& x = TensorArg(env, info[0]);
+  const at::Tensor& w = TensorArg(env, info[1]);
+  const bool hasBias = !(info[2].IsUndefined() || info[2].IsNull());
+  at::Tensor b = hasBias ? TensorArg(env, info[2]) : at::Tensor();
+  return Guard(env, [&]() -> Napi::Value {
+    const int64_t cin = x.dim() >= 1 ? x.size(-1) : -1;
+    TORCH_CHECK(x.dim() >= 1 && w.dim() >= 2 && w.size(1) == cin && w.numel() == w.size(0) * cin && (!hasBias || (b.dim() == 1 && b.size(0) == w.size(0))),
+                "pointwiseConv: expected x [..., Cin], w [Cout, Cin] or [Cout, Cin, 1, 1] and b [Cout], got ", x.sizes(), ", ", w.sizes(), hasBias ? " and " : "", hasBias ? b.sizes() : c10::IntArrayRef());
+    if (!FastPath(x) || !FastPath(w) || (hasBias && !FastPath(b))) return WrapTensor(env, at::linear(x, w.reshape({w.size(0), cin}), b));
+    // The weight gradient takes the parameter's own shape (view back from [Cout, Cin]).
+    return WrapTensor(env, PointwiseConv::apply(x, w, hasBias ? b : at::empty({0}, x.options()), hasBias));
+  });
+}
+
 }  // namespace
 
 void InitFused(Napi::Env env, Napi::Object exports) {
+  exports.Set("pointwiseConv", Napi::Function::New(env, PointwiseConvJs));
   exports.Set("channelScale", Napi::Function::New(env, ChannelScaleJs));
   exports.Set("scaledResidual", Napi::Function::New(env, ScaledResidualJs));
   exports.Set("layerNormLast", Napi::Function::New(env, LayerNormLastJs));

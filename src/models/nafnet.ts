@@ -38,9 +38,9 @@ const asNCHW = (x: Tensor): Tensor => x.permute([0, 3, 1, 2]);
 /** [N, C, H, W] → [N, H, W, C] (no copy for channels_last memory). */
 const asNHWC = (x: Tensor): Tensor => x.permute([0, 2, 3, 1]);
 
-/** A 1×1 convolution on [N, H, W, Cin] → [N, H, W, Cout]: one matrix product. */
+/** A 1×1 convolution on [N, H, W, Cin] → [N, H, W, Cout]: a matrix product over all pixels (split by rows over the threads). */
 function pointwise(conv: Conv2d, x: Tensor): Tensor {
-  return F.linear(x, conv.weight.view([conv.outChannels, conv.inChannels]), conv.bias);
+  return F.pointwiseConv(x, conv.weight, conv.bias);
 }
 
 /** Any other convolution on [N, H, W, C], through channels_last memory. */

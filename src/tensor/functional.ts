@@ -117,6 +117,15 @@ export function simpleGate(x: Tensor): Tensor {
   return wrap(native.simpleGate(x.h));
 }
 
+/**
+ * A 1×1 convolution on channels-last activations: [..., Cin] · wᵀ + b with w [Cout, Cin] or
+ * [Cout, Cin, 1, 1] (a Conv2d's own weight; its gradient keeps that shape), the matrix products split
+ * by rows over libtorch's threads.
+ */
+export function pointwiseConv(x: Tensor, weight: Tensor, bias?: Tensor): Tensor {
+  return wrap(native.pointwiseConv(x.h, weight.h, bias?.h));
+}
+
 /** [N, H, W, C] · s [N, 1, 1, C] (a per-image channel scale: NAFNet's attention), fused forward and backward. */
 export function channelScale(x: Tensor, s: Tensor): Tensor {
   return wrap(native.channelScale(x.h, s.h));

@@ -71,6 +71,7 @@ export interface NativeAddon {
   layerNormLast(x: TensorHandle, weight: TensorHandle, bias: TensorHandle, eps: number): TensorHandle;
   simpleGate(x: TensorHandle): TensorHandle;
   channelScale(x: TensorHandle, s: TensorHandle): TensorHandle;
+  pointwiseConv(x: TensorHandle, w: TensorHandle, b: TensorHandle | undefined): TensorHandle;
   scaledResidual(r: TensorHandle, x: TensorHandle, w: TensorHandle): TensorHandle;
 }
 
