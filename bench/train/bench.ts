@@ -98,7 +98,7 @@ function stepFlops(c: Case): number | undefined {
 }
 
 /**
- * The fp32 ceiling of the cores used: a large matrix product (OpenBLAS SGEMM, 8192×1024 by 1024², split by rows
+ * The fp32 ceiling of the cores used: a large matrix product (OpenBLAS SGEMM, 32768×1024 by 1024², split by rows
  * over the bench's threads), the best rate dense fp32 work reaches here. The nominal figure (clock × 32 FLOP/cycle:
  * two 8-lane FMA units per core) is printed beside it; boost clocks put SGEMM above it on some machines.
  */
@@ -108,7 +108,7 @@ function peakGflops(): { sgemm: number; nominal: number } {
   return scope(() => {
     // Through pointwiseConv: OpenBLAS runs single-threaded here, and its row blocks spread the product
     // over the bench's threads (a plain matmul would measure one core).
-    const a = rand([8192, 1024]), b = rand([1024, 1024]);
+    const a = rand([32768, 1024]), b = rand([1024, 1024]);
     F.pointwiseConv(a, b).dispose();
     let best = Infinity;
     for (let i = 0; i < 5; i++) {
@@ -116,7 +116,7 @@ function peakGflops(): { sgemm: number; nominal: number } {
       F.pointwiseConv(a, b).dispose();
       best = Math.min(best, performance.now() - t0);
     }
-    return { sgemm: (2 * 8192 * 1024 * 1024) / 1e9 / (best / 1000), nominal };
+    return { sgemm: (2 * 32768 * 1024 * 1024) / 1e9 / (best / 1000), nominal };
   });
 }
 
