@@ -41,10 +41,24 @@ export function isCC0(s: PhotoSource): boolean {
   return /^CC0/i.test(s.licence);
 }
 
-/** A stable file name for a photo: package prefix + sanitised base name. */
-export function photoFileName(s: PhotoSource): string {
-  const base = basename(s.path, extname(s.path)).toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
-  return `${s.package}--${base}${extname(s.path).toLowerCase()}`;
+const slug = (x: string): string => x.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
+
+/**
+ * A stable file name for a photo: package prefix + sanitised base name. Where several listed photos of
+ * one package share a base name (KDE wallpapers are all `contents/images/2560x1600.jpg`), the nearest
+ * folder name that tells them apart is put in front of it (`…--next-2560x1600.jpg`); the others keep
+ * their plain names, so scene names (and benchmark splits) do not change.
+ */
+export function photoFileName(s: PhotoSource, all: readonly PhotoSource[] = [s]): string {
+  const base = slug(basename(s.path, extname(s.path)));
+  const plain = `${s.package}--${base}${extname(s.path).toLowerCase()}`;
+  const twins = all.filter((t) => t.package === s.package && slug(basename(t.path, extname(t.path))) === base);
+  if (twins.length < 2) return plain;
+  const dirs = (t: PhotoSource): string[] => t.path.split('/').slice(0, -1).reverse();
+  const mine = dirs(s);
+  const i = mine.findIndex((d, k) => twins.some((t) => t !== s && dirs(t)[k] !== d));
+  if (i < 0) throw new Error(`${s.package}: ${s.path} is listed twice in photo-sources.tsv`);
+  return `${s.package}--${slug(mine[i]!)}-${base}${extname(s.path).toLowerCase()}`;
 }
 
 export interface PhotoManifestEntry {
@@ -104,7 +118,7 @@ function fetchFromPackages(wanted: PhotoSource[], out: string, log: (line: strin
     for (const s of wanted) {
       const src = join(work, 'root', s.path);
       if (!existsSync(src)) throw new Error(`${s.package}: ${s.path} is not in the package (photo-sources.tsv is out of date?)`);
-      const file = photoFileName(s);
+      const file = photoFileName(s, wanted);
       copyFileSync(src, join(o.out, file));
       const sha256 = createHash('sha256').update(readFileSync(src)).digest('hex');
       manifest.push({ file, package: s.package, pathInPackage: s.path, licence: s.licence, content: s.content, sha256 });
