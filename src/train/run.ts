@@ -25,6 +25,11 @@ export class RunDir {
     return new RunDir(dir);
   }
 
+  /** Makes the run's checkpoint and sample folders where missing (a run copied without its empty folders resumes too). */
+  ensureFolders(): void {
+    for (const d of ['checkpoints', 'samples']) mkdirSync(join(this.dir, d), { recursive: true });
+  }
+
   config<T>(): T {
     return JSON.parse(readFileSync(join(this.dir, 'config.json'), 'utf8')) as T;
   }

@@ -84,6 +84,7 @@ export async function trainLoop<B>(o: LoopOptions<B>): Promise<LoopResult> {
   let state: TrainState = { step: 0, lrScale: 1, loader: o.data.position };
   if (o.resume) {
     if (!existsSync(o.run.latest)) throw new Error(`${o.run.dir}: no checkpoint to resume from (checkpoints/latest.safetensors)`);
+    o.run.ensureFolders();
     state = loadCheckpoint(o.run.latest, o.parts);
     o.data.restore(state.loader as never);
     o.run.log({ event: 'resume', step: state.step });

@@ -69,7 +69,9 @@ describe('trainLoop', () => {
     const before = liveTensors();
     const a = await runFor(join(root, 'a'), 7);
     await assert.rejects(runFor(join(root, 'b'), 7, { failAfter: 4 }), /simulated crash/);
+    rmSync(join(root, 'b', 'samples'), { recursive: true }); // as a run copied through git arrives (no empty folders)
     const b = await runFor(join(root, 'b'), 7, { resume: true });
+    assert.ok(existsSync(join(root, 'b', 'samples')), 'resume makes the sample folder again');
     assert.equal(b.r.steps, 7);
     let worst = 0;
     for (const [k, v] of a.weights) v.forEach((x, i) => (worst = Math.max(worst, Math.abs(x - b.weights.get(k)![i]!))));
