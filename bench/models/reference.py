@@ -19,6 +19,8 @@ BUILD = {
     'nafnet-gopro-width32': lambda: archs.NAFNet(32, [1, 1, 1, 28], 1, [1, 1, 1, 1]),
     'nafnet-gopro-width64': lambda: archs.NAFNet(64, [1, 1, 1, 28], 1, [1, 1, 1, 1]),
     'nafnet-small': lambda: archs.NAFNet(16, [1, 1, 2, 4], 1, [1, 1, 1, 1]),
+    'nafnet-small24': lambda: archs.NAFNet(24, [1, 1, 2, 4], 1, [1, 1, 1, 1]),
+    'nafnet-small32': lambda: archs.NAFNet(32, [1, 1, 2, 4], 1, [1, 1, 1, 1]),
     'mimo-unet': lambda: archs.MIMOUNet(8, 32),
     'mimo-unet-plus': lambda: archs.MIMOUNet(20, 32),
     'mimo-unet-small': lambda: archs.MIMOUNet(2, 16),
