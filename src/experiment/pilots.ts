@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { NAFNET_PRESETS, nafnetFlops, type NAFNetPreset } from '../models/nafnet.js';
 import { RunDir } from '../train/run.js';
-import { linePlot } from '../report/svg-plot.js';
+import { linePlot, type Series } from '../report/svg-plot.js';
 
 const PRESET_OF: Record<string, NAFNetPreset> = {
   'nafnet-small': 'small', 'nafnet-small24': 'small24', 'nafnet-small32': 'small32', 'nafnet-gopro-width32': 'gopro-width32', 'nafnet-gopro-width64': 'gopro-width64',
@@ -94,12 +94,12 @@ const label = (c: PilotCurve): string => `${c.arch.replace('nafnet-', '')} crop 
 
 /** The plot: validation PSNR against log10 of training FLOPs, with each fit drawn to its budget. */
 export function pilotPlot(s: readonly PilotSummary[], hours: number): string {
-  const series = s.flatMap(({ curve, budgetFlops }) => {
-    const measured = { name: label(curve), points: curve.points.map(([x, y]) => [Math.log10(x), y] as [number, number]) };
+  const series: Series[] = s.flatMap(({ curve, budgetFlops }, k) => {
+    const measured: Series = { name: label(curve), points: curve.points.map(([x, y]) => [Math.log10(x), y] as [number, number]), colourOf: k };
     if (!curve.fit) return [measured];
     const x0 = Math.log10(curve.points[Math.floor(curve.points.length / 2)]![0]), x1 = Math.log10(budgetFlops);
     const line = [x0, x1].map((x) => [x, curve.fit!.a + curve.fit!.b * x] as [number, number]);
-    return [measured, { name: `${label(curve)}: fit to ${hours} h`, points: line }];
+    return [measured, { name: `${label(curve)}: fit to ${hours} h (dashed)`, points: line, colourOf: k, dashed: true }];
   });
   return linePlot(series, { title: `validation PSNR (dB) against training FLOPs (log10); fits to ${hours} CPU-hours`, xLabel: 'log10 FLOPs', width: 640, height: 360 });
 }

@@ -3,6 +3,9 @@
 export interface Series {
   name: string;
   points: [number, number][];
+  /** Draw in the colour of the series at this index (default: its own index), e.g. a fit beside its data. */
+  colourOf?: number;
+  dashed?: boolean;
 }
 
 export interface PlotOptions {
@@ -55,8 +58,8 @@ export function linePlot(series: readonly Series[], o: PlotOptions): string {
   if (o.yLabel) parts.push(`<text x="12" y="${(T + H - B) / 2}" text-anchor="middle" transform="rotate(-90 12 ${(T + H - B) / 2})">${escapeXml(o.yLabel)}</text>`);
   series.forEach((s, i) => {
     const p = s.points.filter(([x, y]) => Number.isFinite(x) && Number.isFinite(y)).sort((a, b) => a[0] - b[0]);
-    const c = COLOURS[i % COLOURS.length]!;
-    if (p.length > 0) parts.push(`<polyline fill="none" stroke="${c}" stroke-width="1.5" points="${p.map(([x, y]) => `${sx(x).toFixed(1)},${sy(y).toFixed(1)}`).join(' ')}"/>`);
+    const c = COLOURS[(s.colourOf ?? i) % COLOURS.length]!;
+    if (p.length > 0) parts.push(`<polyline fill="none" stroke="${c}" stroke-width="1.5"${s.dashed ? ' stroke-dasharray="5 3"' : ''} points="${p.map(([x, y]) => `${sx(x).toFixed(1)},${sy(y).toFixed(1)}`).join(' ')}"/>`);
     if (p.length === 1) parts.push(`<circle cx="${sx(p[0]![0]).toFixed(1)}" cy="${sy(p[0]![1]).toFixed(1)}" r="2.5" fill="${c}"/>`);
     parts.push(`<text x="${L + 8}" y="${T + 14 + 13 * i}" fill="${c}">${escapeXml(s.name)}</text>`);
   });
