@@ -2,7 +2,7 @@
 // The known-domain deblurrer D_K. A U-Net of NAFBlocks: no nonlinear activations, SimpleGate
 // (x₁·x₂ of the two channel halves) and simplified channel attention instead.
 // Parameter names equal the official state_dict (checkpoints store {'params': state_dict}).
-import { F, scope, zeros, type Tensor } from '../tensor/index.js';
+import { F, zeros, type Tensor } from '../tensor/index.js';
 import { Conv2d, Dropout, Identity, LayerNorm2d, Module, ModuleList, PixelShuffle, Sequential } from '../nn/index.js';
 
 export interface NAFNetOptions {
@@ -137,13 +137,7 @@ export class NAFBlock extends Module {
 
 /** A Sequential of NAFBlocks on [N, H, W, c], each in its own scope (as Sequential.forward). */
 function runBlocks(seq: Sequential, x: Tensor): Tensor {
-  let y = x;
-  for (const b of seq.layers as NAFBlock[]) {
-    const next = scope(() => b.forwardNHWC(y));
-    if (y !== x && next !== y) y.dispose();
-    y = next;
-  }
-  return y;
+  return seq.run<NAFBlock>(x, (b, y) => b.forwardNHWC(y));
 }
 
 /** Multiply-add FLOPs (2 per MAC) of one NAFBlock(c) over hw pixels: its six convolutions. */

@@ -67,9 +67,14 @@ export class Sequential extends Module implements Layer {
    * it, so only the live activations stay in memory (autograd keeps what it saved for backward itself).
    */
   forward(x: Tensor): Tensor {
+    return this.run(x, (l, y) => l.forward(y));
+  }
+
+  /** The same layer-by-layer release, with another call per layer (e.g. a block's channels-last forward). */
+  run<L extends LayerModule>(x: Tensor, call: (layer: L, y: Tensor) => Tensor): Tensor {
     let y = x;
-    for (const l of this.layers) {
-      const next = scope(() => l.forward(y));
+    for (const l of this.layers as L[]) {
+      const next = scope(() => call(l, y));
       if (y !== x && next !== y) y.dispose();
       y = next;
     }

@@ -12,9 +12,9 @@ const HELP = `usage: b2b eval --pairs TEST_DIR --deblurrer RUN|FILE [--translato
        b2b eval --pred DIR --gt DIR [options]
   scores D(G(y)) (or D(y) without --translator) against the ground truth of every test pair; or
   images already restored (--pred) against their ground truth (--gt), matched by name
-  --arch ID       the deblurrer's architecture when its file does not record it
+  --arch ID       the deblurrer's architecture when its file does not record it (.pth)
   --tlc CROP      NAFNet's test-time local converter: channel attention pooled over 1.5×CROP-pixel
-                  windows (CROP: the deblurrer's training crop) instead of the whole image (.pth)
+                  windows (CROP: the deblurrer's training crop) instead of the whole image
   --prefilter S   a reference instead of a translator: D(Gaussian blur of y, σ S px), which shows
                   how much of the gap is noise a plain low-pass removes
   --csv FILE      per-image scores       --json FILE   the summary and per-image scores
