@@ -1,15 +1,57 @@
-// Prints compiler/linker flags for libtorch. Default: Debian's libtorch-dev under /usr.
-// LIBTORCH=/path/to/libtorch points to another build (e.g. a CUDA one with lib/libtorch_cuda.so).
+// Prints compiler or linker flags for the libtorch the addon builds against (scripts/build-native.sh).
+//   (default)       Debian's libtorch-dev under /usr
+//   LIBTORCH=DIR    another libtorch: an unpacked libtorch archive, or the `torch` folder of a pip install
+//                   (DIR/include, DIR/lib; a CUDA build's libtorch_cuda.so is then linked too)
+// `node libtorch.cjs cflags | libs | info`. The C++ ABI flag is read from the build's TorchConfig.cmake and
+// the language standard from its version (C++20 from torch 2.13, whose headers require it; C++17 before).
 const fs = require('node:fs');
 const path = require('node:path');
-const root = process.env.LIBTORCH;
+const root = process.env.LIBTORCH ? path.resolve(process.env.LIBTORCH) : null;
 const inc = root ? path.join(root, 'include') : '/usr/include';
 const lib = root ? path.join(root, 'lib') : '/usr/lib/x86_64-linux-gnu';
-if (process.argv[2] === 'include') {
-  console.log([inc, path.join(inc, 'torch/csrc/api/include')].join(' '));
-} else {
-  const libs = ['-L' + lib, '-Wl,-rpath,' + lib, '-Wl,--no-as-needed', '-ltorch', '-ltorch_cpu', '-lc10'];
-  if (fs.existsSync(path.join(lib, 'libtorch_cuda.so'))) libs.push('-ltorch_cuda', '-lc10_cuda');
-  libs.push('-Wl,--as-needed');
-  console.log(libs.join(' '));
+const cmakeDirs = root ? [path.join(root, 'share/cmake/Torch')] : ['/usr/lib/x86_64-linux-gnu/cmake/Torch', '/usr/share/cmake/Torch'];
+
+function fail(msg) {
+  console.error(`libtorch.cjs: ${msg}`);
+  process.exit(1);
+}
+
+function version() {
+  const file = path.join(inc, 'torch/csrc/api/include/torch/version.h');
+  if (!fs.existsSync(file)) fail(`${file} not found: ${root ? `LIBTORCH=${root} is not a libtorch (expected include/ and lib/)` : 'install libtorch-dev'}`);
+  const text = fs.readFileSync(file, 'utf8');
+  const num = (k) => Number((text.match(new RegExp(`#define TORCH_VERSION_${k}\\s+(\\d+)`)) ?? [])[1] ?? NaN);
+  return { major: num('MAJOR'), minor: num('MINOR'), patch: num('PATCH') };
+}
+
+function cxx11Abi() {
+  for (const d of cmakeDirs) {
+    const f = path.join(d, 'TorchConfig.cmake');
+    if (!fs.existsSync(f)) continue;
+    const m = fs.readFileSync(f, 'utf8').match(/_GLIBCXX_USE_CXX11_ABI=([01])/);
+    if (m) return m[1];
+  }
+  return '1'; // every libtorch since 2.6, and Debian's
+}
+
+const cuda = fs.existsSync(path.join(lib, 'libtorch_cuda.so'));
+const v = version();
+const std = v.major > 2 || (v.major === 2 && v.minor >= 13) ? 'c++20' : 'c++17';
+
+switch (process.argv[2]) {
+  case 'cflags':
+    console.log([`-std=${std}`, `-D_GLIBCXX_USE_CXX11_ABI=${cxx11Abi()}`, `-I${inc}`, `-I${path.join(inc, 'torch/csrc/api/include')}`].join(' '));
+    break;
+  case 'libs': {
+    const libs = ['-L' + lib, '-Wl,-rpath,' + lib, '-Wl,--no-as-needed', '-ltorch', '-ltorch_cpu', '-lc10'];
+    if (cuda) libs.push('-ltorch_cuda', '-lc10_cuda');
+    libs.push('-Wl,--as-needed');
+    console.log(libs.join(' '));
+    break;
+  }
+  case 'info':
+    console.log(`libtorch ${v.major}.${v.minor}.${v.patch} at ${root ?? '/usr'} (${cuda ? 'CUDA' : 'CPU'}, ${std}, CXX11 ABI ${cxx11Abi()})`);
+    break;
+  default:
+    fail('usage: node libtorch.cjs cflags|libs|info');
 }

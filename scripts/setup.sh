@@ -4,7 +4,7 @@
 #         python3-torch (the reference side of the engine benchmark and the fixture generator),
 #         chromium (the report test opens report.html in it, headless, through playwright-core)
 #   npm:  the packages in package-lock.json
-#   addon: native/ built against the system libtorch (or $LIBTORCH), rebuilt when its sources change
+#   addon: native/ built against the system libtorch (or $LIBTORCH: scripts/build-native.sh), rebuilt when its sources change
 #   ts:   tsc into dist/ (incremental)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -35,11 +35,10 @@ if [[ ! -d node_modules || "$(cat "$stamps/npm" 2>/dev/null)" != "$lock_hash" ]]
 fi
 
 addon=native/build/Release/b2b_native.node
-src_hash=$(hash_of native/binding.gyp native/src/* <(echo "${LIBTORCH:-system}"))
+src_hash=$(hash_of native/libtorch.cjs scripts/build-native.sh native/src/* <(echo "${LIBTORCH:-system}"))
 if [[ ! -f $addon || "$(cat "$stamps/addon" 2>/dev/null)" != "$src_hash" ]]; then
-  say "building the native addon against ${LIBTORCH:-the system libtorch} (about a minute)"
-  nodedir=$(dirname "$(dirname "$(command -v node)")")
-  (cd native && ../node_modules/.bin/node-gyp rebuild --nodedir="$nodedir" --jobs="$(nproc)" --loglevel=error >/dev/null)
+  say "building the native addon against $(node native/libtorch.cjs info) (about a minute)"
+  bash scripts/build-native.sh
   echo "$src_hash" >"$stamps/addon"
 fi
 

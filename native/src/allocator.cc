@@ -9,6 +9,7 @@
 #include <c10/core/CPUAllocator.h>
 
 #include <cstdlib>
+#include <cstring>
 #include <mutex>
 #include <unordered_map>
 #include <vector>
@@ -37,9 +38,15 @@ struct Stats {
 
 class CachingCPUAllocator final : public c10::Allocator {
  public:
-  c10::DataPtr allocate(size_t n) const override {
+  // libtorch 1.x declares `allocate(size_t) const`, 2.3 and later `allocate(size_t)` and a pure
+  // `copy_data`: both forms are defined (without `override`), so one source builds against either.
+  c10::DataPtr allocate(size_t n) const {
     void* p = Take(n == 0 ? 64 : n);
     return {p, p, &Free, c10::Device(c10::DeviceType::CPU)};
+  }
+  c10::DataPtr allocate(size_t n) { return static_cast<const CachingCPUAllocator*>(this)->allocate(n); }
+  void copy_data(void* dest, const void* src, std::size_t count) const {
+    if (count > 0) std::memcpy(dest, src, count);
   }
   c10::DeleterFnPtr raw_deleter() const override { return &Free; }
 

@@ -1,5 +1,6 @@
 // Command-line argument errors (exit code 2) and a small parseArgs wrapper.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { cudaAvailable, cudaDeviceCount, torchVersion, type Device } from '../tensor/index.js';
 
 export class UsageError extends Error {
   constructor(message: string) {
@@ -29,4 +30,15 @@ export function budgetSeconds(v: string | undefined, command: string): number | 
 export function budgetHelp(column: number): string {
   const pad = ' '.repeat(column);
   return `${'  --minutes N'.padEnd(column)}a wall-time budget: the run ends at N minutes as finished (checkpoint,\n${pad}validation, final weights), or at its step count if that comes first`;
+}
+
+/** --device: 'cpu' (default), 'cuda' or 'cuda:N', checked against what this build of the addon can reach. */
+export function checkDevice(v: string | undefined, command: string): Device {
+  if (v === undefined || v === 'cpu') return 'cpu';
+  const m = /^cuda(?::(\d+))?$/.exec(v);
+  if (!m) throw new UsageError(`${command}: --device must be cpu, cuda or cuda:N, got '${v}'`);
+  if (!cudaAvailable()) throw new UsageError(`${command}: --device ${v}: this addon has no CUDA (built against ${torchVersion()}; see the README's GPU section) or no GPU is visible`);
+  const n = cudaDeviceCount(), k = Number(m[1] ?? 0);
+  if (k >= n) throw new UsageError(`${command}: --device ${v}: only ${n} GPU${n === 1 ? '' : 's'} visible`);
+  return v;
 }

@@ -114,7 +114,7 @@ export async function jpegRoundTrip(image: Tensor, quality: number): Promise<Ten
   const raw = await sharp(jpg).raw().toBuffer();
   const f = new Float32Array(raw.length);
   for (let i = 0; i < raw.length; i++) f[i] = raw[i]! / 255;
-  return noGrad(() => scope(() => fromArray(f, [h, w, 3]).permute([2, 0, 1]).contiguous()));
+  return noGrad(() => scope(() => fromArray(f, [h, w, 3], { device: image.device }).permute([2, 0, 1]).contiguous()));
 }
 
 /** Image files directly in a folder, sorted by name. Throws naming the folder if it has none. */

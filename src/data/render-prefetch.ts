@@ -4,7 +4,7 @@
 // the worker or resuming a run never changes what a step sees. `prefetch: 0` renders in-process.
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { fromArray, type Tensor } from '../tensor/index.js';
+import { fromArray, type Device, type Tensor } from '../tensor/index.js';
 import type { CameraConfig } from './camera/config.js';
 import { RenderedPairs, checkPosition, loadPhotoPool, type RenderedPosition } from './rendered-pairs.js';
 
@@ -24,6 +24,8 @@ export interface RenderSourceOptions {
   prefetch: number;
   /** libtorch threads of the worker (default 1). */
   workerThreads?: number;
+  /** Render on this device ('cpu' default). A GPU renders in the training process (prefetch is ignored). */
+  device?: Device;
 }
 
 /** What the trainers consume: blurry/sharp batches with the loader fields they log. */
@@ -66,8 +68,8 @@ export class RenderSource {
   static async open(o: RenderSourceOptions): Promise<RenderSource> {
     const s = new RenderSource(o);
     try {
-      if (o.prefetch <= 0) {
-        const pool = await loadPhotoPool(o.photos, { exclude: new Set(o.exclude), maxSide: o.maxSide });
+      if (o.prefetch <= 0 || (o.device !== undefined && o.device !== 'cpu')) {
+        const pool = await loadPhotoPool(o.photos, { exclude: new Set(o.exclude), maxSide: o.maxSide, device: o.device });
         try {
           s.local = new RenderedPairs(pool, o);
         } catch (e) {

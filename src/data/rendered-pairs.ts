@@ -12,7 +12,7 @@
 // read +3.5 dB where random crops of the same scenes read +1.0; docs/experiments.md §6.)
 import { basename, extname, join } from 'node:path';
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { F, Generator, cat, emptyCache, noGrad, scope, stack, type Tensor } from '../tensor/index.js';
+import { F, Generator, cat, emptyCache, noGrad, scope, stack, type Device, type Tensor } from '../tensor/index.js';
 import { listImages, readImage } from './image.js';
 import { hflip, rot90, vflip } from './datasets/augment.js';
 import { keyedRng } from './datasets/loader.js';
@@ -45,6 +45,8 @@ export interface PhotoPoolOptions {
   maxSide?: number;
   /** Photos smaller than this in either side are refused with an error naming them. */
   minSide?: number;
+  /** Where the pool is kept (and so where batches are rendered): 'cpu' (default) or a GPU. */
+  device?: Device;
 }
 
 /** The scene of a photo or benchmark crop file: its name without extension. */
@@ -89,7 +91,8 @@ export async function loadPhotoPool(dirs: readonly string[], o: PhotoPoolOptions
           const f = o.maxSide / longer;
           x = F.adaptiveAvgPool2d(x.unsqueeze(0), [Math.round(info.height * f), Math.round(info.width * f)]).squeeze(0); // area filter
         }
-        return x.clamp(0, 1).mul(255).round().to('uint8').keep();
+        const u8 = x.clamp(0, 1).mul(255).round().to('uint8');
+        return (o.device && o.device !== 'cpu' ? u8.to(o.device) : u8).keep();
       }));
       img.dispose();
       const [, h, w] = image.shape as [number, number, number];
@@ -144,12 +147,15 @@ export const renderMargin = (cam: CameraConfig): number => Math.ceil(maxPathPx(c
 export class RenderedPairs {
   private stepNo = 0;
   private readonly margin: number;
-  private readonly generator = new Generator(0);
+  private readonly generator: Generator;
   /** Top-left corner of each photo's held-out square. */
   private readonly squares: { x: number; y: number }[];
 
   constructor(readonly pool: readonly PoolPhoto[], readonly o: RenderedPairsOptions) {
     if (pool.length === 0) throw new Error('RenderedPairs: no photos');
+    // The noise generator lives on the pool's device: a GPU renders its own noise stream (the same for
+    // every run on that device; a CPU and a GPU run of one seed see different noise).
+    this.generator = new Generator(0, pool[0]!.image.device);
     for (const [k, v] of [['batchSize', o.batchSize], ['crop', o.crop], ['valCrop', o.valCrop]] as const) {
       if (!Number.isInteger(v) || v <= 0) throw new RangeError(`RenderedPairs: ${k} must be a positive integer, got ${v}`);
     }

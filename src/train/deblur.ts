@@ -1,7 +1,7 @@
 // Training the known-domain deblurrer D_K: NAFNet with the PSNR loss, AdamW and cosine annealing (as
 // NAFNet trains), or MIMO-UNet with its multi-scale L1 + FFT loss, on blurry/sharp pairs.
 import { readFileSync } from 'node:fs';
-import { manualSeed, noGrad, scope, type Tensor } from '../tensor/index.js';
+import { manualSeed, noGrad, scope, type Device, type Tensor } from '../tensor/index.js';
 import { NAFNet, MIMOUNet, buildArch, parseArch, type ArchId } from '../models/index.js';
 import { AdamW } from '../optim/index.js';
 import { loadWeights } from '../io/weights.js';
@@ -104,11 +104,11 @@ export interface DeblurResult extends LoopResult {
 }
 
 /** PSNR of the deblurred and of the input images over every validation pair, in groups of 8. */
-async function evaluateAll(model: Deblurrer, pairs: PairedSample[]): Promise<{ psnr: number; input_psnr: number; images: number }> {
+async function evaluateAll(model: Deblurrer, pairs: PairedSample[], device: Device): Promise<{ psnr: number; input_psnr: number; images: number }> {
   model.eval();
   let out = 0, inp = 0;
   for (let i = 0; i < pairs.length; i += 8) {
-    const v = await loadValidation(pairs.slice(i, i + 8), 8, 256, 4);
+    const v = onDevice(await loadValidation(pairs.slice(i, i + 8), 8, 256, 4), device);
     const pred = noGrad(() => scope(() => deblur(model, v.blurry).clamp(0, 1)));
     out += psnrPerImage(pred, v.sharp).reduce((a, b) => a + b, 0);
     inp += psnrPerImage(v.blurry, v.sharp).reduce((a, b) => a + b, 0);
@@ -118,14 +118,23 @@ async function evaluateAll(model: Deblurrer, pairs: PairedSample[]): Promise<{ p
   return { psnr: out / pairs.length, input_psnr: inp / pairs.length, images: pairs.length };
 }
 
+/** A blurry/sharp stack on `device` (the CPU stack is released when moved). */
+function onDevice(v: { blurry: Tensor; sharp: Tensor }, device: Device): { blurry: Tensor; sharp: Tensor } {
+  if (device === 'cpu' || v.blurry.device === device) return v;
+  const moved = { blurry: v.blurry.to(device).keep(), sharp: v.sharp.to(device).keep() };
+  v.blurry.dispose();
+  v.sharp.dispose();
+  return moved;
+}
+
 const AUGMENT = { hflip: true, vflip: true, rot90: true } as const;
 
 /** Training batches, the validation split and its fixed validation stack: real pairs, synthetic blur of S, or rendered pairs. */
-async function deblurData(c: DeblurConfig): Promise<{ split: { train: unknown[]; val: PairedSample[] }; loader: DataSource<Batch> & { dispose(): void }; val: { blurry: Tensor; sharp: Tensor } }> {
+async function deblurData(c: DeblurConfig, device: Device): Promise<{ split: { train: unknown[]; val: PairedSample[] }; loader: DataSource<Batch> & { dispose(): void }; val: { blurry: Tensor; sharp: Tensor } }> {
   if (c.render) {
     const source = await RenderSource.open({
       camera: loadCamera(c.render), photos: c.pairs.split(delimiter).filter((d) => d !== ''), exclude: c.exclude ? [...readExcludedScenes(c.exclude)] : [],
-      maxSide: c.renderMaxSide, batchSize: c.batch, crop: c.crop, valCrop: c.valCrop, seed: c.seed, prefetch: c.prefetch,
+      maxSide: c.renderMaxSide, batchSize: c.batch, crop: c.crop, valCrop: c.valCrop, seed: c.seed, prefetch: c.prefetch, device,
     });
     try {
       const val = await source.validation(c.valImages);
@@ -153,15 +162,29 @@ async function deblurData(c: DeblurConfig): Promise<{ split: { train: unknown[];
   return { split, loader, val: await loadValidation(split.val, c.valImages, 256, 4) };
 }
 
-export async function trainDeblur(c: DeblurConfig, out: string, o: { resume?: boolean; quiet?: boolean; maxSeconds?: number } = {}): Promise<DeblurResult> {
+export interface DeblurRunOptions {
+  resume?: boolean;
+  quiet?: boolean;
+  /** Wall-clock budget in seconds. */
+  maxSeconds?: number;
+  /** With maxSeconds: fit the cosine schedule's length to the budget (measured after the first steps). */
+  fitSteps?: boolean;
+  /** Where to train: 'cpu' (default), 'cuda', 'cuda:N'. Checkpoints and weights are device-independent. */
+  device?: Device;
+}
+
+export async function trainDeblur(c: DeblurConfig, out: string, o: DeblurRunOptions = {}): Promise<DeblurResult> {
+  const device = o.device ?? 'cpu';
   const run = o.resume ? RunDir.open(out) : RunDir.create(out, { kind: 'deblur', ...c });
   const arch = parseArch(c.arch);
   manualSeed(c.seed);
   const model = buildDeblurrer(arch);
   if (c.init) scope(() => model.loadStateDict(loadWeights(weightsFile(c.init!)), {}, c.init!));
+  if (device !== 'cpu') model.to(device);
   const optimizer = new AdamW(model.parameters(), { lr: c.lr, betas: c.betas, weightDecay: c.weightDecay });
-  const data = await deblurData(c);
-  const { split, loader, val } = data;
+  const data = await deblurData(c, device);
+  const { split, loader } = data;
+  const val = device === 'cpu' ? data.val : onDevice(data.val, device);
   const validate = async (step: number): Promise<Record<string, number>> => {
     model.eval();
     const pred = mapInGroups(val.blurry.shape[0]!, 4, (i, j) => deblur(model, val.blurry.slice(0, i, j)).clamp(0, 1));
@@ -178,12 +201,13 @@ export async function trainDeblur(c: DeblurConfig, out: string, o: { resume?: bo
       run, parts: [{ name: 'model', model, optimizer }], data: loader, steps: c.steps, baseLr: c.lr,
       schedule: { kind: 'cosine', total: c.steps, min: c.lrMin } satisfies Schedule,
       step: (batch) => {
-        const x = batch.blurry, y = batch.sharp!;
+        const x = batch.blurry.to(device), y = batch.sharp!.to(device);
         const loss = model instanceof NAFNet ? psnrLoss(model.forward(x), y) : mimoLoss(model.forward(x), y);
         return { loss };
       },
       release: releaseBatch,
       validate, primary: 'psnr', valEvery: c.valEvery, ckptEvery: c.ckptEvery, resume: o.resume ?? false, quiet: o.quiet, maxSeconds: o.maxSeconds,
+      fitSteps: o.fitSteps,
     });
     run.saveFinal(model.stateDict(), { arch, kind: 'deblurrer' }, r);
     // Synthetic blur without --val, and rendered pairs: the final evaluation is over the validation
@@ -191,14 +215,13 @@ export async function trainDeblur(c: DeblurConfig, out: string, o: { resume?: bo
     const last = r.lastValidation;
     const final = r.interrupted ? undefined
       : (c.motionBlur && !c.val) || c.render ? (last ? { psnr: last.psnr!, input_psnr: last.input_psnr!, images: val.blurry.shape[0]! } : undefined)
-        : await evaluateAll(model, split.val);
+        : await evaluateAll(model, split.val, device);
     if (final) run.log({ step: r.steps, final_validation: final });
     return { ...r, run: out, weights: run.finalWeights, trainPairs: split.train.length, valPairs: split.val.length, final };
   } finally {
     model.dispose();
     optimizer.dispose();
     loader.dispose();
-    val.blurry.dispose();
-    val.sharp.dispose();
+    for (const t of new Set([val.blurry, val.sharp, data.val.blurry, data.val.sharp])) t.dispose();
   }
 }

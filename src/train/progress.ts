@@ -8,7 +8,8 @@ export class Progress {
   /** Times of the recent steps: the rate is measured over them, so it follows load changes. */
   private readonly recent: number[] = [];
 
-  constructor(readonly total: number, private readonly startStep: number, private readonly every = 50,
+  /** total: the run's last step (a fitted schedule may change it). */
+  constructor(public total: number, private readonly startStep: number, private readonly every = 50,
     private readonly out: NodeJS.WriteStream = process.stderr) {
     this.tty = Boolean(out.isTTY) && !process.env.CI;
   }

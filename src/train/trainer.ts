@@ -1,7 +1,7 @@
 // The training loop shared by every trainer: schedules, atomic checkpoints and exact resume, periodic
 // validation and samples, a guard against non-finite losses and gradients, Ctrl-C that saves and stops.
 import { existsSync } from 'node:fs';
-import { noGrad, scope, type Tensor } from '../tensor/index.js';
+import { noGrad, scope, stack, type Tensor } from '../tensor/index.js';
 import type { Module } from '../nn/index.js';
 import type { Adam } from '../optim/index.js';
 import { learningRate, type Schedule } from './schedule.js';
@@ -53,6 +53,12 @@ export interface LoopOptions<B> {
   quiet?: boolean;
   /** Wall-clock budget: the run ends (as finished, with a checkpoint) once this many seconds have passed. */
   maxSeconds?: number;
+  /**
+   * With maxSeconds: once the step rate is measured (steps 5–35 of this process), the run's length, and
+   * with it a cosine or linear schedule, is shortened to the steps that fit the budget (never beyond
+   * `steps`). The fitted length is kept in the checkpoint, so a resumed run keeps its schedule.
+   */
+  fitSteps?: boolean;
   /** Called after each completed step (1-based count) with the step's loss: progress reports, early stops. */
   onStep?: (step: number, loss: number) => void;
 }
@@ -66,17 +72,28 @@ export interface LoopResult {
   guardEvents: number;
   /** The run ended at its time budget before its last step. */
   budgetReached: boolean;
+  /** The run's length: its configured steps, or what fitSteps shortened them to. */
+  plannedSteps: number;
 }
 
+/** Whether every gradient is finite: one sum per gradient, one read (one device sync) for all. */
 function gradsFinite(models: Module[]): boolean {
   return noGrad(() => scope(() => {
-    let s = 0;
+    const sums: Tensor[] = [];
     for (const m of models) for (const p of m.parameters()) {
       const g = p.grad;
-      if (g) s += g.sum().item();
+      if (g) sums.push(g.sum());
     }
-    return Number.isFinite(s);
+    return sums.length === 0 || Number.isFinite(stack(sums).sum().item());
   }));
+}
+
+/** Rate measurement for fitSteps: steps after the first WARM (compilation, caches) over SPAN steps. */
+const FIT_WARM = 5, FIT_SPAN = 30;
+
+/** The schedule with its length changed to `total` (schedules without one are returned as they are). */
+function withTotal(s: Schedule, total: number): Schedule {
+  return s.kind === 'cosine' || s.kind === 'linear' ? { ...s, total } : s;
 }
 
 export async function trainLoop<B>(o: LoopOptions<B>): Promise<LoopResult> {
@@ -89,7 +106,16 @@ export async function trainLoop<B>(o: LoopOptions<B>): Promise<LoopResult> {
     o.data.restore(state.loader as never);
     o.run.log({ event: 'resume', step: state.step });
   }
-  const progress = new Progress(o.steps, state.step, o.logEvery ?? 50, o.quiet ? devNull : process.stderr);
+  if (o.fitSteps && o.maxSeconds === undefined) throw new Error('fitSteps needs a time budget (maxSeconds)');
+  let steps = o.steps, schedule = o.schedule;
+  const fitted = state.extra?.fittedSteps;
+  if (typeof fitted === 'number') {
+    steps = fitted;
+    schedule = withTotal(o.schedule, fitted);
+  }
+  const progress = new Progress(steps, state.step, o.logEvery ?? 50, o.quiet ? devNull : process.stderr);
+  let fitStart = 0;
+  const startStep = state.step;
   let stop = false;
   const onSignal = (): void => {
     stop = true;
@@ -102,7 +128,7 @@ export async function trainLoop<B>(o: LoopOptions<B>): Promise<LoopResult> {
   const models = looped.map((p) => p.model);
   try {
     let step = state.step;
-    for (; step < o.steps; step++) {
+    for (; step < steps; step++) {
       // Let the event loop turn once per step: signal handlers (Ctrl-C) and finalizers run only then, and
       // a loader serving cached images would otherwise never leave the microtask queue.
       await new Promise<void>((resolve) => setImmediate(resolve));
@@ -111,7 +137,22 @@ export async function trainLoop<B>(o: LoopOptions<B>): Promise<LoopResult> {
         budgetReached = true;
         break;
       }
-      const lr = learningRate(o.schedule, o.baseLr, step) * state.lrScale;
+      if (o.fitSteps && typeof state.extra?.fittedSteps !== 'number') {
+        const done = step - startStep;
+        if (done === FIT_WARM) fitStart = performance.now();
+        if (done === FIT_WARM + FIT_SPAN) {
+          const now = performance.now(), rate = FIT_SPAN / ((now - fitStart) / 1000);
+          const left = o.maxSeconds! - (now - t0) / 1000;
+          // 8 % of the remaining time is kept for validations, checkpoints and the final save.
+          steps = Math.min(o.steps, step + Math.max(1, Math.floor(rate * left * 0.92)));
+          schedule = withTotal(o.schedule, steps);
+          state.extra = { ...state.extra, fittedSteps: steps };
+          progress.total = steps;
+          o.run.log({ event: 'fit-steps', step, steps, rate });
+          progress.note(`${rate.toFixed(2)} steps/s: the run is fitted to ${steps} steps in its ${o.maxSeconds} s`);
+        }
+      }
+      const lr = learningRate(schedule, o.baseLr, step) * state.lrScale;
       for (const p of o.parts) p.optimizer.lr = lr * (p.lrScale ?? 1);
       const batch = await o.data.next();
       const r = scope(() => {
@@ -146,7 +187,7 @@ export async function trainLoop<B>(o: LoopOptions<B>): Promise<LoopResult> {
       progress.update(step, r.value);
       o.onStep?.(step + 1, r.value);
       if ((step + 1) % (o.logEvery ?? 50) === 0) o.run.log({ step: step + 1, loss: r.value, lr, ...r.logs });
-      const last = step + 1 === o.steps;
+      const last = step + 1 === steps;
       if (o.validate && ((step + 1) % o.valEvery === 0 || last)) {
         lastValidation = await o.validate(step + 1);
         o.run.log({ step: step + 1, validation: lastValidation });
@@ -173,7 +214,7 @@ export async function trainLoop<B>(o: LoopOptions<B>): Promise<LoopResult> {
       o.run.log({ event: 'interrupted', step });
       progress.note(`interrupted: saved a checkpoint at step ${step}; continue with --resume ${o.run.dir}`);
     }
-    return { steps: step, interrupted: stop, seconds: (performance.now() - t0) / 1000, lastValidation, best: state.best, guardEvents, budgetReached };
+    return { steps: step, interrupted: stop, seconds: (performance.now() - t0) / 1000, lastValidation, best: state.best, guardEvents, budgetReached, plannedSteps: steps };
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);

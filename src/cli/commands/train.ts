@@ -2,7 +2,7 @@
 import { DEBLUR_DEFAULTS, readConfigFile, resolveDeblurConfig, trainDeblur, type DeblurConfig, type DeblurResult } from '../../train/deblur.js';
 import { KERNEL_DEFAULTS, resolveKernelConfig, trainKernel, type KernelConfig } from '../../train/kernel.js';
 import { RunDir } from '../../train/run.js';
-import { budgetHelp, budgetSeconds, parse, UsageError } from '../usage.js';
+import { budgetHelp, budgetSeconds, checkDevice, parse, UsageError } from '../usage.js';
 import { trainTranslatorCommand } from './train-translator.js';
 import { trainBaseline } from './train-baselines.js';
 
@@ -28,6 +28,8 @@ deblur options (defaults for 2 CPU cores):
                    ahead by a worker process (0: in the training process)
   --exclude DIR    with --render: never render the test scenes of this benchmark (b2b simulate folder)
   --config FILE    a JSON config (keys as in the run's config.json); flags override it
+  --device D       cpu (default), cuda or cuda:N (an addon built against a CUDA libtorch: README)
+  --fit-steps      with --minutes: shorten the run (and its cosine schedule) to the steps that fit
 ${budgetHelp(19)}
 Pairs: a folder with blur/ and sharp/ (b2b simulate --role known writes DIR/pairs), or a GoPro, REDS,
 RSBlur, RealBlur or Blur2Blur layout. The run folder gets config.json, metrics.jsonl, checkpoints,
@@ -41,6 +43,7 @@ export async function train(argv: string[]): Promise<void> {
     batch: { type: 'string' }, crop: { type: 'string' }, lr: { type: 'string' }, seed: { type: 'string' }, 'val-every': { type: 'string' },
     init: { type: 'string' }, config: { type: 'string' }, resume: { type: 'string' }, minutes: { type: 'string' },
     render: { type: 'string' }, exclude: { type: 'string' }, prefetch: { type: 'string' }, 'val-crop': { type: 'string' }, 'val-images': { type: 'string' },
+    device: { type: 'string' }, 'fit-steps': { type: 'boolean' },
   }, HELP);
   const sub = positionals[0];
   if (values.help || sub === undefined) {
@@ -71,7 +74,12 @@ export async function train(argv: string[]): Promise<void> {
   }
   const resume = Boolean(values.resume);
   const maxSeconds = budgetSeconds(values.minutes, `train ${sub}`);
-  const r = sub === 'deblur' ? await trainDeblur(config as DeblurConfig, out, { resume, maxSeconds }) : await trainKernel(config as KernelConfig, out, { resume, maxSeconds });
+  const device = checkDevice(values.device, `train ${sub}`);
+  if (values['fit-steps'] && maxSeconds === undefined) throw new UsageError(`train ${sub}: --fit-steps fits the schedule to --minutes; give --minutes`);
+  if (sub === 'kernel' && (device !== 'cpu' || values['fit-steps'])) throw new UsageError('train kernel: --device and --fit-steps are for train deblur');
+  const r = sub === 'deblur'
+    ? await trainDeblur(config as DeblurConfig, out, { resume, maxSeconds, device, fitSteps: values['fit-steps'] })
+    : await trainKernel(config as KernelConfig, out, { resume, maxSeconds });
   const v = r.lastValidation;
   const summary = !v ? '' : sub === 'deblur'
     ? `; validation PSNR ${v.psnr!.toFixed(2)} dB (input ${v.input_psnr!.toFixed(2)} dB, ${v.gain! >= 0 ? '+' : ''}${v.gain!.toFixed(2)} dB)`
@@ -80,5 +88,5 @@ export async function train(argv: string[]): Promise<void> {
   const final = f
     ? `\nall ${f.images} validation pairs (centre crops ≤ 256²): PSNR ${f.psnr.toFixed(2)} dB, input ${f.input_psnr.toFixed(2)} dB (${(f.psnr - f.input_psnr).toFixed(2)} dB gain)`
     : '';
-  console.log(`${r.interrupted ? 'stopped' : 'finished'} at step ${r.steps}/${config.steps} in ${(r.seconds / 60).toFixed(1)} min${summary}; weights: ${r.weights}${final}`);
+  console.log(`${r.interrupted ? 'stopped' : 'finished'} at step ${r.steps}/${r.plannedSteps} in ${(r.seconds / 60).toFixed(1)} min${summary}; weights: ${r.weights}${final}`);
 }

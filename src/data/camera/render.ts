@@ -3,7 +3,7 @@
 // sub-frame along the camera trajectory (pinhole homographies, optionally per row for a rolling shutter)
 // → average in linear light → sensor clipping → Poisson–Gaussian noise → response curve → in-camera
 // sharpening → JPEG. The sharp ground truth is the mid-exposure frame through the same response curve.
-import { F, Generator, fromArray, noGrad, randn, scope, stack, tensor, where, type Tensor } from '../../tensor/index.js';
+import { F, Generator, fromArray, noGrad, randn, scope, stack, tensor, where, type Device, type Tensor } from '../../tensor/index.js';
 import { jpegRoundTrip } from '../image.js';
 import type { Rng } from '../rng.js';
 import { maxPathPx, type CameraConfig } from './config.js';
@@ -35,7 +35,7 @@ export function applyCrf(x: Tensor, crf: CameraConfig['crf']): Tensor {
 /** Unsharp mask with a 3×3 binomial blur: x + amount·(x − blur(x)). */
 export function sharpen(x: Tensor, amount: number): Tensor {
   if (amount === 0) return x;
-  const k = tensor([[1, 2, 1], [2, 4, 2], [1, 2, 1]]).div(16).view([1, 1, 3, 3]).expand([3, 1, 3, 3]);
+  const k = tensor([[1, 2, 1], [2, 4, 2], [1, 2, 1]], { device: x.device }).div(16).view([1, 1, 3, 3]).expand([3, 1, 3, 3]);
   const blur = F.conv2d(F.pad(x, [1, 1, 1, 1], 'replicate'), k, undefined, { groups: 3 });
   return x.add(x.sub(blur).mul(amount)).clamp(0, 1);
 }
@@ -55,8 +55,9 @@ function rotation(out: Float32Array, o: number, yaw: number, pitch: number, roll
 /**
  * Sampling grid [B, H, W, 2] of the sub-frame at time t (fraction of the exposure): per image its
  * trajectory; with a rolling shutter of readout R ms, row r is exposed R/exposure·(r/H − ½) later.
+ * The poses are computed here and the grid on `device`.
  */
-function subframeGrid(trs: Trajectory[], t: number, h: number, w: number, focal: number, readoutMs: number): Tensor {
+function subframeGrid(trs: Trajectory[], t: number, h: number, w: number, focal: number, readoutMs: number, device: Device): Tensor {
   const rows = readoutMs > 0 ? h : 1;
   const mats = new Float32Array(trs.length * rows * 9);
   trs.forEach((tr, b) => {
@@ -66,9 +67,9 @@ function subframeGrid(trs: Trajectory[], t: number, h: number, w: number, focal:
       rotation(mats, (b * rows + r) * 9, Math.atan(p.x / focal), Math.atan(p.y / focal), p.roll);
     }
   });
-  const R = fromArray(mats, [trs.length, rows, 3, 3]);
-  const xs = tensor(Array.from({ length: w }, (_, j) => j - (w - 1) / 2)).view([1, 1, w, 1]);
-  const ys = tensor(Array.from({ length: h }, (_, i) => i - (h - 1) / 2)).view([1, h, 1, 1]);
+  const R = fromArray(mats, [trs.length, rows, 3, 3], { device });
+  const xs = tensor(Array.from({ length: w }, (_, j) => j - (w - 1) / 2), { device }).view([1, 1, w, 1]);
+  const ys = tensor(Array.from({ length: h }, (_, i) => i - (h - 1) / 2), { device }).view([1, h, 1, 1]);
   // Row vectors p·R = (Rᵀp)ᵀ for p = (x, y, f), as three broadcast multiply-adds (much faster than
   // B·H tiny matrix products): [B,rows,1,3] rows of R times [1,H,W,1] coordinates → [B,H,W,3].
   const row = (k: number): Tensor => R.select(2, k).unsqueeze(2);
@@ -108,9 +109,13 @@ export interface RenderOptions {
   trajectory?: Trajectory;
 }
 
-/** Renders a batch of scene photos [B, 3, H, W] (sRGB, [0, 1]) through a camera. */
+/**
+ * Renders a batch of scene photos [B, 3, H, W] (sRGB, [0, 1]) through a camera, on the photos' device
+ * (the noise generator must be of that device; JPEG, when the camera has it, is encoded on the CPU).
+ */
 export async function render(cam: CameraConfig, photos: Tensor, o: RenderOptions): Promise<Rendered> {
   const [b, , h, w] = photos.shape as [number, number, number, number];
+  const device = photos.device;
   const trs = Array.from({ length: b }, () => (o.trajectory ?? (maxPathPx(cam) === 0 ? stillTrajectory() : drawTrajectory(cam, o.rng))));
   const params: SampleParams[] = trs.map((tr) => ({
     lengthPx: tr.lengthPx,
@@ -123,21 +128,22 @@ export async function render(cam: CameraConfig, photos: Tensor, o: RenderOptions
   const m = o.margin ?? 0;
   const crop = (x: Tensor): Tensor => (m > 0 ? x.slice(2, m, h - m).slice(3, m, w - m) : x);
   const stage = noGrad(() => scope(() => {
-    const wb = tensor(cam.whiteBalance).view([1, 3, 1, 1]);
-    const gains = tensor(params.map((p) => p.gain)).view([b, 1, 1, 1]);
+    const wb = tensor(cam.whiteBalance, { device }).view([1, 3, 1, 1]);
+    const gains = tensor(params.map((p) => p.gain), { device }).view([b, 1, 1, 1]);
     const lin = srgbToLinear(photos).mul(wb).mul(gains);
     let acc = lin.mul(0);
     for (let s = 0; s < cam.subframes; s++) {
       scope(() => {
-        const grid = subframeGrid(trs, (s + 0.5) / cam.subframes, h, w, cam.trajectory.focalPx, cam.rollingShutterMs);
+        const grid = subframeGrid(trs, (s + 0.5) / cam.subframes, h, w, cam.trajectory.focalPx, cam.rollingShutterMs, device);
         acc.add_(F.gridSample(lin, grid, { mode: 'bilinear', paddingMode: 'reflection', alignCorners: false }));
       });
     }
     acc = acc.div(cam.subframes).clamp(0, 1); // sensor saturation
     const mid = lin.clamp(0, 1);
-    const shot = tensor(params.map((p) => p.shot)).view([b, 1, 1, 1]);
-    const read = tensor(params.map((p) => p.read * p.read)).view([b, 1, 1, 1]);
-    const noisy = (x: Tensor): Tensor => x.add(x.mul(shot).add(read).sqrt().mul(randn([...x.shape], { generator: o.generator }))).clamp(0, 1);
+    const shot = tensor(params.map((p) => p.shot), { device }).view([b, 1, 1, 1]);
+    const read = tensor(params.map((p) => p.read * p.read), { device }).view([b, 1, 1, 1]);
+    const noise = (x: Tensor): Tensor => randn([...x.shape], { generator: o.generator, device });
+    const noisy = (x: Tensor): Tensor => x.add(x.mul(shot).add(read).sqrt().mul(noise(x))).clamp(0, 1);
     const isp = (x: Tensor): Tensor => crop(sharpen(applyCrf(x, cam.crf), cam.sharpen));
     return { blurry: isp(noisy(acc)), sharp: isp(mid), sharpCamera: isp(noisy(mid)) };
   }));
