@@ -9,6 +9,7 @@ import { evaluateCamera } from './evaluate-camera.js';
 import { Stages, simulate, simulated } from './stages.js';
 import { buildReport } from './report-build.js';
 import { resultsMarkdown, type Results } from './results.js';
+import { shippedDeblurrer } from './shipped.js';
 
 export interface DemoOptions {
   out: string;
@@ -25,7 +26,7 @@ export interface DemoOptions {
 
 export async function runDemo(o: DemoOptions): Promise<Results> {
   const cam = loadCamera(o.camera);
-  const dk = join(o.shipped, `dk-${o.known}-nafnet-small`), g = join(o.shipped, `g-${cam.name}-small`);
+  const dk = join(o.shipped, shippedDeblurrer(o.known)), g = join(o.shipped, `g-${cam.name}-small`);
   for (const w of [dk, g]) if (!existsSync(join(w, 'model.safetensors'))) throw new Error(`${w}: shipped weights missing (model.safetensors); b2b demo --full trains everything instead`);
   const st = new Stages(o.say);
   const dir = join(o.out, 'data', cam.name);

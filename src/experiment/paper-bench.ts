@@ -17,6 +17,7 @@ import { Stages, finished, simulate, simulated } from './stages.js';
 import { buildReport } from './report-build.js';
 import { ratioAblation } from './ratio-ablation.js';
 import { resultsMarkdown, type Method, type Results } from './results.js';
+import { shippedDeblurrer } from './shipped.js';
 
 export interface BenchOptions {
   out: string;
@@ -34,7 +35,7 @@ export interface BenchOptions {
   kRoute: 'kernel' | 'simulator';
   /** Simulator route: S averaged over this many pixels square before the known blur (1: as it is). */
   kDownscale?: number;
-  /** Folder of shipped weights (dk-<known>-nafnet-small, kw-<known>-small, g-<camera>-small, …). */
+  /** Folder of shipped weights (dk-<known>-nafnet-small32, kw-<known>-small, g-<camera>-small, …). */
   shipped: string;
   translator: Partial<TranslatorConfig>;
   methods: Method[];
@@ -82,7 +83,7 @@ export async function runBench(o: BenchOptions): Promise<Results> {
   await st.run(`simulate known ${o.known.name}`, () => simulated(knownDir, o.known, o.seed),
     () => simulate(knownDir, o.known, { photos: o.photos, seed: o.seed, perPhoto: o.perPhoto, role: 'known' }));
 
-  const dk = (!o.retrain.has('dk') && shippedRun(o, `dk-${o.known.name}-nafnet-small`)) || join(runs, 'dk');
+  const dk = (!o.retrain.has('dk') && shippedRun(o, shippedDeblurrer(o.known.name))) || join(runs, 'dk');
   await st.run('train D_K', () => isShipped(o, dk) || finished(dk), async (resume) => {
     await trainDeblur(resolveDeblurConfig({ pairs: join(knownDir, 'pairs'), val: join(knownDir, 'test'), steps: o.steps.deblurrer, ...(o.batch ? { batch: o.batch } : {}) }), dk, { resume, maxSeconds: o.budget.deblurrer * 60 });
   }, dk);

@@ -34,7 +34,7 @@ describe('b2b bench', () => {
       assert.ok(Number.isFinite(cam.scores[m]?.psnr), `${m} scored`);
       assert.ok(cam.scores[m]!.ssim > 0 && cam.scores[m]!.ssim <= 1);
     }
-    assert.match(cam.runs.dk!, /weights\/dk-gopro-like-nafnet-small$/, 'the shipped D_K is used');
+    assert.match(cam.runs.dk!, /weights\/dk-gopro-like-nafnet-small32$/, 'the shipped D_K is used');
     const md = readFileSync(join(out, 'results.md'), 'utf8');
     assert.match(md, /\| method \| rsblur-like \|/);
     assert.match(md, /Blur2Blur \+ D_K \|/);
