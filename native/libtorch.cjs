@@ -18,7 +18,8 @@ function fail(msg) {
 
 function version() {
   const file = path.join(inc, 'torch/csrc/api/include/torch/version.h');
-  if (!fs.existsSync(file)) fail(`${file} not found: ${root ? `LIBTORCH=${root} is not a libtorch (expected include/ and lib/)` : 'install libtorch-dev'}`);
+  if (!fs.existsSync(file))
+    fail(`${file} not found: ${root ? `LIBTORCH=${root} is not a libtorch (expected include/ and lib/)` : 'install libtorch-dev'}`);
   const text = fs.readFileSync(file, 'utf8');
   const num = (k) => Number((text.match(new RegExp(`#define TORCH_VERSION_${k}\\s+(\\d+)`)) ?? [])[1] ?? NaN);
   return { major: num('MAJOR'), minor: num('MINOR'), patch: num('PATCH') };
@@ -40,7 +41,9 @@ const std = v.major > 2 || (v.major === 2 && v.minor >= 13) ? 'c++20' : 'c++17';
 
 switch (process.argv[2]) {
   case 'cflags':
-    console.log([`-std=${std}`, `-D_GLIBCXX_USE_CXX11_ABI=${cxx11Abi()}`, `-I${inc}`, `-I${path.join(inc, 'torch/csrc/api/include')}`].join(' '));
+    console.log(
+      [`-std=${std}`, `-D_GLIBCXX_USE_CXX11_ABI=${cxx11Abi()}`, `-I${inc}`, `-I${path.join(inc, 'torch/csrc/api/include')}`].join(' '),
+    );
     break;
   case 'libs': {
     const libs = ['-L' + lib, '-Wl,-rpath,' + lib, '-Wl,--no-as-needed', '-ltorch', '-ltorch_cpu', '-lc10'];
@@ -50,7 +53,9 @@ switch (process.argv[2]) {
     break;
   }
   case 'info':
-    console.log(`libtorch ${v.major}.${v.minor}.${v.patch} at ${root ?? '/usr'} (${cuda ? 'CUDA' : 'CPU'}, ${std}, CXX11 ABI ${cxx11Abi()})`);
+    console.log(
+      `libtorch ${v.major}.${v.minor}.${v.patch} at ${root ?? '/usr'} (${cuda ? 'CUDA' : 'CPU'}, ${std}, CXX11 ABI ${cxx11Abi()})`,
+    );
     break;
   default:
     fail('usage: node libtorch.cjs cflags|libs|info');

@@ -86,8 +86,10 @@ def main():
     seeded = {}
     nafnet_forward = lambda m, x: m(x)
     run('nafnet/gopro-width32', archs.NAFNet(32, [1, 1, 1, 28], 1, [1, 1, 1, 1]), [[[1, 3, 29, 35], 11]], nafnet_forward, 1, seeded)
-    run('nafnet/gopro-width64', archs.NAFNet(64, [1, 1, 1, 28], 1, [1, 1, 1, 1]), [], None, 2, seeded, with_outputs=False)
+    run('nafnet/gopro-width64', archs.NAFNet(64, [1, 1, 1, 28], 1, [1, 1, 1, 1]), [[[1, 3, 17, 18], 24]], nafnet_forward, 2, seeded)
     run('nafnet/small', archs.NAFNet(16, [1, 1, 2, 4], 1, [1, 1, 1, 1]), [[[2, 3, 33, 30], 12]], nafnet_forward, 3, seeded)
+    run('nafnet/small24', archs.NAFNet(24, [1, 1, 2, 4], 1, [1, 1, 1, 1]), [[[1, 3, 31, 34], 25]], nafnet_forward, 14, seeded)
+    run('nafnet/small32', archs.NAFNet(32, [1, 1, 2, 4], 1, [1, 1, 1, 1]), [[[1, 3, 30, 33], 26]], nafnet_forward, 15, seeded)
     mimo_forward = lambda m, x: m(x)
     run('mimo/mimo-unet', archs.MIMOUNet(8, 32), [[[1, 3, 32, 36], 13]], mimo_forward, 4, seeded)
     run('mimo/mimo-unet-plus', archs.MIMOUNet(20, 32), [[[1, 3, 16, 20], 14]], mimo_forward, 5, seeded)
@@ -110,7 +112,7 @@ def main():
     run('vgg/16', archs.vgg(16), [[[1, 3, 32, 32], 18]], vgg_forward(16), 9, seeded)
     run('vgg/19', archs.vgg(19), [[[1, 3, 32, 32], 19]], vgg_forward(19), 10, seeded)
     run('kernel-wizard/paper', archs.KernelWizard(), [[[1, 3, 256, 256], 20], [[1, 3, 256, 256], 21]], kw_pair, 11, seeded)
-    run('kernel-wizard/paper-vae', archs.KernelWizard(vae=True), [], None, 12, seeded, with_outputs=False)
+    run('kernel-wizard/paper-vae', archs.KernelWizard(vae=True), [[[1, 3, 256, 256], 27], [[1, 3, 256, 256], 28]], kw_pair, 12, seeded)
     run('kernel-wizard/small', archs.KernelWizard(16, 2, 4, 128, 1), [[[1, 3, 256, 384], 22], [[1, 3, 256, 384], 23]], kw_pair, 13, seeded)
     with open(os.path.join(OUT, 'seeded.json'), 'w') as f:
         json.dump({'torch': torch.__version__, 'vgg_layers': vgg_layers, 'cases': seeded}, f, separators=(',', ':'))

@@ -44,6 +44,7 @@ fi
 
 ts_hash=$(hash_of tsconfig.json $(find src test bench -name '*.ts' 2>/dev/null | sort))
 if [[ ! -d dist || "$(cat "$stamps/ts" 2>/dev/null)" != "$ts_hash" ]]; then
+  rm -rf dist # a full build: files of removed sources must not linger (their tests would still run)
   node_modules/.bin/tsc -p tsconfig.json
   echo "$ts_hash" >"$stamps/ts"
 fi

@@ -21,7 +21,10 @@ const { values: args } = parseArgs({
     threads: { type: 'string', default: String(coreCount()) },
   },
 });
-const rounds = Number(args.rounds), steps = Number(args.steps), longSteps = Number(args.long), threads = Number(args.threads);
+const rounds = Number(args.rounds),
+  steps = Number(args.steps),
+  longSteps = Number(args.long),
+  threads = Number(args.threads);
 setNumThreads(threads);
 
 // ---- PyTorch side --------------------------------------------------------------------------------
@@ -31,15 +34,24 @@ async function pyRun(kind: Case, n: number): Promise<{ ms: number[]; rss_mb: num
 }
 
 // ---- blur2blur side ------------------------------------------------------------------------------
-interface Workload { model: Module & { forward(x: Tensor): Tensor }; opt: Adam; x: Tensor; y: Tensor }
+interface Workload {
+  model: Module & { forward(x: Tensor): Tensor };
+  opt: Adam;
+  x: Tensor;
+  y: Tensor;
+}
 const workloads = new Map<Case, Workload>();
 function workload(kind: Case): Workload {
   let w = workloads.get(kind);
   if (!w) {
     const g = new Generator(0);
     const model = kind === 'conv' ? new ConvPair() : new NafStack();
-    w = { model, opt: new Adam(model.parameters(), { lr: 1e-4 }),
-      x: randn([4, 32, 128, 128], { generator: g }).keep(), y: randn([4, 32, 128, 128], { generator: g }).keep() };
+    w = {
+      model,
+      opt: new Adam(model.parameters(), { lr: 1e-4 }),
+      x: randn([4, 32, 128, 128], { generator: g }).keep(),
+      y: randn([4, 32, 128, 128], { generator: g }).keep(),
+    };
     workloads.set(kind, w);
     jsRun(kind, 1); // warm-up
   }
@@ -52,11 +64,13 @@ function tinyRun(n: number): number[] {
   const ms: number[] = [];
   for (let i = 0; i < n; i++) {
     const t0 = performance.now();
-    noGrad(() => scope(() => {
-      let y = tinyX!;
-      for (let k = 0; k < 500; k++) y = y.mul(1.0001).add(0.0001);
-      return y.numel;
-    }));
+    noGrad(() =>
+      scope(() => {
+        let y = tinyX!;
+        for (let k = 0; k < 500; k++) y = y.mul(1.0001).add(0.0001);
+        return y.numel;
+      }),
+    );
     ms.push(performance.now() - t0);
   }
   return ms;
@@ -92,20 +106,26 @@ async function main(): Promise<void> {
   for (const kind of ['conv', 'nafblock', 'tiny'] as const) {
     await pyRun(kind, 1); // warm-up on both sides
     jsRun(kind, 1);
-    const js: number[] = [], pt: number[] = [];
+    const js: number[] = [],
+      pt: number[] = [];
     for (let r = 0; r < rounds; r++) {
       js.push(...jsRun(kind, steps));
       pt.push(...(await pyRun(kind, steps)).ms);
     }
-    const mj = median(js), mp = median(pt);
+    const mj = median(js),
+      mp = median(pt);
     ratios[kind] = mp / mj;
     if (kind === 'tiny') {
-      console.log(`op overhead (1000 ops on 16 floats) blur2blur ${(mj).toFixed(2)} µs/op | PyTorch ${(mp).toFixed(2)} µs/op | ratio ${(mp / mj).toFixed(3)}`);
+      console.log(
+        `op overhead (1000 ops on 16 floats) blur2blur ${mj.toFixed(2)} µs/op | PyTorch ${mp.toFixed(2)} µs/op | ratio ${(mp / mj).toFixed(3)}`,
+      );
       continue;
     }
     const gflop = stepFlops(kind) / 1e9;
-    console.log(`${kind.padEnd(9)} blur2blur ${f1(mj)} ms/step ${f1(gflop / (mj / 1000))} GFLOP/s | PyTorch ${f1(mp)} ms/step ` +
-      `${f1(gflop / (mp / 1000))} GFLOP/s | ratio ${(mp / mj).toFixed(3)} | ${(100 * gflop / (mj / 1000) / PEAK_GFLOPS).toFixed(0)} % of fp32 peak`);
+    console.log(
+      `${kind.padEnd(9)} blur2blur ${f1(mj)} ms/step ${f1(gflop / (mj / 1000))} GFLOP/s | PyTorch ${f1(mp)} ms/step ` +
+        `${f1(gflop / (mp / 1000))} GFLOP/s | ratio ${(mp / mj).toFixed(3)} | ${((100 * gflop) / (mj / 1000) / PEAK_GFLOPS).toFixed(0)} % of fp32 peak`,
+    );
   }
 
   // Long run for memory growth (NAFNet-style stack: the most allocations per step).
@@ -119,13 +139,22 @@ async function main(): Promise<void> {
   const rssEnd = rssMb();
   const longMs = (performance.now() - t0) / longSteps;
   const a = allocatorStats();
-  console.log(`long run (nafblock, ${longSteps} steps, ${f1(longMs)} ms/step): RSS ${f1(rss50)} MB at step ${firstMark}, ${f1(rssEnd)} MB at step ${longSteps}; ` +
-    `allocator in use ${f1(a.inUseBytes / 2 ** 20)} MB, cached ${f1(a.cachedBytes / 2 ** 20)} MB, hit rate ${(100 * a.hits / (a.hits + a.misses)).toFixed(1)} %`);
+  console.log(
+    `long run (nafblock, ${longSteps} steps, ${f1(longMs)} ms/step): RSS ${f1(rss50)} MB at step ${firstMark}, ${f1(rssEnd)} MB at step ${longSteps}; ` +
+      `allocator in use ${f1(a.inUseBytes / 2 ** 20)} MB, cached ${f1(a.cachedBytes / 2 ** 20)} MB, hit rate ${((100 * a.hits) / (a.hits + a.misses)).toFixed(1)} %`,
+  );
   py.quit();
-  console.log(JSON.stringify({
-    conv_ratio: +ratios.conv.toFixed(3), nafblock_ratio: +ratios.nafblock.toFixed(3), op_overhead_ratio: +ratios.tiny.toFixed(3),
-    rss_growth_mb: +(rssEnd - rss50).toFixed(1), rss_step50_mb: +rss50.toFixed(1), long_steps: longSteps, threads,
-  }));
+  console.log(
+    JSON.stringify({
+      conv_ratio: +ratios.conv.toFixed(3),
+      nafblock_ratio: +ratios.nafblock.toFixed(3),
+      op_overhead_ratio: +ratios.tiny.toFixed(3),
+      rss_growth_mb: +(rssEnd - rss50).toFixed(1),
+      rss_step50_mb: +rss50.toFixed(1),
+      long_steps: longSteps,
+      threads,
+    }),
+  );
 }
 
 main().catch((e: unknown) => {

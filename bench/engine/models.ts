@@ -70,7 +70,7 @@ export function stepFlops(kind: 'conv' | 'nafblock'): number {
   const conv = (cin: number, cout: number, k: number, groups = 1): number => 2 * px * (cin / groups) * cout * k * k;
   if (kind === 'conv') {
     const f = conv(32, 32, 3);
-    return 2 * f /* forward */ + 2 * f /* conv2: dX, dW */ + f /* conv1: dW only */;
+    return 2 * f /* forward */ + 2 * f /* conv2: dX, dW */ + f; /* conv1: dW only */
   }
   const block = conv(32, 64, 1) + conv(64, 64, 3, 64) + conv(32, 32, 1) + conv(32, 64, 1) + conv(32, 32, 1);
   return 2 * 3 * block; // two blocks, forward + two backward products each

@@ -17,7 +17,9 @@ const { values: args } = parseArgs({
     only: { type: 'string' },
   },
 });
-const rounds = Number(args.rounds), batch = Number(args.batch), threads = Number(args.threads);
+const rounds = Number(args.rounds),
+  batch = Number(args.batch),
+  threads = Number(args.threads);
 setNumThreads(threads);
 const SKIP: readonly ArchId[] = ['nafnet-gopro-width64', 'mimo-unet-plus', 'kernel-wizard-vae']; // same code as their smaller siblings, 3–5× the time
 const archs = ARCH_IDS.filter((a) => !SKIP.includes(a) && (!args.only || a.includes(args.only)));
@@ -46,7 +48,9 @@ function jsRun(m: Module, mode: 'fwd' | 'train', steps: number, b: number): numb
         return;
       }
       if (m instanceof VGGFeatures) x.requiresGrad = true; // frozen features: the gradient goes to the image
-      const loss = outputs(m, x).map((o) => o.square().mean()).reduce((p, q) => p.add(q));
+      const loss = outputs(m, x)
+        .map((o) => o.square().mean())
+        .reduce((p, q) => p.add(q));
       m.zeroGrad();
       loss.backward();
     });
@@ -59,32 +63,41 @@ function jsRun(m: Module, mode: 'fwd' | 'train', steps: number, b: number): numb
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)]!;
 
 async function main(): Promise<void> {
-  console.log(`models benchmark: ${threads} threads, ${rounds} interleaved rounds, 256×256 inputs (forward: batch 1; train: batch ${batch})`);
+  console.log(
+    `models benchmark: ${threads} threads, ${rounds} interleaved rounds, 256×256 inputs (forward: batch 1; train: batch ${batch})`,
+  );
   console.log('arch                   params        fwd ms (b2b / torch / ratio)     fwd+bwd ms (b2b / torch / ratio)');
   const result: Record<string, { params: number; fwd_ratio: number; train_ratio: number; fwd_ms: number; train_ms: number }> = {};
   for (const arch of archs) {
     const m = buildArch(arch);
     const row = { params: m.parameterCount(), fwd_ratio: 0, train_ratio: 0, fwd_ms: 0, train_ms: 0 };
-    for (const [mode, b] of [['fwd', 1], ['train', batch]] as const) {
+    for (const [mode, b] of [
+      ['fwd', 1],
+      ['train', batch],
+    ] as const) {
       jsRun(m, mode, 1, b); // warm-up on both sides
       await pyRun(arch, mode, 1, b);
       // At least `rounds` interleaved rounds, more for fast models (up to 2 s per side or 15 rounds):
       // the shared machine's noise comes in bursts, and the median of more samples rides over them.
-      const js: number[] = [], pt: number[] = [];
+      const js: number[] = [],
+        pt: number[] = [];
       for (let r = 0; r < 15 && (r < rounds || js.reduce((a, v) => a + v, 0) < 2000); r++) {
         js.push(...jsRun(m, mode, 1, b));
         pt.push(...(await pyRun(arch, mode, 1, b)));
       }
-      const mj = median(js), mp = median(pt);
+      const mj = median(js),
+        mp = median(pt);
       if (mode === 'fwd') Object.assign(row, { fwd_ms: +mj.toFixed(1), fwd_ratio: +(mp / mj).toFixed(3), fwd_torch_ms: +mp.toFixed(1) });
       else Object.assign(row, { train_ms: +mj.toFixed(1), train_ratio: +(mp / mj).toFixed(3), train_torch_ms: +mp.toFixed(1) });
     }
     m.dispose();
     result[arch] = row;
     const r = row as typeof row & { fwd_torch_ms: number; train_torch_ms: number };
-    console.log(`${arch.padEnd(22)} ${row.params.toLocaleString('en-US').padStart(11)}   ` +
-      `${r.fwd_ms.toFixed(0).padStart(6)} / ${r.fwd_torch_ms.toFixed(0).padStart(6)} / ${row.fwd_ratio.toFixed(2)}          ` +
-      `${r.train_ms.toFixed(0).padStart(6)} / ${r.train_torch_ms.toFixed(0).padStart(6)} / ${row.train_ratio.toFixed(2)}`);
+    console.log(
+      `${arch.padEnd(22)} ${row.params.toLocaleString('en-US').padStart(11)}   ` +
+        `${r.fwd_ms.toFixed(0).padStart(6)} / ${r.fwd_torch_ms.toFixed(0).padStart(6)} / ${row.fwd_ratio.toFixed(2)}          ` +
+        `${r.train_ms.toFixed(0).padStart(6)} / ${r.train_torch_ms.toFixed(0).padStart(6)} / ${row.train_ratio.toFixed(2)}`,
+    );
   }
   py.quit();
   const ratios = Object.values(result).flatMap((r) => [r.fwd_ratio, r.train_ratio]);

@@ -11,16 +11,31 @@ import { KernelWizard, MIMOUNet, NAFNet, PatchGAN } from '../../src/models/index
 import { NAFNET_PRESETS, nafnetFlops } from '../../src/models/nafnet.js';
 import { readFileSync } from 'node:fs';
 import { contentLoss, type ContentLossKind } from '../../src/losses/perceptual.js';
-import { translatorStep, type UnpairedBatch } from '../../src/train/translator-step.js';
+import { translatorStep } from '../../src/train/translator-step.js';
+import type { UnpairedBatch } from '../../src/train/adversarial.js';
 import type { GanLoss } from '../../src/losses/gan.js';
 import { Adam, AdamW } from '../../src/optim/index.js';
 import { charbonnierLoss, psnrLoss } from '../../src/losses/restoration.js';
 
-const { values: args } = parseArgs({ options: { rounds: { type: 'string', default: '4' }, threads: { type: 'string', default: String(coreCount()) }, only: { type: 'string' } } });
-const rounds = Number(args.rounds), threads = Number(args.threads);
+const { values: args } = parseArgs({
+  options: {
+    rounds: { type: 'string', default: '4' },
+    threads: { type: 'string', default: String(coreCount()) },
+    only: { type: 'string' },
+  },
+});
+const rounds = Number(args.rounds),
+  threads = Number(args.threads);
 setNumThreads(threads);
 
-interface Case { kind: 'deblur' | 'kernel' | 'translator'; arch: string; batch: number; crop: number; gan?: GanLoss; content?: ContentLossKind }
+interface Case {
+  kind: 'deblur' | 'kernel' | 'translator';
+  arch: string;
+  batch: number;
+  crop: number;
+  gan?: GanLoss;
+  content?: ContentLossKind;
+}
 const CASES: Case[] = [
   { kind: 'deblur', arch: 'nafnet-small', batch: 8, crop: 128 },
   { kind: 'deblur', arch: 'nafnet-small32', batch: 8, crop: 128 },
@@ -43,20 +58,46 @@ async function pyRun(c: Case, steps: number): Promise<number[]> {
 
 function translatorCase(c: Case): { run: () => void; dispose: () => void } {
   const small = c.arch === 'translator-small';
-  const g = new MIMOUNet(small ? 'small' : 'mimo-unet'), d = new PatchGAN(small ? 'small' : 'paper');
-  const gOpt = new Adam(g.parameters(), { lr: 2e-4, betas: [0.5, 0.999] }), dOpt = new Adam(d.parameters(), { lr: 2e-4, betas: [0.5, 0.999] });
+  const g = new MIMOUNet(small ? 'small' : 'mimo-unet'),
+    d = new PatchGAN(small ? 'small' : 'paper');
+  const gOpt = new Adam(g.parameters(), { lr: 2e-4, betas: [0.5, 0.999] }),
+    dOpt = new Adam(d.parameters(), { lr: 2e-4, betas: [0.5, 0.999] });
   const content = contentLoss(c.content!);
-  const step = translatorStep({ gan: c.gan!, lambdaGp: 1e-4, gpScales: 'full', lambdaRec: 0.8, discInput: 'rgb', discWarmup: 0, curriculum: false, curriculumFraction: 1, curriculumSteps: 0, seed: 0 }, g, d, dOpt, content);
+  const step = translatorStep(
+    {
+      gan: c.gan!,
+      lambdaGp: 1e-4,
+      gpScales: 'full',
+      lambdaRec: 0.8,
+      discInput: 'rgb',
+      discWarmup: 0,
+      curriculum: false,
+      curriculumFraction: 1,
+      curriculumSteps: 0,
+      seed: 0,
+    },
+    g,
+    d,
+    dOpt,
+    content,
+  );
   let i = 0;
   return {
-    run: () => scope(() => {
-      const y = rand([c.batch, 3, c.crop, c.crop]), k = rand([c.batch, 3, c.crop, c.crop]);
-      gOpt.zeroGrad();
-      const batch = { b: { blurry: y, files: [], epoch: 0, index: 0 }, k: { blurry: k, files: [], epoch: 0, index: 0 } } satisfies UnpairedBatch;
-      step(batch, i++).loss.backward();
-      gOpt.update();
-    }),
-    dispose: () => { for (const m of [g, d, gOpt, dOpt, content]) m.dispose(); },
+    run: () =>
+      scope(() => {
+        const y = rand([c.batch, 3, c.crop, c.crop]),
+          k = rand([c.batch, 3, c.crop, c.crop]);
+        gOpt.zeroGrad();
+        const batch = {
+          source: { blurry: y, files: [], epoch: 0, index: 0 },
+          target: { blurry: k, files: [], epoch: 0, index: 0 },
+        } satisfies UnpairedBatch;
+        step(batch, i++).loss.backward();
+        gOpt.update();
+      }),
+    dispose: () => {
+      for (const m of [g, d, gOpt, dOpt, content]) m.dispose();
+    },
   };
 }
 
@@ -67,29 +108,43 @@ function makeStep(c: Case): { run: () => void; dispose: () => void } {
     const m = new NAFNet(NAFNET_PRESET[c.arch]!);
     const opt = new AdamW(m.parameters(), { lr: 1e-3, betas: [0.9, 0.9], weightDecay: 1e-3 });
     return {
-      run: () => scope(() => {
-        const x = rand([c.batch, 3, c.crop, c.crop]), y = rand([c.batch, 3, c.crop, c.crop]);
-        opt.zeroGrad();
-        psnrLoss(m.forward(x), y).backward();
-        opt.update();
-      }),
-      dispose: () => { m.dispose(); opt.dispose(); },
+      run: () =>
+        scope(() => {
+          const x = rand([c.batch, 3, c.crop, c.crop]),
+            y = rand([c.batch, 3, c.crop, c.crop]);
+          opt.zeroGrad();
+          psnrLoss(m.forward(x), y).backward();
+          opt.update();
+        }),
+      dispose: () => {
+        m.dispose();
+        opt.dispose();
+      },
     };
   }
   const kw = new KernelWizard(c.arch === 'kernel-wizard' ? 'paper' : 'small');
   const opt = new Adam(kw.parameters(), { lr: 1e-4, betas: [0.9, 0.99] });
   return {
-    run: () => scope(() => {
-      const x = rand([c.batch, 3, c.crop, c.crop]), y = rand([c.batch, 3, c.crop, c.crop]);
-      opt.zeroGrad();
-      charbonnierLoss(kw.adaptKernel(x, kw.extractKernel(x, y).mean), y).backward();
-      opt.update();
-    }),
-    dispose: () => { kw.dispose(); opt.dispose(); },
+    run: () =>
+      scope(() => {
+        const x = rand([c.batch, 3, c.crop, c.crop]),
+          y = rand([c.batch, 3, c.crop, c.crop]);
+        opt.zeroGrad();
+        charbonnierLoss(kw.adaptKernel(x, kw.extractKernel(x, y).mean), y).backward();
+        opt.update();
+      }),
+    dispose: () => {
+      kw.dispose();
+      opt.dispose();
+    },
   };
 }
 
-const NAFNET_PRESET: Record<string, keyof typeof NAFNET_PRESETS> = { 'nafnet-small': 'small', 'nafnet-small32': 'small32', 'nafnet-gopro-width32': 'gopro-width32' };
+const NAFNET_PRESET: Record<string, keyof typeof NAFNET_PRESETS> = {
+  'nafnet-small': 'small',
+  'nafnet-small32': 'small32',
+  'nafnet-gopro-width32': 'gopro-width32',
+};
 
 /** FLOPs of one training step (forward + backward ≈ 3× forward, convolutions only), where counted. */
 function stepFlops(c: Case): number | undefined {
@@ -108,7 +163,8 @@ function peakGflops(): { sgemm: number; nominal: number } {
   return scope(() => {
     // Through pointwiseConv: OpenBLAS runs single-threaded here, and its row blocks spread the product
     // over the bench's threads (a plain matmul would measure one core).
-    const a = rand([32768, 1024]), b = rand([1024, 1024]);
+    const a = rand([32768, 1024]),
+      b = rand([1024, 1024]);
     F.pointwiseConv(a, b).dispose();
     let best = Infinity;
     for (let i = 0; i < 5; i++) {
@@ -124,13 +180,19 @@ const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floo
 
 async function main(): Promise<void> {
   peak = peakGflops();
-  console.log(`training benchmark: ${threads} threads, ${rounds} interleaved rounds; fp32 ceiling: SGEMM ${peak.sgemm.toFixed(0)} GFLOP/s (nominal ${peak.nominal.toFixed(0)})`);
-  const result: Record<string, { images_per_s: number; torch_images_per_s: number; ratio: number; gflops?: number; peak_fraction?: number }> = {};
+  console.log(
+    `training benchmark: ${threads} threads, ${rounds} interleaved rounds; fp32 ceiling: SGEMM ${peak.sgemm.toFixed(0)} GFLOP/s (nominal ${peak.nominal.toFixed(0)})`,
+  );
+  const result: Record<
+    string,
+    { images_per_s: number; torch_images_per_s: number; ratio: number; gflops?: number; peak_fraction?: number }
+  > = {};
   for (const c of CASES.filter((x) => !args.only || x.arch.includes(args.only))) {
     const s = makeStep(c);
     s.run();
     await pyRun(c, 1);
-    const js: number[] = [], pt: number[] = [];
+    const js: number[] = [],
+      pt: number[] = [];
     for (let r = 0; r < rounds; r++) {
       const t0 = performance.now();
       s.run();
@@ -138,16 +200,24 @@ async function main(): Promise<void> {
       pt.push(...(await pyRun(c, 1)));
     }
     s.dispose();
-    const mj = median(js), mp = median(pt);
+    const mj = median(js),
+      mp = median(pt);
     const key = `${c.kind}:${c.arch}`;
     const flops = stepFlops(c);
     const gflops = flops === undefined ? undefined : flops / 1e9 / (mj / 1000);
     result[key] = {
-      images_per_s: +(c.batch / (mj / 1000)).toFixed(2), torch_images_per_s: +(c.batch / (mp / 1000)).toFixed(2), ratio: +(mp / mj).toFixed(3),
+      images_per_s: +(c.batch / (mj / 1000)).toFixed(2),
+      torch_images_per_s: +(c.batch / (mp / 1000)).toFixed(2),
+      ratio: +(mp / mj).toFixed(3),
       ...(gflops === undefined ? {} : { gflops: +gflops.toFixed(1), peak_fraction: +(gflops / peak!.sgemm).toFixed(3) }),
     };
-    const rate = gflops === undefined ? '' : ` | ${(flops! / 1e9).toFixed(1)} GFLOP/step, ${gflops.toFixed(1)} GFLOP/s = ${(100 * gflops / peak!.sgemm).toFixed(0)} % of SGEMM`;
-    console.log(`${key.padEnd(28)} batch ${c.batch}×${c.crop}²  blur2blur ${result[key].images_per_s} img/s (${mj.toFixed(0)} ms/step) | PyTorch ${result[key].torch_images_per_s} img/s (${mp.toFixed(0)} ms) | ratio ${result[key].ratio}${rate}`);
+    const rate =
+      gflops === undefined
+        ? ''
+        : ` | ${(flops! / 1e9).toFixed(1)} GFLOP/step, ${gflops.toFixed(1)} GFLOP/s = ${((100 * gflops) / peak!.sgemm).toFixed(0)} % of SGEMM`;
+    console.log(
+      `${key.padEnd(28)} batch ${c.batch}×${c.crop}²  blur2blur ${result[key].images_per_s} img/s (${mj.toFixed(0)} ms/step) | PyTorch ${result[key].torch_images_per_s} img/s (${mp.toFixed(0)} ms) | ratio ${result[key].ratio}${rate}`,
+    );
   }
   py().quit();
   console.log(JSON.stringify({ min_ratio: Math.min(...Object.values(result).map((r) => r.ratio)), steps: result }));

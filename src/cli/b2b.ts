@@ -12,7 +12,7 @@ import { makeKnown } from './commands/make-known.js';
 import { simulate } from './commands/simulate.js';
 import { train } from './commands/train.js';
 import { weights } from './commands/weights.js';
-import { UsageError } from './usage.js';
+import { HelpRequest, UsageError } from './usage.js';
 
 const HELP = `b2b — give a camera its own deblurrer (Blur2Blur, CVPR 2024) on libtorch
 
@@ -39,7 +39,20 @@ commands:
 
 b2b <command> --help shows a command's options.`;
 
-const commands: Record<string, (argv: string[]) => Promise<void> | void> = { info, weights, simulate, data, train, 'make-known': makeKnown, eval: evalCommand, deblur: deblurCommand, bench: benchCommand, demo: demoCommand, niqe: niqeCommand, pilots: pilotsCommand };
+const commands: Record<string, (argv: string[]) => Promise<void> | void> = {
+  info,
+  weights,
+  simulate,
+  data,
+  train,
+  'make-known': makeKnown,
+  eval: evalCommand,
+  deblur: deblurCommand,
+  bench: benchCommand,
+  demo: demoCommand,
+  niqe: niqeCommand,
+  pilots: pilotsCommand,
+};
 
 async function main(argv: string[]): Promise<void> {
   const [cmd, ...rest] = argv;
@@ -51,12 +64,16 @@ async function main(argv: string[]): Promise<void> {
     console.log('0.1.0');
     return;
   }
-  const run = commands[cmd];
+  const run = Object.hasOwn(commands, cmd) ? commands[cmd] : undefined;
   if (!run) throw new UsageError(`unknown command '${cmd}'\n\n${HELP}`);
   await run(rest);
 }
 
 main(process.argv.slice(2)).catch((e: unknown) => {
+  if (e instanceof HelpRequest) {
+    console.log(e.help);
+    return;
+  }
   if (e instanceof UsageError) {
     console.error(`b2b: ${e.message}`);
     process.exit(2);

@@ -9,13 +9,37 @@ export class UsageError extends Error {
   }
 }
 
-/** node:util parseArgs with strict options, turning its errors into UsageErrors that include `help`. */
+/** parseArgs options for flags that each take a string. */
+export function stringFlags<K extends string>(...names: K[]): Record<K, { type: 'string' }> {
+  return Object.fromEntries(names.map((n) => [n, { type: 'string' as const }])) as Record<K, { type: 'string' }>;
+}
+
+/** `--help` was given: the command's help goes to stdout and the exit code is 0 (b2b.ts). */
+export class HelpRequest extends Error {
+  constructor(readonly help: string) {
+    super('help requested');
+    this.name = 'HelpRequest';
+  }
+}
+
+/**
+ * node:util parseArgs with strict options, turning its errors into UsageErrors that include `help`;
+ * `--help` / `-h` anywhere ends the command with its help (HelpRequest).
+ */
 export function parse<O extends NonNullable<ParseArgsConfig['options']>>(argv: string[], options: O, help: string) {
+  let parsed;
   try {
-    return parseArgs({ args: argv, options: { ...options, help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true });
+    parsed = parseArgs({
+      args: argv,
+      options: { ...options, help: { type: 'boolean', short: 'h' } },
+      allowPositionals: true,
+      strict: true,
+    });
   } catch (e) {
     throw new UsageError(`${e instanceof Error ? e.message : String(e)}\n\n${help}`);
   }
+  if ((parsed.values as Record<string, unknown>).help) throw new HelpRequest(help);
+  return parsed;
 }
 
 /** --minutes N: a wall-time budget for a training, in seconds for the trainer (undefined: none). */
@@ -37,8 +61,12 @@ export function checkDevice(v: string | undefined, command: string): Device {
   if (v === undefined || v === 'cpu') return 'cpu';
   const m = /^cuda(?::(\d+))?$/.exec(v);
   if (!m) throw new UsageError(`${command}: --device must be cpu, cuda or cuda:N, got '${v}'`);
-  if (!cudaAvailable()) throw new UsageError(`${command}: --device ${v}: this addon has no CUDA (built against ${torchVersion()}; see the README's GPU section) or no GPU is visible`);
-  const n = cudaDeviceCount(), k = Number(m[1] ?? 0);
+  if (!cudaAvailable())
+    throw new UsageError(
+      `${command}: --device ${v}: this addon has no CUDA (built against ${torchVersion()}; see the README's GPU section) or no GPU is visible`,
+    );
+  const n = cudaDeviceCount(),
+    k = Number(m[1] ?? 0);
   if (k >= n) throw new UsageError(`${command}: --device ${v}: only ${n} GPU${n === 1 ? '' : 's'} visible`);
   return v;
 }

@@ -3,12 +3,15 @@
 // Conversions are explicit: EXIF orientation is applied; greyscale is replicated to RGB; an alpha channel
 // is dropped (composited over nothing: the colour values are kept as they are); 16-bit PNG/TIFF keep
 // their precision (÷ 65535).
-import { readdirSync, statSync } from 'node:fs';
-import { extname, join } from 'node:path';
+import { readdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { basename, dirname, extname, join } from 'node:path';
 import sharp from 'sharp';
 import { fromArray, noGrad, scope, type Tensor } from '../tensor/index.js';
 
-export const IMAGE_EXTENSIONS = ['.png', '.jpg', '.jpeg', '.webp', '.tif', '.tiff', '.bmp'] as const;
+export const IMAGE_EXTENSIONS = ['.png', '.jpg', '.jpeg', '.webp', '.tif', '.tiff'] as const;
+
+/** The most pixels an image may declare before it is decoded (a small file can claim a huge canvas). */
+export const MAX_IMAGE_PIXELS = 200_000_000;
 
 export interface ImageInfo {
   width: number;
@@ -34,10 +37,13 @@ export async function readImage(file: string): Promise<{ tensor: Tensor; info: I
   } catch (e) {
     throw new ImageReadError(file, (e as Error).message);
   }
+  if ((meta.width ?? 0) * (meta.height ?? 0) > MAX_IMAGE_PIXELS) {
+    throw new ImageReadError(file, `it declares ${meta.width}×${meta.height} pixels, more than the ${MAX_IMAGE_PIXELS / 1e6} MP this tool decodes`);
+  }
   const deep = meta.depth === 'ushort';
   let raw: { data: Buffer; info: sharp.OutputInfo };
   try {
-    raw = await sharp(file, { failOn: 'error' })
+    raw = await sharp(file, { failOn: 'error', limitInputPixels: MAX_IMAGE_PIXELS })
       .rotate() // EXIF orientation
       .removeAlpha()
       .toColourspace(deep ? 'rgb16' : 'srgb')
@@ -90,7 +96,17 @@ export async function writeImage(file: string, image: Tensor, o: WriteOptions = 
     case '.tif': case '.tiff': img = img.tiff({ compression: 'lzw' }); break;
     default: throw new Error(`${file}: unsupported image extension '${ext}' (png, jpg, webp, tif)`);
   }
-  await img.toFile(file);
+  // Atomic: encoded to a temporary file beside the target, then renamed over it, so that a full disk or a
+  // kill never leaves a truncated image under the target's name.
+  const tmp = join(dirname(file), `.${basename(file)}.${process.pid}.partial${ext}`);
+  try {
+    await img.toFile(tmp);
+    renameSync(tmp, file);
+  } catch (e) {
+    rmSync(tmp, { force: true });
+    const err = e as NodeJS.ErrnoException;
+    throw new Error(`${file}: cannot write (${err.code ? `${err.code}: ` : ''}${err.message})`);
+  }
 }
 
 /** A [3, H, W] image in [0, 1] as PNG bytes (for reports). */

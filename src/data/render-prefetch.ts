@@ -122,6 +122,11 @@ export class RenderSource {
     return fromWire(reply.data);
   }
 
+  /** `using` releases it at the end of the block (as dispose()). */
+  [Symbol.dispose](): void {
+    this.dispose();
+  }
+
   dispose(): void {
     this.local?.dispose();
     this.local = undefined;

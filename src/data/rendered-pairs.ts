@@ -264,6 +264,11 @@ export class RenderedPairs {
     return { blurry: r.blurry, sharp: r.sharp };
   }
 
+  /** `using` releases it at the end of the block (as dispose()). */
+  [Symbol.dispose](): void {
+    this.dispose();
+  }
+
   dispose(): void {
     for (const p of this.pool) p.image.dispose();
   }

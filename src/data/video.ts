@@ -217,7 +217,7 @@ export async function* readFrames(file: string, opts: ReadFramesOptions = {}): A
         if (filled === frameBytes) {
           yield toTensor(frame, h, w);
           filled = 0;
-          if (count !== undefined && ++yielded >= count) return;
+          if (++yielded === count) return;
         }
       }
     }
@@ -226,6 +226,15 @@ export async function* readFrames(file: string, opts: ReadFramesOptions = {}): A
     if (spawnError) throw new Error(`${file}: cannot run ${FFMPEG} (${spawnError.message})`);
     if (code !== 0) throw new Error(`${file}: ffmpeg failed decoding (exit ${code}): ${err.text()}`);
     if (filled !== 0) throw new Error(`${file}: ffmpeg output ended inside a frame (${filled} of ${frameBytes} bytes; expected ${w}×${h})`);
+    // A damaged or truncated file can decode to fewer frames than its index lists, with exit 0.
+    if (info.framesExact) {
+      const listed = Math.max(0, Math.ceil((info.frames - start) / step));
+      const expected = count === undefined ? listed : Math.min(count, listed);
+      if (yielded < expected) {
+        const detail = err.text();
+        throw new Error(`${file}: decoded ${yielded} of the ${expected} frames its index lists: the file is truncated or damaged${detail ? ` (${detail})` : ''}`);
+      }
+    }
   } finally {
     if (!done) await stop(proc, closed);
   }

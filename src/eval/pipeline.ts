@@ -26,34 +26,58 @@ export interface EvalSummary {
   perImage: ImageScore[];
 }
 
-export const CONVENTIONS = 'PSNR and SSIM on RGB in [0, 1], no border crop; SSIM: 11×11 Gaussian window σ 1.5, per channel, averaged';
+export const CONVENTIONS =
+  'PSNR and SSIM on RGB in [0, 1], no border crop, PSNR capped at 100 dB; SSIM: 11×11 Gaussian window σ 1.5, per channel, averaged';
 
 const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
 
 export function summarise(perImage: ImageScore[]): EvalSummary {
-  const finite = (k: keyof ImageScore): number[] => perImage.map((s) => s[k] as number).filter(Number.isFinite);
+  // Every image counts in every mean (PSNR is capped, so none is infinite).
+  const all = (k: keyof ImageScore): number[] => perImage.map((s) => s[k] as number);
   return {
-    images: perImage.length, psnr: mean(finite('psnr')), ssim: mean(finite('ssim')), input_psnr: mean(finite('input_psnr')),
-    input_ssim: mean(finite('input_ssim')), conventions: CONVENTIONS, perImage,
+    images: perImage.length,
+    psnr: mean(all('psnr')),
+    ssim: mean(all('ssim')),
+    input_psnr: mean(all('input_psnr')),
+    input_ssim: mean(all('input_ssim')),
+    conventions: CONVENTIONS,
+    perImage,
   };
 }
 
 /** Scores `restore` (an image [1, 3, H, W] → restored, any size) over test pairs. */
-export async function evaluatePairs(pairs: readonly PairedSample[], restore: (y: Tensor) => Tensor, onImage?: (i: number, s: ImageScore) => void): Promise<EvalSummary> {
+export async function evaluatePairs(
+  pairs: readonly PairedSample[],
+  restore: (y: Tensor) => Tensor,
+  onImage?: (i: number, s: ImageScore) => void,
+): Promise<EvalSummary> {
   if (pairs.length === 0) throw new Error('evaluate: no test pairs');
   const scores: ImageScore[] = [];
   for (const [i, p] of pairs.entries()) {
-    const y = (await readImage(p.blurry)).tensor, x = (await readImage(p.sharp)).tensor;
-    if (y.shape.join(',') !== x.shape.join(',')) throw new Error(`${p.blurry}: size [${y.shape.join(', ')}] differs from its ground truth ${p.sharp} [${x.shape.join(', ')}]`);
-    const s = noGrad(() => scope(() => {
-      const out = restore(y.unsqueeze(0)).clamp(0, 1);
-      return {
-        image: basename(p.blurry), psnr: psnrPerImage(out, x)[0]!, ssim: ssimPerImage(out, x)[0]!,
-        input_psnr: psnrPerImage(y, x)[0]!, input_ssim: ssimPerImage(y, x)[0]!,
-      };
-    }));
-    y.dispose();
-    x.dispose();
+    const y = (await readImage(p.blurry)).tensor,
+      x = (await readImage(p.sharp)).tensor;
+    if (y.shape.join(',') !== x.shape.join(','))
+      throw new Error(`${p.blurry}: size [${y.shape.join(', ')}] differs from its ground truth ${p.sharp} [${x.shape.join(', ')}]`);
+    let s: ImageScore;
+    try {
+      s = noGrad(() =>
+        scope(() => {
+          const out = restore(y.unsqueeze(0)).clamp(0, 1);
+          return {
+            image: basename(p.blurry),
+            psnr: psnrPerImage(out, x)[0]!,
+            ssim: ssimPerImage(out, x)[0]!,
+            input_psnr: psnrPerImage(y, x)[0]!,
+            input_ssim: ssimPerImage(y, x)[0]!,
+          };
+        }),
+      );
+    } catch (e) {
+      throw new Error(`${p.blurry}: ${(e as Error).message}`);
+    } finally {
+      y.dispose();
+      x.dispose();
+    }
     scores.push(s);
     onImage?.(i, s);
   }

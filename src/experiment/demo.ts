@@ -26,14 +26,24 @@ export interface DemoOptions {
 
 export async function runDemo(o: DemoOptions): Promise<Results> {
   const cam = loadCamera(o.camera);
-  const dk = join(o.shipped, shippedDeblurrer(o.known)), g = join(o.shipped, `g-${cam.name}-small`);
-  for (const w of [dk, g]) if (!existsSync(join(w, 'model.safetensors'))) throw new Error(`${w}: shipped weights missing (model.safetensors); b2b demo --full trains everything instead`);
+  const dk = join(o.shipped, shippedDeblurrer(o.known)),
+    g = join(o.shipped, `g-${cam.name}-small`);
+  for (const w of [dk, g])
+    if (!existsSync(join(w, 'model.safetensors')))
+      throw new Error(`${w}: shipped weights missing (model.safetensors); b2b demo --full trains everything instead`);
   const st = new Stages(o.say);
   const dir = join(o.out, 'data', cam.name);
   mkdirSync(o.out, { recursive: true });
-  await st.run(`simulate ${cam.name}`, () => simulated(dir, cam, o.seed), () => simulate(dir, cam, { photos: o.photos, seed: o.seed, perPhoto: o.perPhoto, role: 'unknown' }));
+  await st.run(
+    `simulate ${cam.name}`,
+    () => simulated(dir, cam, o.seed),
+    () => simulate(dir, cam, { photos: o.photos, seed: o.seed, perPhoto: o.perPhoto, role: 'unknown' }),
+  );
   const r: Results = {
-    conventions: CONVENTIONS, known: o.known, stages: st.log, runs: { dk, kw: null },
+    conventions: CONVENTIONS,
+    known: o.known,
+    stages: st.log,
+    runs: { dk, kw: null },
     cameras: { [cam.name]: await evaluateCamera(join(dir, 'test'), { dk, blur2blur: g }, ['dk', 'blur2blur'], st) },
   };
   writeFileSync(join(o.out, 'results.json'), JSON.stringify(r, null, 1) + '\n');

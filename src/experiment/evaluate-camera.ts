@@ -2,12 +2,17 @@
 // deblurrer of its own), and Blur2Blur (the translator's run with D_K behind it). One stage per method.
 import { readLayout, allPairs } from '../data/datasets/layouts.js';
 import { evaluatePairs, pipeline } from '../eval/pipeline.js';
-import { loadDeblurrer, loadTranslator } from '../train/load.js';
-import { deblur } from '../train/deblur.js';
+import { loadDeblurrer, loadTranslator } from '../infer/load.js';
+import { deblur } from '../models/index.js';
 import type { Stages } from './stages.js';
 import { METHODS, type Method, type Results } from './results.js';
 
-export async function evaluateCamera(test: string, runsOf: Partial<Record<Method, string>>, methods: Method[], st: Stages): Promise<Results['cameras'][string]> {
+export async function evaluateCamera(
+  test: string,
+  runsOf: Partial<Record<Method, string>>,
+  methods: Method[],
+  st: Stages,
+): Promise<Results['cameras'][string]> {
   const pairs = allPairs(readLayout(test));
   const scores: Results['cameras'][string]['scores'] = {};
   let input: { psnr: number; ssim: number } | undefined;
@@ -17,19 +22,26 @@ export async function evaluateCamera(test: string, runsOf: Partial<Record<Method
     for (const m of METHODS.filter((x) => methods.includes(x) || x === 'dk')) {
       const run = runsOf[m];
       if (!run) continue;
-      await st.run(`evaluate ${m} on ${test}`, () => false, async () => {
-        const own = m === 'dk' || m === 'blur2blur' ? null : loadDeblurrer(run);
-        const g = m === 'blur2blur' ? loadTranslator(run) : null;
-        const d = own ?? dk;
-        try {
-          const s = await evaluatePairs(pairs, pipeline((x) => deblur(d, x), g));
-          scores[m] = { psnr: s.psnr, ssim: s.ssim, images: s.images };
-          input ??= { psnr: s.input_psnr, ssim: s.input_ssim };
-        } finally {
-          own?.dispose();
-          g?.dispose();
-        }
-      });
+      await st.run(
+        `evaluate ${m} on ${test}`,
+        () => false,
+        async () => {
+          const own = m === 'dk' || m === 'blur2blur' ? null : loadDeblurrer(run);
+          const g = m === 'blur2blur' ? loadTranslator(run) : null;
+          const d = own ?? dk;
+          try {
+            const s = await evaluatePairs(
+              pairs,
+              pipeline((x) => deblur(d, x), g),
+            );
+            scores[m] = { psnr: s.psnr, ssim: s.ssim, images: s.images };
+            input ??= { psnr: s.input_psnr, ssim: s.input_ssim };
+          } finally {
+            own?.dispose();
+            g?.dispose();
+          }
+        },
+      );
     }
   } finally {
     dk.dispose();

@@ -18,6 +18,7 @@ import { buildReport } from './report-build.js';
 import { ratioAblation } from './ratio-ablation.js';
 import { resultsMarkdown, type Method, type Results } from './results.js';
 import { shippedDeblurrer } from './shipped.js';
+import { archOf, weightsFile } from '../infer/load.js';
 
 export interface BenchOptions {
   out: string;
@@ -56,7 +57,9 @@ export interface BenchDomain {
 export function checkDomain(d: BenchDomain): void {
   const missing = ['B', 'B-gt', 'S', join('test', 'blur'), join('test', 'sharp')].filter((f) => !existsSync(join(d.dir, f)));
   if (missing.length > 0) {
-    throw new Error(`${d.dir}: not an unknown-camera folder (missing ${missing.join(', ')}; 'b2b simulate' or 'b2b data domain' writes B/, B-gt/, S/ and test/)`);
+    throw new Error(
+      `${d.dir}: not an unknown-camera folder (missing ${missing.join(', ')}; 'b2b simulate' or 'b2b data domain' writes B/, B-gt/, S/ and test/)`,
+    );
   }
 }
 
@@ -70,53 +73,100 @@ export const BENCH_TRANSLATOR = { final: 'best' } as const;
 /** Shipped weights are used as they are, whatever their training log says. */
 const isShipped = (o: BenchOptions, run: string): boolean => run.startsWith(o.shipped);
 
-const shippedRun = (o: BenchOptions, name: string): string | null => (existsSync(join(o.shipped, name, 'model.safetensors')) ? join(o.shipped, name) : null);
+const shippedRun = (o: BenchOptions, name: string): string | null =>
+  existsSync(join(o.shipped, name, 'model.safetensors')) ? join(o.shipped, name) : null;
 
 export async function runBench(o: BenchOptions): Promise<Results> {
   // Given folders are checked before any stage runs, so a wrong path fails at once.
   const domains = o.domains ?? [];
   domains.forEach(checkDomain);
   const st = new Stages(o.say);
-  const data = join(o.out, 'data'), runs = join(o.out, 'runs');
+  const data = join(o.out, 'data'),
+    runs = join(o.out, 'runs');
   mkdirSync(runs, { recursive: true });
   const knownDir = join(data, 'known');
-  await st.run(`simulate known ${o.known.name}`, () => simulated(knownDir, o.known, o.seed),
-    () => simulate(knownDir, o.known, { photos: o.photos, seed: o.seed, perPhoto: o.perPhoto, role: 'known' }));
+  await st.run(
+    `simulate known ${o.known.name}`,
+    () => simulated(knownDir, o.known, o.seed),
+    () => simulate(knownDir, o.known, { photos: o.photos, seed: o.seed, perPhoto: o.perPhoto, role: 'known' }),
+  );
 
   const dk = (!o.retrain.has('dk') && shippedRun(o, shippedDeblurrer(o.known.name))) || join(runs, 'dk');
-  await st.run('train D_K', () => isShipped(o, dk) || finished(dk), async (resume) => {
-    await trainDeblur(resolveDeblurConfig({ pairs: join(knownDir, 'pairs'), val: join(knownDir, 'test'), steps: o.steps.deblurrer, ...(o.batch ? { batch: o.batch } : {}) }), dk, { resume, maxSeconds: o.budget.deblurrer * 60 });
-  }, dk);
+  await st.run(
+    'train D_K',
+    () => isShipped(o, dk) || finished(dk),
+    async (resume) => {
+      await trainDeblur(
+        resolveDeblurConfig({
+          pairs: join(knownDir, 'pairs'),
+          val: join(knownDir, 'test'),
+          steps: o.steps.deblurrer,
+          ...(o.batch ? { batch: o.batch } : {}),
+        }),
+        dk,
+        { resume, maxSeconds: o.budget.deblurrer * 60 },
+      );
+    },
+    dk,
+  );
   const needKernel = o.kRoute === 'kernel';
   const kw = (!o.retrain.has('kw') && shippedRun(o, `kw-${o.known.name}-small`)) || join(runs, 'kw');
   if (needKernel) {
-    await st.run('train KernelWizard', () => isShipped(o, kw) || finished(kw), async (resume) => {
-      await trainKernel(resolveKernelConfig({ pairs: join(knownDir, 'pairs'), val: join(knownDir, 'test'), steps: o.steps.kernel }), kw, { resume, maxSeconds: o.budget.kernel * 60 });
-    }, kw);
+    await st.run(
+      'train KernelWizard',
+      () => isShipped(o, kw) || finished(kw),
+      async (resume) => {
+        await trainKernel(resolveKernelConfig({ pairs: join(knownDir, 'pairs'), val: join(knownDir, 'test'), steps: o.steps.kernel }), kw, {
+          resume,
+          maxSeconds: o.budget.kernel * 60,
+        });
+      },
+      kw,
+    );
   }
 
-  const results: Results = { conventions: CONVENTIONS, known: o.known.name, cameras: {}, stages: st.log, runs: { dk, kw: needKernel ? kw : null } };
+  const results: Results = {
+    conventions: CONVENTIONS,
+    known: o.known.name,
+    cameras: {},
+    stages: st.log,
+    runs: { dk, kw: needKernel ? kw : null },
+  };
   const targets = [...o.cameras.map((camera) => ({ name: camera.name, camera })), ...domains.map((d) => ({ name: d.name, folder: d.dir }))];
   for (const cam of targets) {
     const r = join(runs, cam.name);
     let dir: string;
     if ('camera' in cam) {
       dir = join(data, cam.name);
-      await st.run(`simulate ${cam.name}`, () => simulated(dir, cam.camera, o.seed), () => simulate(dir, cam.camera, { photos: o.photos, seed: o.seed, perPhoto: o.perPhoto, role: 'unknown' }));
+      await st.run(
+        `simulate ${cam.name}`,
+        () => simulated(dir, cam.camera, o.seed),
+        () => simulate(dir, cam.camera, { photos: o.photos, seed: o.seed, perPhoto: o.perPhoto, role: 'unknown' }),
+      );
     } else {
       dir = cam.folder;
     }
     // K is written beside the simulated data, never into a folder the user gave.
-    const kDown = o.kRoute === 'simulator' ? o.kDownscale ?? 1 : 1;
+    const kDown = o.kRoute === 'simulator' ? (o.kDownscale ?? 1) : 1;
     const K = join(data, cam.name, o.kRoute === 'kernel' ? 'K' : kDown > 1 ? `K-sim-down${kDown}` : 'K-sim');
-    await st.run(`K for ${cam.name} (${o.kRoute} route)`, () => existsSync(join(K, 'manifest.json')), async () => {
-      if (o.kRoute === 'kernel') await makeKnownWithKernel({ kernel: kw, pairs: join(knownDir, 'pairs'), sharp: join(dir, 'S'), out: K, seed: o.seed });
-      else await makeKnownWithSimulator({ camera: o.known, sharp: join(dir, 'S'), out: K, seed: o.seed, downscale: kDown });
-    });
+    await st.run(
+      `K for ${cam.name} (${o.kRoute} route)`,
+      () => existsSync(join(K, 'manifest.json')),
+      async () => {
+        if (o.kRoute === 'kernel')
+          await makeKnownWithKernel({ kernel: kw, pairs: join(knownDir, 'pairs'), sharp: join(dir, 'S'), out: K, seed: o.seed });
+        else await makeKnownWithSimulator({ camera: o.known, sharp: join(dir, 'S'), out: K, seed: o.seed, downscale: kDown });
+      },
+    );
     const runsOf: Partial<Record<Method, string>> = { dk };
     if (o.methods.includes('blur2blur')) {
       const g = (!o.retrain.has('translators') && shippedRun(o, `g-${cam.name}-small`)) || join(r, 'translator');
-      await st.run(`translator ${cam.name}`, () => isShipped(o, g) || finished(g), (resume) => trainBenchTranslator(o, join(dir, 'B'), K, dir, dk, g, resume), g);
+      await st.run(
+        `translator ${cam.name}`,
+        () => isShipped(o, g) || finished(g),
+        (resume) => trainBenchTranslator(o, join(dir, 'B'), K, dir, dk, g, resume),
+        g,
+      );
       runsOf.blur2blur = g;
     }
     const baseline = async (m: Method, run: string, train: (resume: boolean) => Promise<void>): Promise<void> => {
@@ -126,19 +176,39 @@ export async function runBench(o: BenchOptions): Promise<Results> {
       await st.run(`${m} ${cam.name}`, () => Boolean(shipped) || finished(at), train, at);
       runsOf[m] = at;
     };
-    const base = { val: dir, init: dk, seed: o.seed, ...(o.batch ? { batch: o.batch } : {}) };
+    // The baselines start from D_K, in its architecture.
+    const base = { val: dir, init: dk, arch: archOf(weightsFile(dk)), seed: o.seed, ...(o.batch ? { batch: o.batch } : {}) };
     await baseline('synthetic', join(r, 'synthetic'), async (resume) => {
-      await trainDeblur(resolveDeblurConfig({ ...base, pairs: join(dir, 'S'), motionBlur: [3, 21], lr: 5e-4, steps: o.steps.baseline }), join(r, 'synthetic'), { resume, maxSeconds: o.budget.baseline * 60 });
+      await trainDeblur(
+        resolveDeblurConfig({ ...base, pairs: join(dir, 'S'), motionBlur: [3, 21], lr: 5e-4, steps: o.steps.baseline }),
+        join(r, 'synthetic'),
+        { resume, maxSeconds: o.budget.baseline * 60 },
+      );
     });
     await baseline('cyclegan', join(r, 'cyclegan'), async (resume) => {
-      await trainCycleGAN(resolveCycleGANConfig({ ...base, blur: join(dir, 'B'), sharp: join(dir, 'S'), steps: o.steps.cyclegan }), join(r, 'cyclegan'), { resume, maxSeconds: o.budget.baseline * 60 });
+      await trainCycleGAN(
+        resolveCycleGANConfig({ ...base, blur: join(dir, 'B'), sharp: join(dir, 'S'), steps: o.steps.cyclegan }),
+        join(r, 'cyclegan'),
+        { resume, maxSeconds: o.budget.baseline * 60 },
+      );
     });
     await baseline('upper', join(r, 'upper'), async (resume) => {
-      await trainDeblur(resolveDeblurConfig({ ...base, val: null, pairs: dir, lr: 5e-4, steps: o.steps.baseline }), join(r, 'upper'), { resume, maxSeconds: o.budget.baseline * 60 });
+      await trainDeblur(resolveDeblurConfig({ ...base, val: null, pairs: dir, lr: 5e-4, steps: o.steps.baseline }), join(r, 'upper'), {
+        resume,
+        maxSeconds: o.budget.baseline * 60,
+      });
     });
     results.cameras[cam.name] = await evaluateCamera(join(dir, 'test'), runsOf, o.methods, st);
     if (o.bsRatios.length > 0) {
-      results.cameras[cam.name]!.ratios = await ratioAblation({ dir, runs: r, K, dk, ratios: o.bsRatios, st, train: (blur, out, resume) => trainBenchTranslator(o, blur, K, dir, dk, out, resume) });
+      results.cameras[cam.name]!.ratios = await ratioAblation({
+        dir,
+        runs: r,
+        K,
+        dk,
+        ratios: o.bsRatios,
+        st,
+        train: (blur, out, resume) => trainBenchTranslator(o, blur, K, dir, dk, out, resume),
+      });
     }
   }
   writeFileSync(join(o.out, 'results.json'), JSON.stringify(results, null, 1) + '\n');
@@ -148,11 +218,27 @@ export async function runBench(o: BenchOptions): Promise<Results> {
 }
 
 /** Trains (or resumes) one of the bench's translators: the measured recipe at the small size, BENCH_TRANSLATOR, the user's overrides. */
-async function trainBenchTranslator(o: BenchOptions, blur: string, K: string, dir: string, dk: string, out: string, resume: boolean): Promise<void> {
-  const c = resolveTranslatorConfig(translatorConfig('measured', 'small', {
-    blur, known: K, valPairs: dir, deblurrer: dk, steps: o.steps.translator, seed: o.seed, ...(o.batch ? { batch: o.batch } : {}),
-    ...BENCH_TRANSLATOR, ...o.translator,
-  }));
+async function trainBenchTranslator(
+  o: BenchOptions,
+  blur: string,
+  K: string,
+  dir: string,
+  dk: string,
+  out: string,
+  resume: boolean,
+): Promise<void> {
+  const c = resolveTranslatorConfig(
+    translatorConfig('measured', 'small', {
+      blur,
+      known: K,
+      valPairs: dir,
+      deblurrer: dk,
+      steps: o.steps.translator,
+      seed: o.seed,
+      ...(o.batch ? { batch: o.batch } : {}),
+      ...BENCH_TRANSLATOR,
+      ...o.translator,
+    }),
+  );
   await trainTranslator(c, out, { resume, maxSeconds: o.budget.translator * 60, quiet: false });
 }
-

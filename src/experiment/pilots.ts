@@ -8,7 +8,11 @@ import { RunDir } from '../train/run.js';
 import { linePlot, type Series } from '../report/svg-plot.js';
 
 const PRESET_OF: Record<string, NAFNetPreset> = {
-  'nafnet-small': 'small', 'nafnet-small24': 'small24', 'nafnet-small32': 'small32', 'nafnet-gopro-width32': 'gopro-width32', 'nafnet-gopro-width64': 'gopro-width64',
+  'nafnet-small': 'small',
+  'nafnet-small24': 'small24',
+  'nafnet-small32': 'small32',
+  'nafnet-gopro-width32': 'gopro-width32',
+  'nafnet-gopro-width64': 'gopro-width64',
 };
 
 export interface PilotCurve {
@@ -41,16 +45,28 @@ export function readPilot(run: string): PilotCurve {
     if (typeof e.time === 'string' && typeof e.loss === 'number') times.push([e.step, Date.parse(e.time)]);
   }
   if (points.length === 0) throw new Error(`${run}: no validation in metrics.jsonl yet`);
-  const first = times[0], last = times[times.length - 1];
+  const first = times[0],
+    last = times[times.length - 1];
   const secondsPerStep = first && last && last[0] > first[0] ? (last[1] - first[1]) / 1000 / (last[0] - first[0]) : NaN;
-  return { run, arch: c.arch, crop: c.crop, batch: c.batch, flopsPerStep, secondsPerStep, points, fit: fitLogLinear(points.slice(Math.floor(points.length / 2))) };
+  return {
+    run,
+    arch: c.arch,
+    crop: c.crop,
+    batch: c.batch,
+    flopsPerStep,
+    secondsPerStep,
+    points,
+    fit: fitLogLinear(points.slice(Math.floor(points.length / 2))),
+  };
 }
 
 /** Least squares y = a + b·log10(x); undefined with fewer than two points. */
 export function fitLogLinear(points: readonly [number, number][]): { a: number; b: number } | undefined {
   if (points.length < 2) return undefined;
-  const xs = points.map(([x]) => Math.log10(x)), ys = points.map(([, y]) => y);
-  const mx = xs.reduce((s, v) => s + v, 0) / xs.length, my = ys.reduce((s, v) => s + v, 0) / ys.length;
+  const xs = points.map(([x]) => Math.log10(x)),
+    ys = points.map(([, y]) => y);
+  const mx = xs.reduce((s, v) => s + v, 0) / xs.length,
+    my = ys.reduce((s, v) => s + v, 0) / ys.length;
   const sxx = xs.reduce((s, v) => s + (v - mx) ** 2, 0);
   if (sxx === 0) return undefined;
   const b = xs.reduce((s, v, i) => s + (v - mx) * (ys[i]! - my), 0) / sxx;
@@ -87,7 +103,11 @@ export function readRates(file: string): Record<string, number> {
   } catch {
     throw new Error(`${file}: expected bench:train's JSON line as the last line`);
   }
-  return Object.fromEntries(Object.entries(j.steps ?? {}).filter(([k, v]) => k.startsWith('deblur:') && typeof v.gflops === 'number').map(([k, v]) => [k.slice(7), v.gflops!]));
+  return Object.fromEntries(
+    Object.entries(j.steps ?? {})
+      .filter(([k, v]) => k.startsWith('deblur:') && typeof v.gflops === 'number')
+      .map(([k, v]) => [k.slice(7), v.gflops!]),
+  );
 }
 
 const label = (c: PilotCurve): string => `${c.arch.replace('nafnet-', '')} crop ${c.crop} ×${c.batch}`;
@@ -95,17 +115,33 @@ const label = (c: PilotCurve): string => `${c.arch.replace('nafnet-', '')} crop 
 /** The plot: validation PSNR against log10 of training FLOPs, with each fit drawn to its budget. */
 export function pilotPlot(s: readonly PilotSummary[], hours: number): string {
   const series: Series[] = s.flatMap(({ curve, budgetFlops }, k) => {
-    const measured: Series = { name: label(curve), points: curve.points.map(([x, y]) => [Math.log10(x), y] as [number, number]), colourOf: k };
+    const measured: Series = {
+      name: label(curve),
+      points: curve.points.map(([x, y]) => [Math.log10(x), y] as [number, number]),
+      colourOf: k,
+    };
     if (!curve.fit) return [measured];
-    const x0 = Math.log10(curve.points[Math.floor(curve.points.length / 2)]![0]), x1 = Math.log10(budgetFlops);
+    const x0 = Math.log10(curve.points[Math.floor(curve.points.length / 2)]![0]),
+      x1 = Math.log10(budgetFlops);
     const line = [x0, x1].map((x) => [x, curve.fit!.a + curve.fit!.b * x] as [number, number]);
     return [measured, { name: `${label(curve)}: fit to ${hours} h (dashed)`, points: line, colourOf: k, dashed: true }];
   });
-  return linePlot(series, { title: `validation PSNR (dB) against training FLOPs (log10); fits to ${hours} CPU-hours`, xLabel: 'log10 FLOPs', width: 640, height: 360 });
+  return linePlot(series, {
+    title: `validation PSNR (dB) against training FLOPs (log10); fits to ${hours} CPU-hours`,
+    xLabel: 'log10 FLOPs',
+    width: 640,
+    height: 360,
+  });
 }
 
 export function pilotTable(s: readonly PilotSummary[], hours: number): string {
-  const rows = s.map(({ curve: c, gflops, budgetFlops, last, atBudget }) =>
-    `| ${c.arch} | ${c.crop} | ${c.batch} | ${(c.flopsPerStep / 1e9).toFixed(1)} | ${gflops.toFixed(1)} | ${c.points.length ? (c.points[c.points.length - 1]![0] / c.flopsPerStep).toFixed(0) : 0} | ${(c.points[c.points.length - 1]![0] / 1e15).toFixed(2)} | ${last.toFixed(3)} | ${(budgetFlops / 1e15).toFixed(1)} | ${atBudget === undefined ? '–' : atBudget.toFixed(2)} |`);
-  return [`| arch | crop | batch | GFLOP/step | GFLOP/s | steps | PFLOP spent | last val PSNR | PFLOP in ${hours} h | val PSNR at ${hours} h (fit) |`, '|---|---|---|---|---|---|---|---|---|---|', ...rows].join('\n');
+  const rows = s.map(
+    ({ curve: c, gflops, budgetFlops, last, atBudget }) =>
+      `| ${c.arch} | ${c.crop} | ${c.batch} | ${(c.flopsPerStep / 1e9).toFixed(1)} | ${gflops.toFixed(1)} | ${c.points.length ? (c.points[c.points.length - 1]![0] / c.flopsPerStep).toFixed(0) : 0} | ${(c.points[c.points.length - 1]![0] / 1e15).toFixed(2)} | ${last.toFixed(3)} | ${(budgetFlops / 1e15).toFixed(1)} | ${atBudget === undefined ? '–' : atBudget.toFixed(2)} |`,
+  );
+  return [
+    `| arch | crop | batch | GFLOP/step | GFLOP/s | steps | PFLOP spent | last val PSNR | PFLOP in ${hours} h | val PSNR at ${hours} h (fit) |`,
+    '|---|---|---|---|---|---|---|---|---|---|',
+    ...rows,
+  ].join('\n');
 }

@@ -6,8 +6,8 @@ import { basename, join } from 'node:path';
 import { listImages } from '../data/image.js';
 import { readLayout, allPairs } from '../data/datasets/layouts.js';
 import { evaluatePairs, pipeline } from '../eval/pipeline.js';
-import { loadDeblurrer, loadTranslator } from '../train/load.js';
-import { deblur } from '../train/deblur.js';
+import { loadDeblurrer, loadTranslator } from '../infer/load.js';
+import { deblur } from '../models/index.js';
 import { finished, type Stages } from './stages.js';
 import type { RatioResult } from './results.js';
 
@@ -18,10 +18,16 @@ export function spreadSubset<T>(files: readonly T[], n: number): T[] {
 }
 
 export async function ratioAblation(o: {
-  dir: string; runs: string; K: string; dk: string; ratios: number[]; st: Stages;
+  dir: string;
+  runs: string;
+  K: string;
+  dk: string;
+  ratios: number[];
+  st: Stages;
   train: (blurDir: string, out: string, resume: boolean) => Promise<void>;
 }): Promise<RatioResult[]> {
-  const b = listImages(join(o.dir, 'B')), s = listImages(join(o.dir, 'S'));
+  const b = listImages(join(o.dir, 'B')),
+    s = listImages(join(o.dir, 'S'));
   const test = allPairs(readLayout(join(o.dir, 'test')));
   const out: RatioResult[] = [];
   for (const ratio of o.ratios) {
@@ -32,10 +38,19 @@ export async function ratioAblation(o: {
       for (const f of spreadSubset(b, n)) copyFileSync(f, join(sub, basename(f)));
     }
     const run = join(o.runs, `translator-ratio-${ratio}`);
-    await o.st.run(`translator B:S ${ratio} (${n} of ${b.length} B images)`, () => finished(run), (resume) => o.train(sub, run, resume), run);
-    const d = loadDeblurrer(o.dk), g = loadTranslator(run);
+    await o.st.run(
+      `translator B:S ${ratio} (${n} of ${b.length} B images)`,
+      () => finished(run),
+      (resume) => o.train(sub, run, resume),
+      run,
+    );
+    const d = loadDeblurrer(o.dk),
+      g = loadTranslator(run);
     try {
-      const r = await evaluatePairs(test, pipeline((x) => deblur(d, x), g));
+      const r = await evaluatePairs(
+        test,
+        pipeline((x) => deblur(d, x), g),
+      );
       out.push({ ratio, bImages: n, sImages: s.length, psnr: r.psnr, ssim: r.ssim, run });
     } finally {
       d.dispose();

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { noGrad, scope, type Tensor } from '../tensor/index.js';
 import { encodePng, readImage } from '../data/image.js';
 import { readLayout, allPairs } from '../data/datasets/layouts.js';
-import { loadDeblurrer, loadTranslator } from '../train/load.js';
+import { loadDeblurrer, loadTranslator } from '../infer/load.js';
 import { restoreImage, translateImage } from '../infer/restore.js';
 import { renderReport, type CropSet, type ReportTable, type Section } from '../report/html.js';
 import { deblurPlots, translatorPlots } from '../report/curves.js';
@@ -15,18 +15,29 @@ import { METHODS, METHOD_LABELS, effectSentence, effectSummary, type Results } f
 /** A centre crop of side `size` of [3, H, W]. */
 function centre(t: Tensor, size: number): Tensor {
   const [, h, w] = t.shape as [number, number, number];
-  const s = Math.min(size, h, w), y = (h - s) >> 1, x = (w - s) >> 1;
-  return noGrad(() => scope(() => t.slice(1, y, y + s).slice(2, x, x + s).contiguous()));
+  const s = Math.min(size, h, w),
+    y = (h - s) >> 1,
+    x = (w - s) >> 1;
+  return noGrad(() =>
+    scope(() =>
+      t
+        .slice(1, y, y + s)
+        .slice(2, x, x + s)
+        .contiguous(),
+    ),
+  );
 }
 
 async function cameraCrops(test: string, dkRun: string, gRun: string | undefined, n: number): Promise<CropSet[]> {
   const pairs = allPairs(readLayout(test));
   const picks = Array.from({ length: Math.min(n, pairs.length) }, (_, i) => pairs[Math.floor((i * pairs.length) / n)]!);
-  const d = loadDeblurrer(dkRun), g = gRun ? loadTranslator(gRun) : null;
+  const d = loadDeblurrer(dkRun),
+    g = gRun ? loadTranslator(gRun) : null;
   const sets: CropSet[] = [];
   try {
     for (const p of picks) {
-      const y = (await readImage(p.blurry)).tensor, x = (await readImage(p.sharp)).tensor;
+      const y = (await readImage(p.blurry)).tensor,
+        x = (await readImage(p.sharp)).tensor;
       const panels: [string, Tensor][] = [['blurry input y', y]];
       if (g) panels.push(['G(y): translated blur', translateImage(g, y)]);
       panels.push(['D_K(y)', restoreImage({ deblurrer: d, translator: null }, y)]);
@@ -55,7 +66,10 @@ export async function buildReport(out: string, r: Results, o: { say: (l: string)
     columns: cams,
     rows: [
       { label: 'blurry input', cells: cams.map((c) => r.cameras[c]!.input) },
-      ...METHODS.filter((m) => cams.some((c) => r.cameras[c]!.scores[m])).map((m) => ({ label: METHOD_LABELS[m], cells: cams.map((c) => r.cameras[c]!.scores[m] ?? null) })),
+      ...METHODS.filter((m) => cams.some((c) => r.cameras[c]!.scores[m])).map((m) => ({
+        label: METHOD_LABELS[m],
+        cells: cams.map((c) => r.cameras[c]!.scores[m] ?? null),
+      })),
     ],
     compare: METHODS.filter((m) => m !== 'upper').map((m) => METHOD_LABELS[m]),
   };
@@ -66,15 +80,24 @@ export async function buildReport(out: string, r: Results, o: { say: (l: string)
     sections.push({ title: `Unknown camera: ${c}`, crops: await cameraCrops(cr.test, r.runs.dk, cr.runs.blur2blur, 3), plots });
   }
   sections.push({ title: `Known-domain deblurrer D_K (${r.known})`, crops: [], plots: deblurPlots(r.runs.dk, 'D_K') });
-  const configs = [{ name: 'D_K', json: runConfig(r.runs.dk) }, ...(r.runs.kw ? [{ name: 'KernelWizard', json: runConfig(r.runs.kw) }] : []),
-    ...cams.flatMap((c) => Object.entries(r.cameras[c]!.runs).filter(([m]) => m !== 'dk').map(([m, run]) => ({ name: `${c}: ${m}`, json: runConfig(run!) })))];
+  const configs = [
+    { name: 'D_K', json: runConfig(r.runs.dk) },
+    ...(r.runs.kw ? [{ name: 'KernelWizard', json: runConfig(r.runs.kw) }] : []),
+    ...cams.flatMap((c) =>
+      Object.entries(r.cameras[c]!.runs)
+        .filter(([m]) => m !== 'dk')
+        .map(([m, run]) => ({ name: `${c}: ${m}`, json: runConfig(run!) })),
+    ),
+  ];
   const effect = effectSentence(effectSummary(r));
   const html = renderReport({
     title: 'blur2blur: Blur2Blur on unknown cameras',
     summary: `Each unknown camera's blurry images are translated into the known ${r.known} blur by its translator G, then deblurred by D_K.${effect ? ` ${effect}` : ''} ${r.conventions}.`,
-    tables: [table], sections,
+    tables: [table],
+    sections,
     commands: r.stages.map((s) => `${s.stage}: ${s.status}${s.seconds ? `, ${(s.seconds / 60).toFixed(1)} min` : ''}`),
-    configs, generated: new Date().toISOString(),
+    configs,
+    generated: new Date().toISOString(),
   });
   const file = join(out, 'report.html');
   writeFileSync(file, html);

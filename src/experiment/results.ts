@@ -11,7 +11,7 @@ export const METHOD_LABELS: Record<Method, string> = {
   synthetic: 'synthetic blur (S + random linear motion)',
   cyclegan: 'CycleGAN (B ↔ S)',
   blur2blur: 'Blur2Blur + D_K',
-  upper: 'upper bound: trained on the camera\'s own pairs (simulation only)',
+  upper: "upper bound: trained on the camera's own pairs (simulation only)",
 };
 
 export interface CameraResult {
@@ -79,13 +79,21 @@ export function effectSummary(r: Results): EffectSummary {
   for (const [camera, c] of Object.entries(r.cameras)) {
     const { dk, blur2blur, upper, synthetic, cyclegan } = c.scores;
     if (!dk || !blur2blur) continue;
-    const gain = blur2blur.psnr - dk.psnr, room = upper ? upper.psnr - dk.psnr : NaN;
+    const gain = blur2blur.psnr - dk.psnr,
+      room = upper ? upper.psnr - dk.psnr : NaN;
     const baselines = [synthetic, cyclegan].flatMap((b) => (b ? [b.psnr] : []));
     const overBaselines = baselines.length ? blur2blur.psnr - Math.max(...baselines) : NaN;
     cameras.push({ camera, gain, room, closed: room > 0 ? gain / room : NaN, ssimGain: blur2blur.ssim - dk.ssim, overBaselines });
   }
-  const meanGain = mean(cameras.map((c) => c.gain)), meanRoom = mean(cameras.map((c) => c.room));
-  return { cameras, meanGain, meanRoom, meanClosed: mean(cameras.map((c) => c.closed)), pooledClosed: meanRoom > 0 ? meanGain / meanRoom : NaN };
+  const meanGain = mean(cameras.map((c) => c.gain)),
+    meanRoom = mean(cameras.map((c) => c.room));
+  return {
+    cameras,
+    meanGain,
+    meanRoom,
+    meanClosed: mean(cameras.map((c) => c.closed)),
+    pooledClosed: meanRoom > 0 ? meanGain / meanRoom : NaN,
+  };
 }
 
 const signed = (x: number, digits = 2): string => `${x >= 0 ? '+' : ''}${x.toFixed(digits)}`;
@@ -96,18 +104,25 @@ const dB = (x: number): string => (Number.isFinite(x) ? signed(x) : '–');
 /** The effect in one sentence (the report's summary), or '' when no camera has Blur2Blur scored. */
 export function effectSentence(e: EffectSummary): string {
   if (e.cameras.length === 0) return '';
-  const perCamera = e.cameras.map((c) => `${c.camera} ${signed(c.gain)} dB${Number.isFinite(c.closed) ? ` (${pct(c.closed)} of the room to the upper bound)` : ''}`);
+  const perCamera = e.cameras.map(
+    (c) => `${c.camera} ${signed(c.gain)} dB${Number.isFinite(c.closed) ? ` (${pct(c.closed)} of the room to the upper bound)` : ''}`,
+  );
   return `Blur2Blur + D_K against D_K alone: ${perCamera.join(', ')}; mean ${signed(e.meanGain)} dB${Number.isFinite(e.meanClosed) ? `, ${pct(e.meanClosed)} of the room on average` : ''}.`;
 }
 
 function effectLines(e: EffectSummary): string[] {
   if (e.cameras.length === 0) return [];
-  const lines = ['', '| Blur2Blur + D_K against D_K alone | ' + e.cameras.map((c) => c.camera).join(' | ') + ' | mean |',
+  const lines = [
+    '',
+    '| Blur2Blur + D_K against D_K alone | ' + e.cameras.map((c) => c.camera).join(' | ') + ' | mean |',
     `|---|${e.cameras.map(() => '---').join('|')}|---|`,
-    `| gain (PSNR dB / SSIM) | ${e.cameras.map((c) => `${signed(c.gain)} / ${signed(c.ssimGain, 3)}`).join(' | ')} | ${signed(e.meanGain)} |`];
+    `| gain (PSNR dB / SSIM) | ${e.cameras.map((c) => `${signed(c.gain)} / ${signed(c.ssimGain, 3)}`).join(' | ')} | ${signed(e.meanGain)} |`,
+  ];
   if (e.cameras.some((c) => Number.isFinite(c.room))) {
-    lines.push(`| room: upper bound − D_K alone (dB) | ${e.cameras.map((c) => dB(c.room)).join(' | ')} | ${dB(e.meanRoom)} |`,
-      `| share of the room closed | ${e.cameras.map((c) => pct(c.closed)).join(' | ')} | ${pct(e.meanClosed)} (of the mean room: ${pct(e.pooledClosed)}) |`);
+    lines.push(
+      `| room: upper bound − D_K alone (dB) | ${e.cameras.map((c) => dB(c.room)).join(' | ')} | ${dB(e.meanRoom)} |`,
+      `| share of the room closed | ${e.cameras.map((c) => pct(c.closed)).join(' | ')} | ${pct(e.meanClosed)} (of the mean room: ${pct(e.pooledClosed)}) |`,
+    );
   }
   if (e.cameras.some((c) => Number.isFinite(c.overBaselines))) {
     const margins = e.cameras.map((c) => c.overBaselines);
@@ -125,15 +140,33 @@ export function resultsMarkdown(r: Results): string {
     `| method | ${cams.join(' | ')} |`,
     `|---|${cams.map(() => '---').join('|')}|`,
     `| blurry input | ${cams.map((c) => cell(r.cameras[c]!.input)).join(' | ')} |`,
-    ...METHODS.filter((m) => cams.some((c) => r.cameras[c]!.scores[m])).map((m) => `| ${METHOD_LABELS[m]} | ${cams.map((c) => cell(r.cameras[c]!.scores[m])).join(' | ')} |`),
+    ...METHODS.filter((m) => cams.some((c) => r.cameras[c]!.scores[m])).map(
+      (m) => `| ${METHOD_LABELS[m]} | ${cams.map((c) => cell(r.cameras[c]!.scores[m])).join(' | ')} |`,
+    ),
   ];
   lines.push(...effectLines(effectSummary(r)));
   for (const c of cams) {
     const rs = r.cameras[c]!.ratios;
     if (!rs?.length) continue;
-    lines.push('', `B:S ratio ablation, ${c} (Blur2Blur + D_K; S has ${rs[0]!.sImages} images):`, '', '| B:S | B images | PSNR / SSIM |', '|---|---|---|',
-      ...rs.map((x) => `| ${x.ratio} | ${x.bImages} | ${cell(x)} |`));
+    lines.push(
+      '',
+      `B:S ratio ablation, ${c} (Blur2Blur + D_K; S has ${rs[0]!.sImages} images):`,
+      '',
+      '| B:S | B images | PSNR / SSIM |',
+      '|---|---|---|',
+      ...rs.map((x) => `| ${x.ratio} | ${x.bImages} | ${cell(x)} |`),
+    );
   }
-  lines.push('', r.conventions, '', 'Stage wall times (min): ' + r.stages.filter((s) => s.status !== 'skipped').map((s) => `${s.stage} ${(s.seconds / 60).toFixed(1)}`).join('; '), '');
+  lines.push(
+    '',
+    r.conventions,
+    '',
+    'Stage wall times (min): ' +
+      r.stages
+        .filter((s) => s.status !== 'skipped')
+        .map((s) => `${s.stage} ${(s.seconds / 60).toFixed(1)}`)
+        .join('; '),
+    '',
+  );
   return lines.join('\n');
 }

@@ -25,7 +25,8 @@ export class Stages {
       this.say(`${stage}: done already`);
       return;
     }
-    const resume = runDir !== undefined && existsSync(join(runDir, 'config.json')) && existsSync(join(runDir, 'checkpoints', 'latest.safetensors'));
+    const resume =
+      runDir !== undefined && existsSync(join(runDir, 'config.json')) && existsSync(join(runDir, 'checkpoints', 'latest.safetensors'));
     this.say(resume ? `${stage}: resuming ${runDir}` : `${stage}: starting`);
     const t0 = performance.now();
     await fn(resume);
@@ -43,7 +44,9 @@ export class Stages {
 export function finished(run: string): boolean {
   if (!existsSync(join(run, 'model.safetensors'))) return false;
   if (!existsSync(join(run, 'metrics.jsonl'))) return true;
-  const events = RunDir.open(run).metrics().filter((m) => typeof m.event === 'string' || typeof m.step === 'number');
+  const events = RunDir.open(run)
+    .metrics()
+    .filter((m) => typeof m.event === 'string' || typeof m.step === 'number');
   return events[events.length - 1]?.event !== 'interrupted';
 }
 
@@ -53,12 +56,18 @@ export function simulated(dir: string, camera: CameraConfig, seed: number): bool
   if (!existsSync(f)) return false;
   const m = JSON.parse(readFileSync(f, 'utf8')) as { camera: CameraConfig; seed: number };
   if (JSON.stringify(m.camera) !== JSON.stringify(camera) || m.seed !== seed) {
-    throw new Error(`${dir} holds a benchmark of another camera or seed (${m.camera.name}, seed ${m.seed}); choose another --out or remove it`);
+    throw new Error(
+      `${dir} holds a benchmark of another camera or seed (${m.camera.name}, seed ${m.seed}); choose another --out or remove it`,
+    );
   }
   return true;
 }
 
-export async function simulate(dir: string, camera: CameraConfig, o: { photos: string; seed: number; perPhoto: number; role: 'known' | 'unknown' }): Promise<void> {
+export async function simulate(
+  dir: string,
+  camera: CameraConfig,
+  o: { photos: string; seed: number; perPhoto: number; role: 'known' | 'unknown' },
+): Promise<void> {
   await generateBenchmark({ camera, photosDir: o.photos, out: dir, seed: o.seed, role: o.role, perPhoto: o.perPhoto });
 }
 

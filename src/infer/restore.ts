@@ -2,14 +2,17 @@
 // frames in blended tiles, any size (the models pad and crop back), outputs in the input's format or
 // a chosen one. Nothing is overwritten in place: outputs go to a separate path, each written whole.
 import { mkdirSync, statSync } from 'node:fs';
-import { basename, extname, join } from 'node:path';
+import { dirname, extname, resolve } from 'node:path';
 import { noGrad, scope, type Tensor } from '../tensor/index.js';
-import type { MIMOUNet } from '../models/index.js';
+import { deblur, type Deblurrer, type MIMOUNet } from '../models/index.js';
 import { IMAGE_EXTENSIONS, ImageReadError, listImages, readImage, writeImage } from '../data/image.js';
 import { probeVideo, readFrames, writeVideo } from '../data/video.js';
-import { deblur, type Deblurrer } from '../train/deblur.js';
 import { pipeline } from '../eval/pipeline.js';
 import { tiled, type TileOptions } from './tiles.js';
+import { planOutputs, type PlannedOutput } from './outputs.js';
+
+/** Output formats that hold 16 bits per channel. */
+const SIXTEEN_BIT = ['.png', '.tif', '.tiff'];
 
 export const VIDEO_EXTENSIONS = ['.mp4', '.mov', '.mkv', '.m4v', '.avi', '.webm'] as const;
 
@@ -52,50 +55,67 @@ export interface RestoreReport {
   kind: InputKind;
   written: string[];
   skipped: { file: string; reason: string }[];
+  /** Things the user should know about what was written (16-bit inputs stored as 8-bit, …). */
+  notes: string[];
   seconds: number;
-}
-
-/** The output file for an input file: in `outDir` (a folder) or `out` itself, with `format`'s extension if given. */
-function outputName(input: string, format: string | undefined): string {
-  const ext = format ? `.${format.replace(/^\./, '')}` : extname(input);
-  return basename(input, extname(input)) + ext;
 }
 
 /**
  * Deblurs `input` (image, folder or video) into `out`: a file for an image or video, a folder for a
  * folder. Unreadable images of a folder are skipped and reported; nothing already there is read back.
  */
-export async function restorePath(r: Restorer, input: string, out: string, o: { format?: string; onProgress?: (done: number, total: number) => void } = {}): Promise<RestoreReport> {
+export async function restorePath(
+  r: Restorer,
+  input: string,
+  out: string,
+  o: { format?: string; onProgress?: (done: number, total: number) => void } = {},
+): Promise<RestoreReport> {
   const t0 = performance.now();
   const kind = inputKind(input);
-  const report: RestoreReport = { kind, written: [], skipped: [], seconds: 0 };
-  if (kind === 'image') {
-    const target = o.format ? `${out.replace(/\.[^./]*$/, '')}.${o.format.replace(/^\./, '')}` : out;
-    const y = (await readImage(input)).tensor;
-    const x = restoreImage(r, y);
-    await writeImage(target, x);
-    for (const t of [x, y]) t.dispose();
+  const report: RestoreReport = { kind, written: [], skipped: [], notes: [], seconds: 0 };
+  // 16-bit inputs keep their depth where the output format can hold it, and are reported where it cannot.
+  const write = async (source: string, bitDepth: 8 | 16, target: string, x: Tensor): Promise<void> => {
+    const deep = bitDepth === 16 && SIXTEEN_BIT.includes(extname(target).toLowerCase());
+    if (bitDepth === 16 && !deep) report.notes.push(`${source} is 16-bit; ${target} holds 8 bits (use --format png or tif to keep 16)`);
+    mkdirSync(dirname(target), { recursive: true });
+    await writeImage(target, x, { bitDepth: deep ? 16 : 8 });
     report.written.push(target);
+  };
+  if (kind === 'image') {
+    const [{ target }] = planOutputs(input, [input], out, { folder: false, format: o.format }) as [PlannedOutput];
+    const { tensor: y, info } = await readImage(input);
+    const x = restoreImage(r, y);
+    y.dispose();
+    try {
+      await write(input, info.bitDepth, target, x);
+    } finally {
+      x.dispose();
+    }
   } else if (kind === 'folder') {
     const files = listImages(input);
+    const plan = planOutputs(input, files, out, { folder: true, format: o.format });
     mkdirSync(out, { recursive: true });
-    for (const [i, f] of files.entries()) {
-      let y: Tensor;
+    for (const [i, { input: f, target }] of plan.entries()) {
+      let read: Awaited<ReturnType<typeof readImage>>;
       try {
-        y = (await readImage(f)).tensor;
+        read = await readImage(f);
       } catch (e) {
         if (!(e instanceof ImageReadError)) throw e;
         report.skipped.push({ file: f, reason: e.message });
         continue;
       }
-      const x = restoreImage(r, y);
-      const target = join(out, outputName(f, o.format));
-      await writeImage(target, x);
-      for (const t of [x, y]) t.dispose();
-      report.written.push(target);
+      const x = restoreImage(r, read.tensor);
+      read.tensor.dispose();
+      try {
+        await write(f, read.info.bitDepth, target, x);
+      } finally {
+        x.dispose();
+      }
       o.onProgress?.(i + 1, files.length);
     }
   } else {
+    planOutputs(input, [input], out, { folder: false });
+    mkdirSync(dirname(resolve(out)), { recursive: true });
     const info = await probeVideo(input);
     let done = 0;
     async function* restored(): AsyncGenerator<Tensor> {

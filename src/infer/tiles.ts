@@ -28,7 +28,8 @@ export function tileStarts(size: number, tile: number, overlap: number): number[
  * exactly, and a network's border effects are faded out.
  */
 function ramp(len: number, overlap: number, atStart: boolean, atEnd: boolean): number[] {
-  const margin = overlap >> 2, width = Math.max(1, overlap - 2 * margin);
+  const margin = overlap >> 2,
+    width = Math.max(1, overlap - 2 * margin);
   const rise = (d: number): number => Math.min(1, Math.max(0, (d - margin + 1) / (width + 1)));
   return Array.from({ length: len }, (_, i) => {
     let w = 1;
@@ -43,23 +44,33 @@ function ramp(len: number, overlap: number, atStart: boolean, atEnd: boolean): n
  * Peak memory: one tile's activations, plus the output and weight accumulators.
  */
 export function tiled(x: Tensor, fn: (t: Tensor) => Tensor, o: TileOptions = {}): Tensor {
-  const tile = o.tile ?? 512, overlap = Math.min(o.overlap ?? 64, tile >> 1);
+  const tile = o.tile ?? 512,
+    overlap = Math.min(o.overlap ?? 64, tile >> 1);
   const [n, c, h, w] = x.shape as [number, number, number, number];
   if (n !== 1) throw new Error(`tiled: one image at a time ([1, C, H, W]), got [${x.shape.join(', ')}]`);
   if (h <= tile && w <= tile) return noGrad(() => fn(x));
   return noGrad(() => {
-    const ys = tileStarts(h, tile, overlap), xs = tileStarts(w, tile, overlap);
-    const acc = zeros([1, c, h, w]), weight = zeros([1, 1, h, w]);
+    const ys = tileStarts(h, tile, overlap),
+      xs = tileStarts(w, tile, overlap);
+    const acc = zeros([1, c, h, w]),
+      weight = zeros([1, 1, h, w]);
     for (const [iy, y0] of ys.entries()) {
       for (const [ix, x0] of xs.entries()) {
         scope(() => {
-          const th = Math.min(tile, h - y0), tw = Math.min(tile, w - x0);
+          const th = Math.min(tile, h - y0),
+            tw = Math.min(tile, w - x0);
           const out = fn(x.slice(2, y0, y0 + th).slice(3, x0, x0 + tw));
           const wy = tensor(ramp(th, overlap, iy === 0, iy === ys.length - 1)).view([1, 1, th, 1]);
           const wx = tensor(ramp(tw, overlap, ix === 0, ix === xs.length - 1)).view([1, 1, 1, tw]);
           const wt = wy.mul(wx);
-          acc.slice(2, y0, y0 + th).slice(3, x0, x0 + tw).add_(out.mul(wt));
-          weight.slice(2, y0, y0 + th).slice(3, x0, x0 + tw).add_(wt);
+          acc
+            .slice(2, y0, y0 + th)
+            .slice(3, x0, x0 + tw)
+            .add_(out.mul(wt));
+          weight
+            .slice(2, y0, y0 + th)
+            .slice(3, x0, x0 + tw)
+            .add_(wt);
         });
       }
     }

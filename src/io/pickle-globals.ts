@@ -42,18 +42,42 @@ export function isBuildable(x: unknown): x is Buildable {
 const MODULE_ALIASES: Record<string, string> = { __builtin__: 'builtins', copy_reg: 'copyreg' };
 
 const STORAGE_TYPES: Record<string, RawDType> = {
-  FloatStorage: 'float32', DoubleStorage: 'float64', HalfStorage: 'float16', BFloat16Storage: 'bfloat16',
-  LongStorage: 'int64', IntStorage: 'int32', ShortStorage: 'int16', CharStorage: 'int8',
-  ByteStorage: 'uint8', BoolStorage: 'bool',
+  FloatStorage: 'float32',
+  DoubleStorage: 'float64',
+  HalfStorage: 'float16',
+  BFloat16Storage: 'bfloat16',
+  LongStorage: 'int64',
+  IntStorage: 'int32',
+  ShortStorage: 'int16',
+  CharStorage: 'int8',
+  ByteStorage: 'uint8',
+  BoolStorage: 'bool',
 };
 
 // torch dtype objects pickle as globals such as torch.float32; they become their name.
 const TORCH_DTYPE_ALIASES: Record<string, string> = {
-  float: 'float32', double: 'float64', half: 'float16', long: 'int64', int: 'int32', short: 'int16',
+  float: 'float32',
+  double: 'float64',
+  half: 'float16',
+  long: 'int64',
+  int: 'int32',
+  short: 'int16',
 };
 const OTHER_TORCH_DTYPES = new Set([
-  'complex32', 'complex64', 'complex128', 'cfloat', 'cdouble', 'uint16', 'uint32', 'uint64',
-  'qint8', 'quint8', 'qint32', 'quint4x2', 'float8_e4m3fn', 'float8_e5m2',
+  'complex32',
+  'complex64',
+  'complex128',
+  'cfloat',
+  'cdouble',
+  'uint16',
+  'uint32',
+  'uint64',
+  'qint8',
+  'quint8',
+  'qint32',
+  'quint4x2',
+  'float8_e4m3fn',
+  'float8_e5m2',
 ]);
 
 type Impl = (args: readonly unknown[], ctx: GlobalContext) => unknown;
@@ -193,19 +217,32 @@ function numpyScalar(args: readonly unknown[], ctx: GlobalContext): unknown {
   const dv = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
   const key = `${m[1]}${size}`;
   switch (key) {
-    case 'f2': return float16BitsToNumber(dv.getUint16(0, le));
-    case 'f4': return dv.getFloat32(0, le);
-    case 'f8': return dv.getFloat64(0, le);
-    case 'i1': return dv.getInt8(0);
-    case 'i2': return dv.getInt16(0, le);
-    case 'i4': return dv.getInt32(0, le);
-    case 'i8': return bigToNumber(dv.getBigInt64(0, le));
-    case 'u1': return dv.getUint8(0);
-    case 'u2': return dv.getUint16(0, le);
-    case 'u4': return dv.getUint32(0, le);
-    case 'u8': return bigToNumber(dv.getBigUint64(0, le));
-    case 'b1': return dv.getUint8(0) !== 0;
-    default: throw new Error(`${ctx.fileName}: unsupported numpy scalar type '${dtype.code}'`);
+    case 'f2':
+      return float16BitsToNumber(dv.getUint16(0, le));
+    case 'f4':
+      return dv.getFloat32(0, le);
+    case 'f8':
+      return dv.getFloat64(0, le);
+    case 'i1':
+      return dv.getInt8(0);
+    case 'i2':
+      return dv.getInt16(0, le);
+    case 'i4':
+      return dv.getInt32(0, le);
+    case 'i8':
+      return bigToNumber(dv.getBigInt64(0, le));
+    case 'u1':
+      return dv.getUint8(0);
+    case 'u2':
+      return dv.getUint16(0, le);
+    case 'u4':
+      return dv.getUint32(0, le);
+    case 'u8':
+      return bigToNumber(dv.getBigUint64(0, le));
+    case 'b1':
+      return dv.getUint8(0) !== 0;
+    default:
+      throw new Error(`${ctx.fileName}: unsupported numpy scalar type '${dtype.code}'`);
   }
 }
 

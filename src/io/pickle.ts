@@ -15,9 +15,7 @@
 //   numpy scalars → number (bigint beyond 2^53, boolean for numpy.bool_).
 // Attribute state given to a dict through BUILD (e.g. a state_dict's `_metadata`) is ignored.
 
-import {
-  bigToNumber, describe, isBuildable, PyGlobal, resolveGlobal, type GlobalContext,
-} from './pickle-globals.js';
+import { bigToNumber, describe, isBuildable, PyGlobal, resolveGlobal, type GlobalContext } from './pickle-globals.js';
 
 export { PyGlobal, NumpyDType, type GlobalContext } from './pickle-globals.js';
 
@@ -47,7 +45,11 @@ class Unpickler {
 
   private readonly data: Uint8Array;
 
-  constructor(data: Uint8Array, offset: number, private readonly opts: UnpickleOptions) {
+  constructor(
+    data: Uint8Array,
+    offset: number,
+    private readonly opts: UnpickleOptions,
+  ) {
     // a plain view, so that slice() copies even when given a Node Buffer
     this.data = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
     this.dv = new DataView(data.buffer, data.byteOffset, data.byteLength);
@@ -74,77 +76,220 @@ class Unpickler {
 
   private step(op: number): void {
     switch (op) {
-      case 0x80: this.u8(); return; // PROTO n
-      case 0x95: this.skip(8); return; // FRAME: length of the next frame, advisory only
-      case 0x28: this.metastack.push(this.stack); this.stack = []; return; // MARK
-      case 0x30: this.pop(); return; // POP
-      case 0x31: this.popMark(); return; // POP_MARK
-      case 0x32: this.push(this.top()); return; // DUP
+      case 0x80:
+        this.u8();
+        return; // PROTO n
+      case 0x95:
+        this.skip(8);
+        return; // FRAME: length of the next frame, advisory only
+      case 0x28:
+        this.metastack.push(this.stack);
+        this.stack = [];
+        return; // MARK
+      case 0x30:
+        this.pop();
+        return; // POP
+      case 0x31:
+        this.popMark();
+        return; // POP_MARK
+      case 0x32:
+        this.push(this.top());
+        return; // DUP
       // memo
-      case 0x70: this.memo.set(Number(this.line()), this.top()); return; // PUT
-      case 0x71: this.memo.set(this.u8(), this.top()); return; // BINPUT
-      case 0x72: this.memo.set(this.u32(), this.top()); return; // LONG_BINPUT
-      case 0x94: this.memo.set(this.memo.size, this.top()); return; // MEMOIZE
-      case 0x67: this.push(this.memoGet(Number(this.line()))); return; // GET
-      case 0x68: this.push(this.memoGet(this.u8())); return; // BINGET
-      case 0x6a: this.push(this.memoGet(this.u32())); return; // LONG_BINGET
+      case 0x70:
+        this.memo.set(Number(this.line()), this.top());
+        return; // PUT
+      case 0x71:
+        this.memo.set(this.u8(), this.top());
+        return; // BINPUT
+      case 0x72:
+        this.memo.set(this.u32(), this.top());
+        return; // LONG_BINPUT
+      case 0x94:
+        this.memo.set(this.memo.size, this.top());
+        return; // MEMOIZE
+      case 0x67:
+        this.push(this.memoGet(Number(this.line())));
+        return; // GET
+      case 0x68:
+        this.push(this.memoGet(this.u8()));
+        return; // BINGET
+      case 0x6a:
+        this.push(this.memoGet(this.u32()));
+        return; // LONG_BINGET
       // constants and numbers
-      case 0x4e: this.push(null); return; // NONE
-      case 0x88: this.push(true); return; // NEWTRUE
-      case 0x89: this.push(false); return; // NEWFALSE
-      case 0x49: this.push(this.textInt(this.line())); return; // INT
-      case 0x4c: this.push(this.textInt(this.line().replace(/L$/, ''))); return; // LONG
-      case 0x4a: this.push(this.dv.getInt32(this.take(4), true)); return; // BININT
-      case 0x4b: this.push(this.u8()); return; // BININT1
-      case 0x4d: this.push(this.dv.getUint16(this.take(2), true)); return; // BININT2
-      case 0x8a: this.push(this.longBytes(this.u8())); return; // LONG1
-      case 0x8b: this.push(this.longBytes(this.dv.getInt32(this.take(4), true))); return; // LONG4
-      case 0x47: this.push(this.dv.getFloat64(this.take(8), false)); return; // BINFLOAT (big-endian)
-      case 0x46: this.push(this.textFloat(this.line())); return; // FLOAT
+      case 0x4e:
+        this.push(null);
+        return; // NONE
+      case 0x88:
+        this.push(true);
+        return; // NEWTRUE
+      case 0x89:
+        this.push(false);
+        return; // NEWFALSE
+      case 0x49:
+        this.push(this.textInt(this.line()));
+        return; // INT
+      case 0x4c:
+        this.push(this.textInt(this.line().replace(/L$/, '')));
+        return; // LONG
+      case 0x4a:
+        this.push(this.dv.getInt32(this.take(4), true));
+        return; // BININT
+      case 0x4b:
+        this.push(this.u8());
+        return; // BININT1
+      case 0x4d:
+        this.push(this.dv.getUint16(this.take(2), true));
+        return; // BININT2
+      case 0x8a:
+        this.push(this.longBytes(this.u8()));
+        return; // LONG1
+      case 0x8b:
+        this.push(this.longBytes(this.dv.getInt32(this.take(4), true)));
+        return; // LONG4
+      case 0x47:
+        this.push(this.dv.getFloat64(this.take(8), false));
+        return; // BINFLOAT (big-endian)
+      case 0x46:
+        this.push(this.textFloat(this.line()));
+        return; // FLOAT
       // strings and bytes
-      case 0x58: this.push(this.text(this.u32())); return; // BINUNICODE
-      case 0x8c: this.push(this.text(this.u8())); return; // SHORT_BINUNICODE
-      case 0x8d: this.push(this.text(this.u64())); return; // BINUNICODE8
-      case 0x54: this.push(this.text(this.dv.getInt32(this.take(4), true))); return; // BINSTRING
-      case 0x55: this.push(this.text(this.u8())); return; // SHORT_BINSTRING
-      case 0x42: this.push(this.bytes(this.u32())); return; // BINBYTES
-      case 0x43: this.push(this.bytes(this.u8())); return; // SHORT_BINBYTES
-      case 0x8e: this.push(this.bytes(this.u64())); return; // BINBYTES8
-      case 0x96: this.push(this.bytes(this.u64())); return; // BYTEARRAY8
+      case 0x58:
+        this.push(this.text(this.u32()));
+        return; // BINUNICODE
+      case 0x8c:
+        this.push(this.text(this.u8()));
+        return; // SHORT_BINUNICODE
+      case 0x8d:
+        this.push(this.text(this.u64()));
+        return; // BINUNICODE8
+      case 0x54:
+        this.push(this.text(this.dv.getInt32(this.take(4), true)));
+        return; // BINSTRING
+      case 0x55:
+        this.push(this.text(this.u8()));
+        return; // SHORT_BINSTRING
+      case 0x42:
+        this.push(this.bytes(this.u32()));
+        return; // BINBYTES
+      case 0x43:
+        this.push(this.bytes(this.u8()));
+        return; // SHORT_BINBYTES
+      case 0x8e:
+        this.push(this.bytes(this.u64()));
+        return; // BINBYTES8
+      case 0x96:
+        this.push(this.bytes(this.u64()));
+        return; // BYTEARRAY8
       // tuples
-      case 0x29: this.push(Object.freeze([])); return; // EMPTY_TUPLE
-      case 0x74: this.push(Object.freeze(this.popMark())); return; // TUPLE
-      case 0x85: this.push(Object.freeze(this.popN(1))); return; // TUPLE1
-      case 0x86: this.push(Object.freeze(this.popN(2))); return; // TUPLE2
-      case 0x87: this.push(Object.freeze(this.popN(3))); return; // TUPLE3
+      case 0x29:
+        this.push(Object.freeze([]));
+        return; // EMPTY_TUPLE
+      case 0x74:
+        this.push(Object.freeze(this.popMark()));
+        return; // TUPLE
+      case 0x85:
+        this.push(Object.freeze(this.popN(1)));
+        return; // TUPLE1
+      case 0x86:
+        this.push(Object.freeze(this.popN(2)));
+        return; // TUPLE2
+      case 0x87:
+        this.push(Object.freeze(this.popN(3)));
+        return; // TUPLE3
       // lists
-      case 0x5d: this.push([]); return; // EMPTY_LIST
-      case 0x6c: this.push(this.popMark()); return; // LIST
-      case 0x61: { const v = this.pop(); this.list(this.top()).push(v); return; } // APPEND
-      case 0x65: { const vs = this.popMark(); this.list(this.top()).push(...vs); return; } // APPENDS
+      case 0x5d:
+        this.push([]);
+        return; // EMPTY_LIST
+      case 0x6c:
+        this.push(this.popMark());
+        return; // LIST
+      case 0x61: {
+        const v = this.pop();
+        this.list(this.top()).push(v);
+        return;
+      } // APPEND
+      case 0x65: {
+        const vs = this.popMark();
+        this.list(this.top()).push(...vs);
+        return;
+      } // APPENDS
       // dicts
-      case 0x7d: this.push(new Map()); return; // EMPTY_DICT
-      case 0x64: { const m = new Map(); this.setItems(m, this.popMark()); this.push(m); return; } // DICT
-      case 0x73: { const [k, v] = this.popN(2); this.dict(this.top()).set(k, v); return; } // SETITEM
-      case 0x75: { const kv = this.popMark(); this.setItems(this.dict(this.top()), kv); return; } // SETITEMS
+      case 0x7d:
+        this.push(new Map());
+        return; // EMPTY_DICT
+      case 0x64: {
+        const m = new Map();
+        this.setItems(m, this.popMark());
+        this.push(m);
+        return;
+      } // DICT
+      case 0x73: {
+        const [k, v] = this.popN(2);
+        this.dict(this.top()).set(k, v);
+        return;
+      } // SETITEM
+      case 0x75: {
+        const kv = this.popMark();
+        this.setItems(this.dict(this.top()), kv);
+        return;
+      } // SETITEMS
       // sets
-      case 0x8f: this.push(new Set()); return; // EMPTY_SET
-      case 0x90: { const vs = this.popMark(); const s = this.set(this.top()); for (const v of vs) s.add(v); return; } // ADDITEMS
-      case 0x91: this.push(new Set(this.popMark())); return; // FROZENSET
+      case 0x8f:
+        this.push(new Set());
+        return; // EMPTY_SET
+      case 0x90: {
+        const vs = this.popMark();
+        const s = this.set(this.top());
+        for (const v of vs) s.add(v);
+        return;
+      } // ADDITEMS
+      case 0x91:
+        this.push(new Set(this.popMark()));
+        return; // FROZENSET
       // globals and object construction
-      case 0x63: { const module = this.line(); const name = this.line(); this.push(resolveGlobal(module, name, this.opts)); return; } // GLOBAL
-      case 0x93: { const [m, n] = this.popN(2); this.push(resolveGlobal(this.str(m), this.str(n), this.opts)); return; } // STACK_GLOBAL
-      case 0x52: { const args = this.pop(); const f = this.pop(); this.push(this.call(f, args)); return; } // REDUCE
-      case 0x81: { const args = this.pop(); const cls = this.pop(); this.push(this.call(cls, args)); return; } // NEWOBJ
-      case 0x92: { // NEWOBJ_EX
+      case 0x63: {
+        const module = this.line();
+        const name = this.line();
+        this.push(resolveGlobal(module, name, this.opts));
+        return;
+      } // GLOBAL
+      case 0x93: {
+        const [m, n] = this.popN(2);
+        this.push(resolveGlobal(this.str(m), this.str(n), this.opts));
+        return;
+      } // STACK_GLOBAL
+      case 0x52: {
+        const args = this.pop();
+        const f = this.pop();
+        this.push(this.call(f, args));
+        return;
+      } // REDUCE
+      case 0x81: {
+        const args = this.pop();
+        const cls = this.pop();
+        this.push(this.call(cls, args));
+        return;
+      } // NEWOBJ
+      case 0x92: {
+        // NEWOBJ_EX
         const [cls, args, kwargs] = this.popN(3);
         if (!(kwargs instanceof Map) || kwargs.size > 0) this.fail('keyword arguments to a constructor are not supported');
         this.push(this.call(cls, args));
         return;
       }
-      case 0x62: { const state = this.pop(); this.build(this.top(), state); return; } // BUILD
-      case 0x51: this.push(this.persistent(this.pop())); return; // BINPERSID
-      case 0x50: this.push(this.persistent(this.line())); return; // PERSID
+      case 0x62: {
+        const state = this.pop();
+        this.build(this.top(), state);
+        return;
+      } // BUILD
+      case 0x51:
+        this.push(this.persistent(this.pop()));
+        return; // BINPERSID
+      case 0x50:
+        this.push(this.persistent(this.line()));
+        return; // PERSID
       default:
         this.fail(`unsupported pickle opcode 0x${op.toString(16).padStart(2, '0')} (not written by torch.save)`);
     }
@@ -221,7 +366,8 @@ class Unpickler {
 
   private build(obj: unknown, state: unknown): void {
     if (isBuildable(obj)) obj.setState(state, this.opts);
-    else if (obj instanceof Map) return; // attributes of a dict subclass (e.g. _metadata): not needed
+    else if (obj instanceof Map)
+      return; // attributes of a dict subclass (e.g. _metadata): not needed
     else this.fail(`cannot apply state to ${describe(obj)}`);
   }
 

@@ -87,9 +87,16 @@ class Loader {
   /** A storage used by exactly one tensor that spans all of it can be handed over without copying. */
   private coversWholeStorage({ tensor, storage, offset, stride }: PendingTensor): boolean {
     const b = storage.bytes;
-    return storage.root === undefined && b !== undefined && offset === 0 && b.byteOffset === 0 &&
-      b.byteLength === b.buffer.byteLength && numel(tensor.shape) === storage.numel &&
-      b.byteLength === storage.numel * itemSize(tensor.dtype) && isContiguous(tensor.shape, stride);
+    return (
+      storage.root === undefined &&
+      b !== undefined &&
+      offset === 0 &&
+      b.byteOffset === 0 &&
+      b.byteLength === b.buffer.byteLength &&
+      numel(tensor.shape) === storage.numel &&
+      b.byteLength === storage.numel * itemSize(tensor.dtype) &&
+      isContiguous(tensor.shape, stride)
+    );
   }
 
   /** Copies the strided view into contiguous bytes. */
@@ -98,6 +105,15 @@ class Loader {
     const shape = tensor.shape;
     const size = itemSize(tensor.dtype);
     const n = numel(shape);
+    if (shape.some((d) => !Number.isInteger(d) || d < 0) || stride.length !== shape.length || stride.some((x) => !Number.isInteger(x))) {
+      this.fail(`tensor with malformed shape [${shape.join(', ')}] or strides [${stride.join(', ')}]`);
+    }
+    // A view may repeat elements (stride 0), but not expand a few bytes into gigabytes.
+    if ((n - count) * size > MAX_VIEW_EXPANSION) {
+      this.fail(
+        `tensor of shape [${shape.join(', ')}] (strides [${stride.join(', ')}]) expands its storage of ${count} elements by more than 64 MiB`,
+      );
+    }
     const out = new Uint8Array(n * size);
     if (n === 0) return out;
     let last = offset;
@@ -128,6 +144,9 @@ class Loader {
     throw new Error(`${this.file}: ${problem}`);
   }
 }
+
+/** Bytes a strided view may add beyond its storage (broadcast views saved by torch.save). */
+const MAX_VIEW_EXPANSION = 64 * 2 ** 20;
 
 function isContiguous(shape: readonly number[], stride: readonly number[]): boolean {
   let expected = 1;
@@ -216,7 +235,8 @@ function readStorageEntry(zip: ZipArchive, name: string, s: Storage, bigEndian: 
   if (!zip.has(name)) loader.fail(`storage '${s.key}' is missing (no entry ${name})`);
   const bytes = zip.read(name);
   const expected = s.numel * itemSize(s.dtype);
-  if (bytes.length !== expected) loader.fail(`storage '${s.key}' has ${bytes.length} bytes, expected ${expected} (${s.numel} × ${s.dtype})`);
+  if (bytes.length !== expected)
+    loader.fail(`storage '${s.key}' has ${bytes.length} bytes, expected ${expected} (${s.numel} × ${s.dtype})`);
   if (bigEndian) swapBytesInPlace(bytes, itemSize(s.dtype));
   return bytes;
 }
@@ -304,9 +324,13 @@ function fromWrapper(obj: Map<unknown, unknown>, file: string): Map<string, RawT
   if (others.length === 1) return tensorsOf(others[0]![1]);
   const topKeys = [...obj.keys()].map((k) => String(k)).join(', ') || '(none)';
   if (others.length > 1) {
-    throw new Error(`${file}: several dicts of tensors found (${others.map(([k]) => String(k)).join(', ')}); cannot tell which is the model's state dict`);
+    throw new Error(
+      `${file}: several dicts of tensors found (${others.map(([k]) => String(k)).join(', ')}); cannot tell which is the model's state dict`,
+    );
   }
-  throw new Error(`${file}: no state dict found; top-level keys: ${topKeys} (expected a dict of tensors, or one under ${STATE_DICT_KEYS.join(', ')})`);
+  throw new Error(
+    `${file}: no state dict found; top-level keys: ${topKeys} (expected a dict of tensors, or one under ${STATE_DICT_KEYS.join(', ')})`,
+  );
 }
 
 function tensorsOf(x: unknown): Map<string, RawTensor> {

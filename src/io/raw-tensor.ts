@@ -5,9 +5,7 @@
 // `data` as a standalone copy (byteOffset 0, its own ArrayBuffer), so it can
 // be viewed directly as e.g. a Float32Array without alignment trouble.
 
-export type RawDType =
-  | 'float32' | 'float64' | 'float16' | 'bfloat16'
-  | 'int64' | 'int32' | 'int16' | 'int8' | 'uint8' | 'bool';
+export type RawDType = 'float32' | 'float64' | 'float16' | 'bfloat16' | 'int64' | 'int32' | 'int16' | 'int8' | 'uint8' | 'bool';
 
 export interface RawTensor {
   dtype: RawDType;
@@ -17,8 +15,16 @@ export interface RawTensor {
 }
 
 const ITEM_SIZES: Record<RawDType, number> = {
-  float32: 4, float64: 8, float16: 2, bfloat16: 2,
-  int64: 8, int32: 4, int16: 2, int8: 1, uint8: 1, bool: 1,
+  float32: 4,
+  float64: 8,
+  float16: 2,
+  bfloat16: 2,
+  int64: 8,
+  int32: 4,
+  int16: 2,
+  int8: 1,
+  uint8: 1,
+  bool: 1,
 };
 
 export const RAW_DTYPES: readonly RawDType[] = Object.keys(ITEM_SIZES) as RawDType[];
@@ -99,15 +105,26 @@ function encodeSmallFloat(x: number, expBits: number, mantBits: number): number 
   if (Math.pow(2, e) > a) e--;
   else if (Math.pow(2, e + 1) <= a) e++;
   let mant = roundHalfEven((a / Math.pow(2, e) - 1) * (1 << mantBits));
-  if (mant === 1 << mantBits) { e++; mant = 0; }
+  if (mant === 1 << mantBits) {
+    e++;
+    mant = 0;
+  }
   if (e > bias) return inf;
   return signBit | ((e + bias) << mantBits) | mant;
 }
 
-export function float16BitsToNumber(bits: number): number { return decodeSmallFloat(bits, 5, 10); }
-export function bfloat16BitsToNumber(bits: number): number { return decodeSmallFloat(bits, 8, 7); }
-export function numberToFloat16Bits(x: number): number { return encodeSmallFloat(x, 5, 10); }
-export function numberToBfloat16Bits(x: number): number { return encodeSmallFloat(x, 8, 7); }
+export function float16BitsToNumber(bits: number): number {
+  return decodeSmallFloat(bits, 5, 10);
+}
+export function bfloat16BitsToNumber(bits: number): number {
+  return decodeSmallFloat(bits, 8, 7);
+}
+export function numberToFloat16Bits(x: number): number {
+  return encodeSmallFloat(x, 5, 10);
+}
+export function numberToBfloat16Bits(x: number): number {
+  return encodeSmallFloat(x, 8, 7);
+}
 
 // ---- element access ----
 
@@ -128,16 +145,26 @@ export function rawToFloat64Array(t: RawTensor): Float64Array {
 
 function elementReader(dtype: RawDType, dv: DataView): (i: number) => number {
   switch (dtype) {
-    case 'float32': return (i) => dv.getFloat32(i * 4, true);
-    case 'float64': return (i) => dv.getFloat64(i * 8, true);
-    case 'float16': return (i) => float16BitsToNumber(dv.getUint16(i * 2, true));
-    case 'bfloat16': return (i) => bfloat16BitsToNumber(dv.getUint16(i * 2, true));
-    case 'int64': return (i) => Number(dv.getBigInt64(i * 8, true));
-    case 'int32': return (i) => dv.getInt32(i * 4, true);
-    case 'int16': return (i) => dv.getInt16(i * 2, true);
-    case 'int8': return (i) => dv.getInt8(i);
-    case 'uint8': return (i) => dv.getUint8(i);
-    case 'bool': return (i) => (dv.getUint8(i) !== 0 ? 1 : 0);
+    case 'float32':
+      return (i) => dv.getFloat32(i * 4, true);
+    case 'float64':
+      return (i) => dv.getFloat64(i * 8, true);
+    case 'float16':
+      return (i) => float16BitsToNumber(dv.getUint16(i * 2, true));
+    case 'bfloat16':
+      return (i) => bfloat16BitsToNumber(dv.getUint16(i * 2, true));
+    case 'int64':
+      return (i) => Number(dv.getBigInt64(i * 8, true));
+    case 'int32':
+      return (i) => dv.getInt32(i * 4, true);
+    case 'int16':
+      return (i) => dv.getInt16(i * 2, true);
+    case 'int8':
+      return (i) => dv.getInt8(i);
+    case 'uint8':
+      return (i) => dv.getUint8(i);
+    case 'bool':
+      return (i) => (dv.getUint8(i) !== 0 ? 1 : 0);
   }
 }
 
@@ -172,10 +199,18 @@ function toInt(v: number | bigint, lo: number, hi: number, dtype: RawDType): num
 
 function writeElement(dtype: RawDType, dv: DataView, i: number, v: number | bigint): void {
   switch (dtype) {
-    case 'float32': dv.setFloat32(i * 4, Number(v), true); return;
-    case 'float64': dv.setFloat64(i * 8, Number(v), true); return;
-    case 'float16': dv.setUint16(i * 2, numberToFloat16Bits(Number(v)), true); return;
-    case 'bfloat16': dv.setUint16(i * 2, numberToBfloat16Bits(Number(v)), true); return;
+    case 'float32':
+      dv.setFloat32(i * 4, Number(v), true);
+      return;
+    case 'float64':
+      dv.setFloat64(i * 8, Number(v), true);
+      return;
+    case 'float16':
+      dv.setUint16(i * 2, numberToFloat16Bits(Number(v)), true);
+      return;
+    case 'bfloat16':
+      dv.setUint16(i * 2, numberToBfloat16Bits(Number(v)), true);
+      return;
     case 'int64': {
       if (typeof v === 'number' && !Number.isInteger(v)) throw new Error(`rawFromNumbers: ${v} is not a valid int64 value`);
       const b = BigInt(v);
@@ -183,11 +218,21 @@ function writeElement(dtype: RawDType, dv: DataView, i: number, v: number | bigi
       dv.setBigInt64(i * 8, b, true);
       return;
     }
-    case 'int32': dv.setInt32(i * 4, toInt(v, -0x80000000, 0x7fffffff, dtype), true); return;
-    case 'int16': dv.setInt16(i * 2, toInt(v, -0x8000, 0x7fff, dtype), true); return;
-    case 'int8': dv.setInt8(i, toInt(v, -0x80, 0x7f, dtype)); return;
-    case 'uint8': dv.setUint8(i, toInt(v, 0, 0xff, dtype)); return;
-    case 'bool': dv.setUint8(i, Number(v) !== 0 ? 1 : 0); return;
+    case 'int32':
+      dv.setInt32(i * 4, toInt(v, -0x80000000, 0x7fffffff, dtype), true);
+      return;
+    case 'int16':
+      dv.setInt16(i * 2, toInt(v, -0x8000, 0x7fff, dtype), true);
+      return;
+    case 'int8':
+      dv.setInt8(i, toInt(v, -0x80, 0x7f, dtype));
+      return;
+    case 'uint8':
+      dv.setUint8(i, toInt(v, 0, 0xff, dtype));
+      return;
+    case 'bool':
+      dv.setUint8(i, Number(v) !== 0 ? 1 : 0);
+      return;
   }
 }
 

@@ -15,12 +15,18 @@ import * as path from 'node:path';
 import { checkRawTensor, itemSize, numel, type RawDType, type RawTensor } from './raw-tensor.js';
 
 const CODE_OF: Record<RawDType, string> = {
-  float32: 'F32', float64: 'F64', float16: 'F16', bfloat16: 'BF16',
-  int64: 'I64', int32: 'I32', int16: 'I16', int8: 'I8', uint8: 'U8', bool: 'BOOL',
+  float32: 'F32',
+  float64: 'F64',
+  float16: 'F16',
+  bfloat16: 'BF16',
+  int64: 'I64',
+  int32: 'I32',
+  int16: 'I16',
+  int8: 'I8',
+  uint8: 'U8',
+  bool: 'BOOL',
 };
-const DTYPE_OF: Record<string, RawDType> = Object.fromEntries(
-  Object.entries(CODE_OF).map(([d, c]) => [c, d as RawDType]),
-);
+const DTYPE_OF: Record<string, RawDType> = Object.fromEntries(Object.entries(CODE_OF).map(([d, c]) => [c, d as RawDType]));
 
 /** Headers above this size are refused (same limit as the reference implementation). */
 const MAX_HEADER_BYTES = 100_000_000;
@@ -30,7 +36,13 @@ export interface SafetensorsContent {
   metadata: Record<string, string>;
 }
 
-interface HeaderEntry { name: string; dtype: RawDType; shape: number[]; begin: number; end: number; }
+interface HeaderEntry {
+  name: string;
+  dtype: RawDType;
+  shape: number[];
+  begin: number;
+  end: number;
+}
 
 // ---------------------------------------------------------------- reading
 
@@ -133,7 +145,9 @@ function parseEntry(name: string, value: unknown, file: string): HeaderEntry {
   if (end < begin) throw new Error(`${where}: data_offsets [${begin}, ${end}] end before they begin`);
   const expected = numel(shape as number[]) * itemSize(dtype);
   if (end - begin !== expected) {
-    throw new Error(`${where}: data_offsets [${begin}, ${end}] span ${end - begin} bytes but ${code} [${shape.join(', ')}] needs ${expected}`);
+    throw new Error(
+      `${where}: data_offsets [${begin}, ${end}] span ${end - begin} bytes but ${code} [${shape.join(', ')}] needs ${expected}`,
+    );
   }
   return { name, dtype, shape: shape as number[], begin, end };
 }
@@ -144,7 +158,9 @@ function checkLayout(entries: HeaderEntry[], dataLen: number, file: string): voi
   let pos = 0;
   for (const e of sorted) {
     if (e.end > dataLen) {
-      throw new Error(`${file}: tensor '${e.name}' data_offsets [${e.begin}, ${e.end}] run past the end of the data (${dataLen} bytes); the file is truncated or corrupt`);
+      throw new Error(
+        `${file}: tensor '${e.name}' data_offsets [${e.begin}, ${e.end}] run past the end of the data (${dataLen} bytes); the file is truncated or corrupt`,
+      );
     }
     if (e.begin < pos) throw new Error(`${file}: tensor '${e.name}' overlaps another tensor's bytes`);
     if (e.begin > pos) throw new Error(`${file}: bytes ${pos}..${e.begin} of the data belong to no tensor`);
@@ -210,7 +226,10 @@ export interface AtomicWriteHooks {
  */
 export function writeFileAtomic(file: string, parts: readonly Uint8Array[], hooks: AtomicWriteHooks = {}): void {
   const dir = path.dirname(path.resolve(file));
-  const temp = path.join(dir, `.${path.basename(file)}.${process.pid}.${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}.tmp`);
+  const temp = path.join(
+    dir,
+    `.${path.basename(file)}.${process.pid}.${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}.tmp`,
+  );
   let fd: number | undefined;
   try {
     fd = fs.openSync(temp, 'wx');

@@ -1,6 +1,7 @@
 // Weights on disk ↔ tensors. The project's own format is safetensors; PyTorch .pth checkpoints are
 // read as data (never executed). Both yield a state dict ready for Module.loadStateDict.
-import { fromArray, noGrad, type Device, type Tensor } from '../tensor/index.js';
+import { fromArray, noGrad, scope, type Device, type Tensor } from '../tensor/index.js';
+import { isFloating } from '../tensor/dtype.js';
 import { readStateDict } from './pth.js';
 import { readSafetensorsMetadata, writeSafetensors } from './safetensors.js';
 import type { RawTensor } from './raw-tensor.js';
@@ -24,7 +25,24 @@ export function rawFromTensor(t: Tensor): RawTensor {
  */
 export function loadWeights(file: string, device: Device = 'cpu'): Map<string, Tensor> {
   const raw = readStateDict(file);
-  return new Map([...raw].map(([k, r]) => [k, tensorFromRaw(r, device)]));
+  const sd = new Map([...raw].map(([k, r]) => [k, tensorFromRaw(r, device)]));
+  const bad = firstNonFinite(sd);
+  if (bad !== undefined) {
+    for (const t of sd.values()) t.dispose();
+    throw new Error(`${file}: tensor '${bad}' holds NaN or infinite values: refusing weights that would give black or garbage images`);
+  }
+  return sd;
+}
+
+/** Whether every value of a tensor is finite (integer tensors always are). */
+export function allFinite(t: Tensor): boolean {
+  return !isFloating(t.dtype) || noGrad(() => scope(() => !!t.isfinite().all().item()));
+}
+
+/** The name of the first tensor of a state dict that holds NaN or ±Inf, if any. */
+export function firstNonFinite(sd: ReadonlyMap<string, Tensor>): string | undefined {
+  for (const [k, t] of sd) if (!allFinite(t)) return k;
+  return undefined;
 }
 
 /** A safetensors file's metadata (string map), from its header only. */
@@ -34,6 +52,8 @@ export function readWeightsMetadata(file: string): Record<string, string> {
 
 /** Writes a state dict as safetensors, atomically (a temp file renamed over the target). */
 export function saveWeights(file: string, sd: ReadonlyMap<string, Tensor>, metadata?: Record<string, string>): void {
+  const bad = firstNonFinite(sd);
+  if (bad !== undefined) throw new Error(`${file}: not written: tensor '${bad}' holds NaN or infinite values`);
   const raw = new Map([...sd].map(([k, t]) => [k, rawFromTensor(t)]));
   writeSafetensors(file, raw, metadata);
 }

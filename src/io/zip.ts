@@ -20,6 +20,8 @@ import * as fs from 'node:fs';
 import { openForReading } from './files.js';
 import * as zlib from 'node:zlib';
 
+/** Deflate's largest expansion: a 258-byte match per 2-bit code is about 1032:1. */
+const MAX_DEFLATE_RATIO = 1032;
 export interface ZipEntry {
   name: string;
   /** 0 = stored, 8 = deflated. */
@@ -43,7 +45,10 @@ export class ZipArchive {
   readonly size: number;
   readonly entries: Map<string, ZipEntry>;
 
-  private constructor(readonly path: string, fd: number) {
+  private constructor(
+    readonly path: string,
+    fd: number,
+  ) {
     this.fd = fd;
     this.size = fs.fstatSync(fd).size;
     this.entries = new Map();
@@ -78,16 +83,28 @@ export class ZipArchive {
     if (dv.getUint32(0, true) !== SIG_LOCAL) this.fail(`local header of '${name}' is missing or corrupt`);
     const dataStart = e.localHeaderOffset + 30 + dv.getUint16(26, true) + dv.getUint16(28, true);
     if (dataStart + e.compressedSize > this.size) this.fail(`entry '${name}' runs past the end of the file (truncated?)`);
+    // What an entry may claim is checked before anything is allocated: deflate expands at most about
+    // 1032:1, so a larger declared size is a lie, and inflation stops at the declared size.
+    if (e.method === 0 && e.size !== e.compressedSize)
+      this.fail(`stored entry '${name}' declares ${e.size} bytes but holds ${e.compressedSize}`);
+    if (e.method !== 0 && e.size > e.compressedSize * MAX_DEFLATE_RATIO + 1024) {
+      this.fail(`entry '${name}' declares ${e.size} bytes from ${e.compressedSize} compressed: more than deflate can produce`);
+    }
     const raw = this.readAt(dataStart, e.compressedSize);
     let out: Uint8Array;
     if (e.method === 0) {
       out = raw;
     } else {
       try {
-        const inflated = zlib.inflateRawSync(raw);
+        const inflated = zlib.inflateRawSync(raw, { maxOutputLength: Math.max(1, e.size) });
         out = new Uint8Array(inflated.buffer, inflated.byteOffset, inflated.byteLength);
       } catch (err) {
-        this.fail(`entry '${name}' cannot be decompressed (${(err as Error).message})`);
+        const tooLarge = (err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE';
+        this.fail(
+          tooLarge
+            ? `entry '${name}' inflates past its declared ${e.size} bytes`
+            : `entry '${name}' cannot be decompressed (${(err as Error).message})`,
+        );
       }
     }
     if (out.byteLength !== e.size) this.fail(`entry '${name}' has ${out.byteLength} bytes, directory says ${e.size}`);
@@ -164,7 +181,8 @@ export class ZipArchive {
     const nameBytes = dir.subarray(p + 46, p + 46 + nameLen);
     const name = new TextDecoder(flags & 0x800 ? 'utf-8' : 'latin1').decode(nameBytes);
     if (flags & 0x1) this.fail(`entry '${name}' is encrypted`);
-    if (method !== 0 && method !== 8) this.fail(`entry '${name}' uses compression method ${method} (only stored and deflated are supported)`);
+    if (method !== 0 && method !== 8)
+      this.fail(`entry '${name}' uses compression method ${method} (only stored and deflated are supported)`);
     const entry: ZipEntry = {
       name,
       method,

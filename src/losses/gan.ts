@@ -24,7 +24,9 @@ export function discriminatorLoss(kind: GanLoss, real: readonly Tensor[], fake: 
     case 'vanilla':
       return meanOver(real, (s) => s.neg().softplus().mean()).add(meanOver(fake, (s) => s.softplus().mean()));
     case 'lsgan':
-      return meanOver(real, (s) => s.sub(1).square().mean()).add(meanOver(fake, (s) => s.square().mean())).mul(0.5);
+      return meanOver(real, (s) => s.sub(1).square().mean())
+        .add(meanOver(fake, (s) => s.square().mean()))
+        .mul(0.5);
   }
 }
 
@@ -49,20 +51,28 @@ export function decisionThreshold(kind: GanLoss): number {
  * The discriminator's patch accuracy (the paper's Table 6 check): the share of real patches scored above
  * the threshold and of fake patches scored below it, over all scales; and their mean.
  */
-export function discriminatorAccuracy(kind: GanLoss, real: readonly Tensor[], fake: readonly Tensor[]): { real: number; fake: number; mean: number } {
+export function discriminatorAccuracy(
+  kind: GanLoss,
+  real: readonly Tensor[],
+  fake: readonly Tensor[],
+): { real: number; fake: number; mean: number } {
   const t = decisionThreshold(kind);
-  return noGrad(() => scope(() => {
-    const share = (xs: readonly Tensor[], above: boolean): number => {
-      let hit = 0, n = 0;
-      for (const s of xs) {
-        hit += (above ? s.gt(t) : s.le(t)).float().sum().item();
-        n += s.numel;
-      }
-      return hit / n;
-    };
-    const r = share(real, true), f = share(fake, false);
-    return { real: r, fake: f, mean: (r + f) / 2 };
-  }));
+  return noGrad(() =>
+    scope(() => {
+      const share = (xs: readonly Tensor[], above: boolean): number => {
+        let hit = 0,
+          n = 0;
+        for (const s of xs) {
+          hit += (above ? s.gt(t) : s.le(t)).float().sum().item();
+          n += s.numel;
+        }
+        return hit / n;
+      };
+      const r = share(real, true),
+        f = share(fake, false);
+      return { real: r, fake: f, mean: (r + f) / 2 };
+    }),
+  );
 }
 
 /**
@@ -70,10 +80,20 @@ export function discriminatorAccuracy(kind: GanLoss, real: readonly Tensor[], fa
  * ŷ = ε·real + (1 − ε)·fake, one ε ~ U(0, 1) per image, the norm taken over each image's C·H·W
  * gradient. The graph of the gradient is kept, so the penalty trains D. `eps` may be given (tests).
  */
-export function gradientPenalty(d: (x: Tensor) => Tensor, real: Tensor, fake: Tensor, o: { eps?: Tensor; generator?: Generator } = {}): Tensor {
+export function gradientPenalty(
+  d: (x: Tensor) => Tensor,
+  real: Tensor,
+  fake: Tensor,
+  o: { eps?: Tensor; generator?: Generator } = {},
+): Tensor {
   const n = real.shape[0]!;
   const e = o.eps ?? rand([n, 1, 1, 1], { generator: o.generator });
-  const mix = noGrad(() => real.detach().mul(e).add(fake.detach().mul(e.rsub(1)))).requiresGrad_(true);
+  const mix = noGrad(() =>
+    real
+      .detach()
+      .mul(e)
+      .add(fake.detach().mul(e.rsub(1))),
+  ).requiresGrad_(true);
   return enableGrad(() => {
     const out = d(mix);
     const [g] = grad([out], [mix], { gradOutputs: [onesLike(out)], createGraph: true });

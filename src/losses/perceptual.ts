@@ -35,6 +35,7 @@ export interface ContentLoss {
   /** Σ_i mean |φ(inputs_i) − φ(outputs_i)|; inputs are constants (no gradient flows into them). */
   loss(inputs: readonly Tensor[], outputs: readonly Tensor[]): Tensor;
   dispose(): void;
+  [Symbol.dispose](): void;
 }
 
 export interface ContentLossOptions {
@@ -48,7 +49,12 @@ class VGGContent implements ContentLoss {
   readonly description: string;
   private readonly vgg: VGGFeatures;
 
-  constructor(depth: 16 | 19, private readonly layers: readonly string[], weightsFile: string | null, imagenet: boolean) {
+  constructor(
+    depth: 16 | 19,
+    private readonly layers: readonly string[],
+    weightsFile: string | null,
+    imagenet: boolean,
+  ) {
     this.vgg = new VGGFeatures({ depth, imagenetNormalize: imagenet });
     if (weightsFile) this.vgg.loadTorchvision(weightsFile);
     this.vgg.eval();
@@ -70,6 +76,10 @@ class VGGContent implements ContentLoss {
     return total!;
   }
 
+  [Symbol.dispose](): void {
+    this.dispose();
+  }
+
   dispose(): void {
     this.vgg.dispose();
   }
@@ -86,7 +96,8 @@ export function gaussianKernel1d(sigma: number): number[] {
 /** Separable Gaussian blur of [N, C, H, W] with reflect padding (differentiable). */
 export function gaussianBlur(x: Tensor, sigma: number): Tensor {
   const k = gaussianKernel1d(sigma);
-  const r = (k.length - 1) / 2, c = x.shape[1]!;
+  const r = (k.length - 1) / 2,
+    c = x.shape[1]!;
   return scope(() => {
     const kx = tensor(k, { device: x.device }).view([1, 1, 1, k.length]).expand([c, 1, 1, k.length]).contiguous();
     const ky = kx.view([c, 1, k.length, 1]);
@@ -103,9 +114,16 @@ export function highFrequencyEnergy(x: Tensor): Tensor {
 class LowpassContent implements ContentLoss {
   readonly description: string;
 
-  constructor(private readonly sigma: number, private readonly hfWeight = 0, private readonly oneSided = false) {
-    this.description = `low-pass L1 (Gaussian σ ${sigma} px at full scale, halved per scale)` +
-      (hfWeight > 0 ? ` + ${hfWeight} × ${oneSided ? 'mean excess of local high-frequency energy over the input\'s' : 'L1 of local high-frequency energy'}` : '') +
+  constructor(
+    private readonly sigma: number,
+    private readonly hfWeight = 0,
+    private readonly oneSided = false,
+  ) {
+    this.description =
+      `low-pass L1 (Gaussian σ ${sigma} px at full scale, halved per scale)` +
+      (hfWeight > 0
+        ? ` + ${hfWeight} × ${oneSided ? "mean excess of local high-frequency energy over the input's" : 'L1 of local high-frequency energy'}`
+        : '') +
       ': no VGG weights were given';
   }
 
@@ -129,6 +147,8 @@ class LowpassContent implements ContentLoss {
     return total!;
   }
 
+  [Symbol.dispose](): void {}
+
   dispose(): void {}
 }
 
@@ -139,8 +159,10 @@ export function contentLoss(kind: ContentLossKind, o: ContentLossOptions = {}): 
     case 'vgg19':
     case 'vgg16':
       if (!weights) {
-        throw new Error(`content loss '${kind}' needs ImageNet VGG weights (--vgg-weights FILE, torchvision's ${kind === 'vgg19' ? 'vgg19-dcbb9e9d.pth' : 'vgg16-397923af.pth'}); ` +
-          `without them use 'lowpass' or, knowingly, '${kind}-random'`);
+        throw new Error(
+          `content loss '${kind}' needs ImageNet VGG weights (--vgg-weights FILE, torchvision's ${kind === 'vgg19' ? 'vgg19-dcbb9e9d.pth' : 'vgg16-397923af.pth'}); ` +
+            `without them use 'lowpass' or, knowingly, '${kind}-random'`,
+        );
       }
       // The paper's VGG19 gets torchvision's ImageNet normalisation; the official code feeds its VGG16
       // [0, 1] images as they are, and so does the 'vgg16' loss here.

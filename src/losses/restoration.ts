@@ -4,7 +4,14 @@ import { F, type Tensor } from '../tensor/index.js';
 
 /** NAFNet's PSNRLoss: (10 / ln 10) · mean over images of log(MSE + 1e-8), i.e. −PSNR in dB. */
 export function psnrLoss(pred: Tensor, target: Tensor): Tensor {
-  return pred.sub(target).square().mean([1, 2, 3]).add(1e-8).log().mean().mul(10 / Math.LN10);
+  return pred
+    .sub(target)
+    .square()
+    .mean([1, 2, 3])
+    .add(1e-8)
+    .log()
+    .mean()
+    .mul(10 / Math.LN10);
 }
 
 /** Charbonnier: mean of √((x − y)² + ε), ε = 1e-6 (KernelWizard sums; the mean keeps the scale batch-free). */

@@ -8,11 +8,21 @@ import { VGGFeatures } from './vgg.js';
 import { KernelWizard } from './kernel-wizard.js';
 
 export const ARCH_IDS = [
-  'nafnet-gopro-width32', 'nafnet-gopro-width64', 'nafnet-small', 'nafnet-small24', 'nafnet-small32',
-  'mimo-unet', 'mimo-unet-plus', 'mimo-unet-small',
-  'patchgan', 'patchgan-small',
-  'vgg16', 'vgg19',
-  'kernel-wizard', 'kernel-wizard-vae', 'kernel-wizard-small',
+  'nafnet-gopro-width32',
+  'nafnet-gopro-width64',
+  'nafnet-small',
+  'nafnet-small24',
+  'nafnet-small32',
+  'mimo-unet',
+  'mimo-unet-plus',
+  'mimo-unet-small',
+  'patchgan',
+  'patchgan-small',
+  'vgg16',
+  'vgg19',
+  'kernel-wizard',
+  'kernel-wizard-vae',
+  'kernel-wizard-small',
 ] as const;
 export type ArchId = (typeof ARCH_IDS)[number];
 
@@ -24,7 +34,7 @@ const ALIASES: Record<string, ArchId> = {
 };
 
 export function parseArch(s: string): ArchId {
-  const id = ALIASES[s] ?? s;
+  const id = Object.hasOwn(ALIASES, s) ? ALIASES[s]! : s;
   if (!(ARCH_IDS as readonly string[]).includes(id)) {
     throw new Error(`unknown architecture '${s}' (one of: ${ARCH_IDS.join(', ')})`);
   }
@@ -34,20 +44,35 @@ export function parseArch(s: string): ArchId {
 /** A freshly initialised network of that architecture and preset. */
 export function buildArch(id: ArchId): Module {
   switch (id) {
-    case 'nafnet-gopro-width32': return new NAFNet('gopro-width32');
-    case 'nafnet-gopro-width64': return new NAFNet('gopro-width64');
-    case 'nafnet-small': return new NAFNet('small');
-    case 'nafnet-small24': return new NAFNet('small24');
-    case 'nafnet-small32': return new NAFNet('small32');
-    case 'mimo-unet': return new MIMOUNet('mimo-unet');
-    case 'mimo-unet-plus': return new MIMOUNet('mimo-unet-plus');
-    case 'mimo-unet-small': return new MIMOUNet('small');
-    case 'patchgan': return new PatchGAN('paper');
-    case 'patchgan-small': return new PatchGAN('small');
-    case 'vgg16': return new VGGFeatures({ depth: 16 });
-    case 'vgg19': return new VGGFeatures({ depth: 19 });
-    case 'kernel-wizard': return new KernelWizard('paper');
-    case 'kernel-wizard-vae': return new KernelWizard('paper-vae');
-    case 'kernel-wizard-small': return new KernelWizard('small');
+    case 'nafnet-gopro-width32':
+      return new NAFNet('gopro-width32');
+    case 'nafnet-gopro-width64':
+      return new NAFNet('gopro-width64');
+    case 'nafnet-small':
+      return new NAFNet('small');
+    case 'nafnet-small24':
+      return new NAFNet('small24');
+    case 'nafnet-small32':
+      return new NAFNet('small32');
+    case 'mimo-unet':
+      return new MIMOUNet('mimo-unet');
+    case 'mimo-unet-plus':
+      return new MIMOUNet('mimo-unet-plus');
+    case 'mimo-unet-small':
+      return new MIMOUNet('small');
+    case 'patchgan':
+      return new PatchGAN('paper');
+    case 'patchgan-small':
+      return new PatchGAN('small');
+    case 'vgg16':
+      return new VGGFeatures({ depth: 16 });
+    case 'vgg19':
+      return new VGGFeatures({ depth: 19 });
+    case 'kernel-wizard':
+      return new KernelWizard('paper');
+    case 'kernel-wizard-vae':
+      return new KernelWizard('paper-vae');
+    case 'kernel-wizard-small':
+      return new KernelWizard('small');
   }
 }

@@ -56,9 +56,18 @@ class ResnetBlock extends Module implements Layer {
   constructor(c: number) {
     super();
     // [pad, conv, norm(none), relu, pad, conv, norm(none)]: padding is done by the convs themselves.
-    this.convBlock = this.child('conv_block', new Sequential(
-      new Identity(), new Conv2d(c, c, 3, { padding: 1, paddingMode: 'reflect', bias: false }), new Identity(), new ReLU(),
-      new Identity(), new Conv2d(c, c, 3, { padding: 1, paddingMode: 'reflect', bias: false }), new Identity()));
+    this.convBlock = this.child(
+      'conv_block',
+      new Sequential(
+        new Identity(),
+        new Conv2d(c, c, 3, { padding: 1, paddingMode: 'reflect', bias: false }),
+        new Identity(),
+        new ReLU(),
+        new Identity(),
+        new Conv2d(c, c, 3, { padding: 1, paddingMode: 'reflect', bias: false }),
+        new Identity(),
+      ),
+    );
   }
   forward(x: Tensor): Tensor {
     return x.add(this.convBlock.forward(x));
@@ -70,10 +79,19 @@ class KernelExtractor extends Module {
   constructor(o: KernelWizardOptions) {
     super();
     const out = o.useVae ? 2 * o.kernelDim : o.kernelDim;
-    const layers: (Module & Layer)[] = [new Identity(), new Conv2d(2 * o.nf, o.nf, 7, { padding: 3, paddingMode: 'reflect', bias: false }), new Identity(), new ReLU()];
+    const layers: (Module & Layer)[] = [
+      new Identity(),
+      new Conv2d(2 * o.nf, o.nf, 7, { padding: 3, paddingMode: 'reflect', bias: false }),
+      new Identity(),
+      new ReLU(),
+    ];
     for (let i = 0; i < 5; i++) {
       const m = 2 ** i;
-      layers.push(new Conv2d(Math.min(o.nf * m, out), Math.min(o.nf * m * 2, out), 3, { stride: 2, padding: 1, bias: false }), new Identity(), new ReLU());
+      layers.push(
+        new Conv2d(Math.min(o.nf * m, out), Math.min(o.nf * m * 2, out), 3, { stride: 2, padding: 1, bias: false }),
+        new Identity(),
+        new ReLU(),
+      );
     }
     for (let i = 0; i < o.extractorBlocks; i++) layers.push(new ResnetBlock(out));
     this.model = this.child('model', new Sequential(...layers));
@@ -88,7 +106,12 @@ class UnetLevel extends Module {
   readonly down: Sequential;
   readonly submodule: UnetLevel | undefined;
   readonly up: Sequential;
-  constructor(readonly outerNc: number, innerNc: number, readonly kind: 'outermost' | 'middle' | 'innermost', submodule?: UnetLevel) {
+  constructor(
+    readonly outerNc: number,
+    innerNc: number,
+    readonly kind: 'outermost' | 'middle' | 'innermost',
+    submodule?: UnetLevel,
+  ) {
     super();
     const downConv = new Conv2d(outerNc, innerNc, 4, { stride: 2, padding: 1, bias: false });
     // The official down path starts with an in-place LeakyReLU(0.2) (not at the outermost level); it is
@@ -101,9 +124,8 @@ class UnetLevel extends Module {
   forward(x: Tensor, kernel: Tensor): Tensor {
     if (this.kind === 'outermost') return this.up.forward(this.submodule!.forward(this.down.forward(x), kernel));
     const a = x.leakyRelu(0.2); // the skip carries the activated input (the official ReLU is in place)
-    const inner = this.kind === 'innermost'
-      ? cat([this.down.forward(a), kernel], 1)
-      : this.submodule!.forward(this.down.forward(a), kernel);
+    const inner =
+      this.kind === 'innermost' ? cat([this.down.forward(a), kernel], 1) : this.submodule!.forward(this.down.forward(a), kernel);
     return cat([this.up.forward(inner), a], 1);
   }
 }
@@ -134,30 +156,51 @@ export class KernelWizard extends Module {
 
   constructor(options: Partial<KernelWizardOptions> | KernelWizardPreset = 'paper') {
     super();
-    const o: KernelWizardOptions = typeof options === 'string' ? { ...KERNEL_WIZARD_PRESETS[options] } : { ...KERNEL_WIZARD_PRESETS.paper, ...options };
+    const o: KernelWizardOptions =
+      typeof options === 'string' ? { ...KERNEL_WIZARD_PRESETS[options] } : { ...KERNEL_WIZARD_PRESETS.paper, ...options };
     if (o.kernelDim !== 8 * o.nf) throw new Error(`KernelWizard: kernelDim (${o.kernelDim}) must be 8·nf (${8 * o.nf})`);
     this.options = o;
     const nf = o.nf;
     const lrelu = (): LeakyReLU => new LeakyReLU(0.1);
-    this.featureExtractor = this.child('feature_extractor', new Sequential(
-      new Conv2d(3, nf, 3, { padding: 1 }), lrelu(), new Conv2d(nf, nf, 3, { stride: 2, padding: 1 }), lrelu(),
-      new Conv2d(nf, nf, 3, { stride: 2, padding: 1 }), lrelu(),
-      ...Array.from({ length: o.frontRBs }, () => new ResidualBlockNoBN(nf))));
+    this.featureExtractor = this.child(
+      'feature_extractor',
+      new Sequential(
+        new Conv2d(3, nf, 3, { padding: 1 }),
+        lrelu(),
+        new Conv2d(nf, nf, 3, { stride: 2, padding: 1 }),
+        lrelu(),
+        new Conv2d(nf, nf, 3, { stride: 2, padding: 1 }),
+        lrelu(),
+        ...Array.from({ length: o.frontRBs }, () => new ResidualBlockNoBN(nf)),
+      ),
+    );
     this.kernelExtractor = this.child('kernel_extractor', new KernelExtractor(o));
     this.adapter = this.child('adapter', new KernelAdapter(nf));
-    this.reconTrunk = this.child('recon_trunk', new Sequential(
-      ...Array.from({ length: o.backRBs }, () => new ResidualBlockNoBN(nf)),
-      new Conv2d(nf, 4 * nf, 3, { padding: 1 }), new PixelShuffle(2), lrelu(),
-      new Conv2d(nf, 4 * 64, 3, { padding: 1 }), new PixelShuffle(2), lrelu(),
-      new Conv2d(64, 64, 3, { padding: 1 }), lrelu(), new Conv2d(64, 3, 3, { padding: 1 })));
+    this.reconTrunk = this.child(
+      'recon_trunk',
+      new Sequential(
+        ...Array.from({ length: o.backRBs }, () => new ResidualBlockNoBN(nf)),
+        new Conv2d(nf, 4 * nf, 3, { padding: 1 }),
+        new PixelShuffle(2),
+        lrelu(),
+        new Conv2d(nf, 4 * 64, 3, { padding: 1 }),
+        new PixelShuffle(2),
+        lrelu(),
+        new Conv2d(64, 64, 3, { padding: 1 }),
+        lrelu(),
+        new Conv2d(64, 3, 3, { padding: 1 }),
+      ),
+    );
   }
 
   private check(x: Tensor, what: string): void {
     const [, c, h, w] = x.shape as [number, number, number, number];
     if (x.ndim !== 4 || c !== 3) throw new Error(`KernelWizard: ${what} must be [N, 3, H, W], got [${x.shape.join(', ')}]`);
     if (h % KernelWizard.multiple || w % KernelWizard.multiple || h < 256 || w < 256) {
-      throw new Error(`KernelWizard: ${what} is ${h}×${w}; H and W must be multiples of ${KernelWizard.multiple} and at least 256 ` +
-        '(the blur embedding is H/128 × W/128 and needs 2×2 for its reflection padding): crop or pad the images');
+      throw new Error(
+        `KernelWizard: ${what} is ${h}×${w}; H and W must be multiples of ${KernelWizard.multiple} and at least 256 ` +
+          '(the blur embedding is H/128 × W/128 and needs 2×2 for its reflection padding): crop or pad the images',
+      );
     }
   }
 
@@ -187,4 +230,3 @@ export class KernelWizard extends Module {
     return this.adaptKernel(sharp, this.extractKernel(sharp, blurry).mean);
   }
 }
-

@@ -79,8 +79,15 @@ class SCM extends Module {
   readonly conv: BasicConv;
   constructor(p: number) {
     super();
-    this.main = this.child('main', new Sequential(
-      new BasicConv(3, p / 4, 3), new BasicConv(p / 4, p / 2, 1), new BasicConv(p / 2, p / 2, 3), new BasicConv(p / 2, p - 3, 1)));
+    this.main = this.child(
+      'main',
+      new Sequential(
+        new BasicConv(3, p / 4, 3),
+        new BasicConv(p / 4, p / 2, 1),
+        new BasicConv(p / 2, p / 2, 3),
+        new BasicConv(p / 2, p - 3, 1),
+      ),
+    );
     this.conv = this.child('conv', new BasicConv(p, p, 1, { relu: false }));
   }
   forward(x: Tensor): Tensor {
@@ -122,17 +129,27 @@ export class MIMOUNet extends Module {
     super();
     const o: MIMOUNetOptions = typeof options === 'string' ? { ...MIMO_PRESETS[options] } : { ...MIMO_PRESETS['mimo-unet'], ...options };
     this.options = o;
-    const b = o.baseChannels, n = o.numRes;
+    const b = o.baseChannels,
+      n = o.numRes;
     // Registration order = official state_dict order.
     this.encoder = this.child('Encoder', new ModuleList([new ResStage(b, n), new ResStage(2 * b, n), new ResStage(4 * b, n)]));
-    this.featExtract = this.child('feat_extract', new ModuleList([
-      new BasicConv(3, b, 3), new BasicConv(b, 2 * b, 3, { stride: 2 }), new BasicConv(2 * b, 4 * b, 3, { stride: 2 }),
-      new BasicConv(4 * b, 2 * b, 4, { stride: 2, transpose: true }), new BasicConv(2 * b, b, 4, { stride: 2, transpose: true }),
-      new BasicConv(b, 3, 3, { relu: false }),
-    ]));
+    this.featExtract = this.child(
+      'feat_extract',
+      new ModuleList([
+        new BasicConv(3, b, 3),
+        new BasicConv(b, 2 * b, 3, { stride: 2 }),
+        new BasicConv(2 * b, 4 * b, 3, { stride: 2 }),
+        new BasicConv(4 * b, 2 * b, 4, { stride: 2, transpose: true }),
+        new BasicConv(2 * b, b, 4, { stride: 2, transpose: true }),
+        new BasicConv(b, 3, 3, { relu: false }),
+      ]),
+    );
     this.decoder = this.child('Decoder', new ModuleList([new ResStage(4 * b, n), new ResStage(2 * b, n), new ResStage(b, n)]));
     this.convs = this.child('Convs', new ModuleList([new BasicConv(4 * b, 2 * b, 1), new BasicConv(2 * b, b, 1)]));
-    this.convsOut = this.child('ConvsOut', new ModuleList([new BasicConv(4 * b, 3, 3, { relu: false }), new BasicConv(2 * b, 3, 3, { relu: false })]));
+    this.convsOut = this.child(
+      'ConvsOut',
+      new ModuleList([new BasicConv(4 * b, 3, 3, { relu: false }), new BasicConv(2 * b, 3, 3, { relu: false })]),
+    );
     this.affs = this.child('AFFs', new ModuleList([new AFF(7 * b, b), new AFF(7 * b, 2 * b)]));
     this.fam1 = this.child('FAM1', new FAM(4 * b));
     this.scm1 = this.child('SCM1', new SCM(4 * b));
@@ -149,15 +166,20 @@ export class MIMOUNet extends Module {
   forward(x: Tensor): [Tensor, Tensor, Tensor] {
     const [, , h, w] = x.shape as [number, number, number, number];
     if (h % 4 || w % 4) throw new Error(`MIMO-UNet needs H and W divisible by 4, got ${h}×${w} (use forwardAnySize)`);
-    const x2 = half(x), x4 = half(x2);
-    const z2 = this.scm2.forward(x2), z4 = this.scm1.forward(x4);
+    const x2 = half(x),
+      x4 = half(x2);
+    const z2 = this.scm2.forward(x2),
+      z4 = this.scm1.forward(x4);
     const fe = this.featExtract.items;
     const res1 = this.encoder.at(0).forward(fe[0]!.forward(x));
     let z = this.fam2.forward(fe[1]!.forward(res1), z2);
     const res2 = this.encoder.at(1).forward(z);
     z = this.fam1.forward(fe[2]!.forward(res2), z4);
     z = this.encoder.at(2).forward(z);
-    const z12 = half(res1), z21 = twice(res2), z42 = twice(z), z41 = twice(z42);
+    const z12 = half(res1),
+      z21 = twice(res2),
+      z42 = twice(z),
+      z41 = twice(z42);
     const f2 = this.drop2.forward(this.affs.at(1).forward(z12, res2, z42));
     const f1 = this.drop1.forward(this.affs.at(0).forward(res1, z21, z41));
     z = this.decoder.at(0).forward(z);
@@ -187,7 +209,8 @@ export class MIMOUNet extends Module {
   /** Any H, W: replicate-pads to a multiple of 4, runs, and crops each output back to its scale. */
   forwardAnySize(x: Tensor): [Tensor, Tensor, Tensor] {
     const [, , h, w] = x.shape as [number, number, number, number];
-    const ph = (4 - (h % 4)) % 4, pw = (4 - (w % 4)) % 4;
+    const ph = (4 - (h % 4)) % 4,
+      pw = (4 - (w % 4)) % 4;
     if (ph === 0 && pw === 0) return this.forward(x);
     const outs = this.forward(F.pad(x, [0, pw, 0, ph], 'replicate'));
     return outs.map((o, i) => {

@@ -55,7 +55,10 @@ const simpleGate = F.simpleGate;
 function pixelShuffle2(x: Tensor): Tensor {
   const [n, h, w, c4] = x.shape as [number, number, number, number];
   const c = c4 / 4;
-  return x.view([n, h, w, c, 2, 2]).permute([0, 1, 4, 2, 5, 3]).reshape([n, 2 * h, 2 * w, c]);
+  return x
+    .view([n, h, w, c, 2, 2])
+    .permute([0, 1, 4, 2, 5, 3])
+    .reshape([n, 2 * h, 2 * w, c]);
 }
 
 /**
@@ -65,10 +68,15 @@ function pixelShuffle2(x: Tensor): Tensor {
 export function localMeanNHWC(x: Tensor, k0: number, k1: number): Tensor {
   const [, h, w] = x.shape as [number, number, number, number];
   if (k0 >= h && k1 >= w) return x.mean([1, 2], { keepdim: true });
-  const a = Math.min(h, k0), b = Math.min(w, k1);
+  const a = Math.min(h, k0),
+    b = Math.min(w, k1);
   const s = F.pad(x.cumsum(1).cumsum(2), [0, 0, 1, 0, 1, 0]); // [N, H+1, W+1, C], zero first row and column
   const box = (y: number, x0: number): Tensor => s.slice(1, y, y + h - a + 1).slice(2, x0, x0 + w - b + 1);
-  const out = box(a, b).add(box(0, 0)).sub(box(0, b)).sub(box(a, 0)).div(a * b); // [N, H−a+1, W−b+1, C]
+  const out = box(a, b)
+    .add(box(0, 0))
+    .sub(box(0, b))
+    .sub(box(a, 0))
+    .div(a * b); // [N, H−a+1, W−b+1, C]
   const [oh, ow] = [h - a + 1, w - b + 1];
   const padded = F.pad(asNCHW(out), [(w - ow) >> 1, (w - ow + 1) >> 1, (h - oh) >> 1, (h - oh + 1) >> 1], 'replicate');
   return asNHWC(padded);
@@ -96,7 +104,10 @@ export class NAFBlock extends Module {
    */
   localPool: [number, number] | undefined;
 
-  constructor(readonly channels: number, dropout = 0) {
+  constructor(
+    readonly channels: number,
+    dropout = 0,
+  ) {
     super();
     const c = channels;
     const dw = 2 * c; // depthwise expansion 2
@@ -151,7 +162,8 @@ function blockFlops(c: number, hw: number): number {
  * elementwise work is memory-bound and counted as none). A training step costs about 3× this.
  */
 export function nafnetFlops(o: NAFNetOptions, h: number, w: number): number {
-  let hw = h * w, c = o.width;
+  let hw = h * w,
+    c = o.width;
   let f = 2 * hw * 9 * o.imgChannels * c * 2; // intro and ending 3×3
   for (const n of o.encBlocks) {
     f += n * blockFlops(c, hw);
@@ -187,9 +199,14 @@ export class NAFNet extends Module {
 
   constructor(options: Partial<NAFNetOptions> | NAFNetPreset = 'gopro-width32') {
     super();
-    const o: NAFNetOptions = typeof options === 'string'
-      ? { ...NAFNET_PRESETS[options], encBlocks: [...NAFNET_PRESETS[options].encBlocks], decBlocks: [...NAFNET_PRESETS[options].decBlocks] }
-      : { ...NAFNET_PRESETS['gopro-width32'], encBlocks: [1, 1, 1, 28], decBlocks: [1, 1, 1, 1], ...options };
+    const o: NAFNetOptions =
+      typeof options === 'string'
+        ? {
+            ...NAFNET_PRESETS[options],
+            encBlocks: [...NAFNET_PRESETS[options].encBlocks],
+            decBlocks: [...NAFNET_PRESETS[options].decBlocks],
+          }
+        : { ...NAFNET_PRESETS['gopro-width32'], encBlocks: [1, 1, 1, 28], decBlocks: [1, 1, 1, 1], ...options };
     if (o.encBlocks.length !== o.decBlocks.length) {
       throw new Error(`NAFNet: ${o.encBlocks.length} encoder levels but ${o.decBlocks.length} decoder levels`);
     }
@@ -197,7 +214,10 @@ export class NAFNet extends Module {
     // Registration order = official state_dict order: intro, ending, encoders, decoders, middle_blks, ups, downs.
     this.intro = this.child('intro', new Conv2d(o.imgChannels, o.width, 3, { padding: 1 }));
     this.ending = this.child('ending', new Conv2d(o.width, o.imgChannels, 3, { padding: 1 }));
-    const enc: Sequential[] = [], downs: Conv2d[] = [], ups: Sequential[] = [], dec: Sequential[] = [];
+    const enc: Sequential[] = [],
+      downs: Conv2d[] = [],
+      ups: Sequential[] = [],
+      dec: Sequential[] = [];
     let chan = o.width;
     for (const n of o.encBlocks) {
       enc.push(blocks(n, chan, o.dropout));

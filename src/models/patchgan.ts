@@ -35,7 +35,8 @@ export class PatchGAN extends Module {
     const norm = (c: number): Module & { forward(x: Tensor): Tensor } =>
       o.norm === 'instance' ? new InstanceNorm2d(c) : o.norm === 'batch' ? new BatchNorm2d(c) : new Identity();
     const layers: (Module & { forward(x: Tensor): Tensor })[] = [
-      new Conv2d(o.inChannels, o.ndf, 4, { stride: 2, padding: 1 }), new LeakyReLU(0.2),
+      new Conv2d(o.inChannels, o.ndf, 4, { stride: 2, padding: 1 }),
+      new LeakyReLU(0.2),
     ];
     let mult = 1;
     for (let n = 1; n <= o.nLayers; n++) {

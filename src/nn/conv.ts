@@ -28,7 +28,12 @@ export class Conv2d extends Module implements Layer {
   readonly groups: number;
   readonly paddingMode: 'zeros' | 'reflect' | 'replicate';
 
-  constructor(readonly inChannels: number, readonly outChannels: number, kernel: Pair, o: Conv2dOptions = {}) {
+  constructor(
+    readonly inChannels: number,
+    readonly outChannels: number,
+    kernel: Pair,
+    o: Conv2dOptions = {},
+  ) {
     super();
     this.groups = o.groups ?? 1;
     if (inChannels % this.groups || outChannels % this.groups) {
@@ -50,7 +55,12 @@ export class Conv2d extends Module implements Layer {
       const padded = F.pad(x, [pw, pw, ph, ph], this.paddingMode);
       return F.conv2d(padded, this.weight, this.bias, { stride: this.stride, dilation: this.dilation, groups: this.groups });
     }
-    return F.conv2d(x, this.weight, this.bias, { stride: this.stride, padding: this.padding, dilation: this.dilation, groups: this.groups });
+    return F.conv2d(x, this.weight, this.bias, {
+      stride: this.stride,
+      padding: this.padding,
+      dilation: this.dilation,
+      groups: this.groups,
+    });
   }
 }
 
@@ -70,7 +80,12 @@ export class ConvTranspose2d extends Module implements Layer {
   readonly bias: Tensor | undefined;
   private readonly o: Required<Omit<ConvTranspose2dOptions, 'bias' | 'generator'>>;
 
-  constructor(readonly inChannels: number, readonly outChannels: number, kernel: Pair, o: ConvTranspose2dOptions = {}) {
+  constructor(
+    readonly inChannels: number,
+    readonly outChannels: number,
+    kernel: Pair,
+    o: ConvTranspose2dOptions = {},
+  ) {
     super();
     const groups = o.groups ?? 1;
     const [kh, kw] = pairOf(kernel);

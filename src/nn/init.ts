@@ -3,7 +3,8 @@
 import { aten } from '../tensor/aten.js';
 import { noGrad, type Generator, type Tensor } from '../tensor/index.js';
 
-const uniform_ = aten('uniform_'), normal_ = aten('normal_');
+const uniform_ = aten('uniform_'),
+  normal_ = aten('normal_');
 
 /** fan_in and fan_out as torch.nn.init computes them (dim 1 is "in", dim 0 is "out"). */
 export function fans(t: Tensor): { fanIn: number; fanOut: number } {

@@ -7,7 +7,11 @@ export class Linear extends Module implements Layer {
   readonly weight: Tensor;
   readonly bias: Tensor | undefined;
 
-  constructor(readonly inFeatures: number, readonly outFeatures: number, o: { bias?: boolean; generator?: Generator } = {}) {
+  constructor(
+    readonly inFeatures: number,
+    readonly outFeatures: number,
+    o: { bias?: boolean; generator?: Generator } = {},
+  ) {
     super();
     this.weight = this.param('weight', empty([outFeatures, inFeatures]));
     this.bias = o.bias === false ? undefined : this.param('bias', empty([outFeatures]));

@@ -15,7 +15,12 @@ export interface LoadReport {
 }
 
 export class StateDictError extends Error {
-  constructor(readonly missing: string[], readonly unexpected: string[], readonly wrongShape: string[], source = 'state dict') {
+  constructor(
+    readonly missing: string[],
+    readonly unexpected: string[],
+    readonly wrongShape: string[],
+    source = 'state dict',
+  ) {
     const parts: string[] = [];
     const list = (xs: string[]): string => xs.slice(0, 20).join(', ') + (xs.length > 20 ? `, … (${xs.length} in all)` : '');
     if (missing.length) parts.push(`missing keys: ${list(missing)}`);
@@ -170,6 +175,11 @@ export abstract class Module {
   }
 
   /** Releases every parameter and buffer. The module is unusable afterwards. */
+  /** `using` releases it at the end of the block (as dispose()). */
+  [Symbol.dispose](): void {
+    this.dispose();
+  }
+
   dispose(): void {
     for (const [, t] of [...this.namedParameters(), ...this.namedBuffers()]) t.dispose();
   }

@@ -10,7 +10,10 @@ export class LayerNorm2d extends Module implements Layer {
   readonly weight: Tensor;
   readonly bias: Tensor;
 
-  constructor(readonly channels: number, readonly eps = 1e-6) {
+  constructor(
+    readonly channels: number,
+    readonly eps = 1e-6,
+  ) {
     super();
     this.weight = this.param('weight', ones([channels]));
     this.bias = this.param('bias', zeros([channels]));
@@ -45,7 +48,10 @@ export class InstanceNorm2d extends Module implements Layer {
   private readonly eps: number;
   private readonly momentum: number;
 
-  constructor(readonly channels: number, o: InstanceNorm2dOptions = {}) {
+  constructor(
+    readonly channels: number,
+    o: InstanceNorm2dOptions = {},
+  ) {
     super();
     this.eps = o.eps ?? 1e-5;
     this.momentum = o.momentum ?? 0.1;
@@ -63,7 +69,11 @@ export class InstanceNorm2d extends Module implements Layer {
   forward(x: Tensor): Tensor {
     const useBatchStats = this.training || this.runningMean === undefined;
     return F.instanceNorm(x, this.weight, this.bias, {
-      runningMean: this.runningMean, runningVar: this.runningVar, training: useBatchStats, momentum: this.momentum, eps: this.eps,
+      runningMean: this.runningMean,
+      runningVar: this.runningVar,
+      training: useBatchStats,
+      momentum: this.momentum,
+      eps: this.eps,
     });
   }
 }
@@ -75,7 +85,11 @@ export class BatchNorm2d extends Module implements Layer {
   readonly runningVar: Tensor;
   readonly numBatchesTracked: Tensor;
 
-  constructor(readonly channels: number, readonly eps = 1e-5, readonly momentum = 0.1) {
+  constructor(
+    readonly channels: number,
+    readonly eps = 1e-5,
+    readonly momentum = 0.1,
+  ) {
     super();
     this.weight = this.param('weight', ones([channels]));
     this.bias = this.param('bias', zeros([channels]));
@@ -87,7 +101,11 @@ export class BatchNorm2d extends Module implements Layer {
   forward(x: Tensor): Tensor {
     if (this.training) this.numBatchesTracked.add_(1);
     return F.batchNorm(x, this.weight, this.bias, {
-      runningMean: this.runningMean, runningVar: this.runningVar, training: this.training, momentum: this.momentum, eps: this.eps,
+      runningMean: this.runningMean,
+      runningVar: this.runningVar,
+      training: this.training,
+      momentum: this.momentum,
+      eps: this.eps,
     });
   }
 }

@@ -38,7 +38,11 @@ export class Adam {
   private expAvg: Tensor[] | undefined;
   private expAvgSq: Tensor[] | undefined;
 
-  constructor(readonly params: readonly Tensor[], o: AdamOptions = {}, private readonly decoupled = false) {
+  constructor(
+    readonly params: readonly Tensor[],
+    o: AdamOptions = {},
+    private readonly decoupled = false,
+  ) {
     if (params.length === 0) throw new Error(`${this.constructor.name}: no parameters to optimise`);
     this.lr = o.lr ?? 1e-3;
     this.betas = o.betas ?? [0.9, 0.999];
@@ -116,7 +120,10 @@ export class Adam {
     this.ensureState();
     noGrad(() => {
       this.params.forEach((p, i) => {
-        for (const [dst, src] of [[this.expAvg![i]!, s.expAvg[i]!], [this.expAvgSq![i]!, s.expAvgSq[i]!]] as const) {
+        for (const [dst, src] of [
+          [this.expAvg![i]!, s.expAvg[i]!],
+          [this.expAvgSq![i]!, s.expAvgSq[i]!],
+        ] as const) {
           if (src.shape.join(',') !== p.shape.join(',')) {
             throw new Error(`optimiser state for parameter ${i} has shape [${src.shape.join(', ')}], parameter is [${p.shape.join(', ')}]`);
           }
@@ -126,6 +133,11 @@ export class Adam {
     });
     this.stepCount = s.step;
     this.lr = s.lr;
+  }
+
+  /** `using` releases it at the end of the block (as dispose()). */
+  [Symbol.dispose](): void {
+    this.dispose();
   }
 
   dispose(): void {

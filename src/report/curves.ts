@@ -4,16 +4,18 @@ import { linePlot, type Series } from './svg-plot.js';
 
 /** Series of numeric fields logged per step (top-level, or inside `validation` with `validation.` prefixed). */
 export function seriesOf(metrics: Record<string, unknown>[], keys: readonly string[]): Series[] {
-  return keys.map((key) => {
-    const [outer, inner] = key.startsWith('validation.') ? ['validation', key.slice(11)] : [null, key];
-    const points: [number, number][] = [];
-    for (const m of metrics) {
-      const src = outer ? (m[outer] as Record<string, unknown> | undefined) : m;
-      const v = src?.[inner];
-      if (typeof m.step === 'number' && typeof v === 'number') points.push([m.step, v]);
-    }
-    return { name: key.replace(/^validation\./, 'val '), points };
-  }).filter((s) => s.points.length > 0);
+  return keys
+    .map((key) => {
+      const [outer, inner] = key.startsWith('validation.') ? ['validation', key.slice(11)] : [null, key];
+      const points: [number, number][] = [];
+      for (const m of metrics) {
+        const src = outer ? (m[outer] as Record<string, unknown> | undefined) : m;
+        const v = src?.[inner];
+        if (typeof m.step === 'number' && typeof v === 'number') points.push([m.step, v]);
+      }
+      return { name: key.replace(/^validation\./, 'val '), points };
+    })
+    .filter((s) => s.points.length > 0);
 }
 
 /** The plots of a translator run: losses, D's accuracy, and validation PSNRs. */
@@ -22,7 +24,10 @@ export function translatorPlots(run: string): string[] {
   return [
     linePlot(seriesOf(m, ['d_loss', 'g_adv', 'rec']), { title: 'translator losses', xLabel: 'step' }),
     linePlot(seriesOf(m, ['d_acc_real', 'd_acc_fake', 'd_acc']), { title: 'discriminator accuracy (real K / G(B))', xLabel: 'step' }),
-    linePlot(seriesOf(m, ['validation.psnr', 'validation.dk_alone_psnr', 'validation.input_psnr']), { title: 'validation PSNR (dB): D_K(G(y)), D_K(y), y', xLabel: 'step' }),
+    linePlot(seriesOf(m, ['validation.psnr', 'validation.dk_alone_psnr', 'validation.input_psnr']), {
+      title: 'validation PSNR (dB): D_K(G(y)), D_K(y), y',
+      xLabel: 'step',
+    }),
   ];
 }
 

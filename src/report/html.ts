@@ -47,20 +47,32 @@ const esc = escapeXml;
 
 function table(t: ReportTable): string {
   const compared = new Set(t.compare ?? t.rows.map((r) => r.label));
-  const bestOf = (k: 'psnr' | 'ssim'): number[] => t.columns.map((_, j) => Math.max(...t.rows.filter((r) => compared.has(r.label)).map((r) => r.cells[j]?.[k] ?? -Infinity)));
+  const bestOf = (k: 'psnr' | 'ssim'): number[] =>
+    t.columns.map((_, j) => Math.max(...t.rows.filter((r) => compared.has(r.label)).map((r) => r.cells[j]?.[k] ?? -Infinity)));
   const best = { psnr: bestOf('psnr'), ssim: bestOf('ssim') };
   const cell = (label: string, v: number, k: 'psnr' | 'ssim', j: number): string =>
     `<td class="${compared.has(label) && v === best[k][j] ? 'best' : ''}">${v.toFixed(k === 'psnr' ? 2 : 3)}</td>`;
-  const head = `<tr><th>method</th>${t.columns.map((c) => `<th colspan="2">${esc(c)}</th>`).join('')}</tr>` +
+  const head =
+    `<tr><th>method</th>${t.columns.map((c) => `<th colspan="2">${esc(c)}</th>`).join('')}</tr>` +
     `<tr><th></th>${t.columns.map(() => '<th>PSNR</th><th>SSIM</th>').join('')}</tr>`;
-  const body = t.rows.map((r) => `<tr><td>${esc(r.label)}${r.note ? `<br><small>${esc(r.note)}</small>` : ''}</td>${r.cells.map((c, j) => c
-    ? cell(r.label, c.psnr, 'psnr', j) + cell(r.label, c.ssim, 'ssim', j)
-    : '<td>–</td><td>–</td>').join('')}</tr>`).join('\n');
+  const body = t.rows
+    .map(
+      (r) =>
+        `<tr><td>${esc(r.label)}${r.note ? `<br><small>${esc(r.note)}</small>` : ''}</td>${r.cells
+          .map((c, j) => (c ? cell(r.label, c.psnr, 'psnr', j) + cell(r.label, c.ssim, 'ssim', j) : '<td>–</td><td>–</td>'))
+          .join('')}</tr>`,
+    )
+    .join('\n');
   return `<table class="results"><caption>${esc(t.caption)}</caption><thead>${head}</thead><tbody>${body}</tbody></table>`;
 }
 
 function crops(c: CropSet): string {
-  const panels = c.panels.map((p) => `<figure><img tabindex="0" alt="${esc(p.label)}" src="data:image/png;base64,${p.png.toString('base64')}"><figcaption>${esc(p.label)}</figcaption></figure>`).join('');
+  const panels = c.panels
+    .map(
+      (p) =>
+        `<figure><img tabindex="0" alt="${esc(p.label)}" src="data:image/png;base64,${p.png.toString('base64')}"><figcaption>${esc(p.label)}</figcaption></figure>`,
+    )
+    .join('');
   return `<div class="crops"><div class="caption">${esc(c.caption)}</div><div class="row">${panels}</div></div>`;
 }
 
@@ -83,8 +95,13 @@ pre { background: #f6f6f6; padding: 8px; overflow-x: auto; font-size: 12px; }
 small { color: #666; }`;
 
 export function renderReport(d: ReportData): string {
-  const sections = d.sections.map((s) => `<section><h2>${esc(s.title)}</h2>${s.text ? `<p>${esc(s.text)}</p>` : ''}` +
-    `${s.crops.map(crops).join('\n')}<div class="plots">${s.plots.join('\n')}</div></section>`).join('\n');
+  const sections = d.sections
+    .map(
+      (s) =>
+        `<section><h2>${esc(s.title)}</h2>${s.text ? `<p>${esc(s.text)}</p>` : ''}` +
+        `${s.crops.map(crops).join('\n')}<div class="plots">${s.plots.join('\n')}</div></section>`,
+    )
+    .join('\n');
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>${esc(d.title)}</title>
 <meta name="viewport" content="width=device-width, initial-scale=1"><style>${STYLE}</style></head>

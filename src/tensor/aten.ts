@@ -18,10 +18,14 @@ export function aten(name: string, overload = ''): AtenOp {
   const f = ((...args: unknown[]) => {
     const i = resolve();
     switch (args.length) {
-      case 1: return native.call(i, args[0]);
-      case 2: return native.call(i, args[0], args[1]);
-      case 3: return native.call(i, args[0], args[1], args[2]);
-      default: return native.call(i, ...args);
+      case 1:
+        return native.call(i, args[0]);
+      case 2:
+        return native.call(i, args[0], args[1]);
+      case 3:
+        return native.call(i, args[0], args[1], args[2]);
+      default:
+        return native.call(i, ...args);
     }
   }) as AtenOp;
   f.inplace = (...args: unknown[]) => native.callVoid(resolve(), ...args);

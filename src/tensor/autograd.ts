@@ -16,8 +16,14 @@ export interface GradOptions {
 export function grad(outputs: Tensor | readonly Tensor[], inputs: readonly Tensor[], o: GradOptions = {}): (Tensor | undefined)[] {
   const outs = outputs instanceof Tensor ? [outputs] : outputs;
   const create = o.createGraph ?? false;
-  const res = native.autogradGrad(outs.map((t) => t.h), inputs.map((t) => t.h), o.gradOutputs?.map((t) => t?.h),
-    o.retainGraph ?? create, create, o.allowUnused ?? false);
+  const res = native.autogradGrad(
+    outs.map((t) => t.h),
+    inputs.map((t) => t.h),
+    o.gradOutputs?.map((t) => t?.h),
+    o.retainGraph ?? create,
+    create,
+    o.allowUnused ?? false,
+  );
   return res.map((h) => (h === undefined ? undefined : new Tensor(h)));
 }
 

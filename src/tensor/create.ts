@@ -75,9 +75,16 @@ export function scalar(value: number, opts: CreateOptions = {}): Tensor {
   return tensor(value, opts);
 }
 
-const zerosOp = aten('zeros'), onesOp = aten('ones'), fullOp = aten('full'), emptyOp = aten('empty', 'memory_format');
-const arangeOp = aten('arange', 'start_step'), linspaceOp = aten('linspace'), eyeOp = aten('eye');
-const zerosLikeOp = aten('zeros_like'), onesLikeOp = aten('ones_like'), fullLikeOp = aten('full_like');
+const zerosOp = aten('zeros'),
+  onesOp = aten('ones'),
+  fullOp = aten('full'),
+  emptyOp = aten('empty', 'memory_format');
+const arangeOp = aten('arange', 'start_step'),
+  linspaceOp = aten('linspace'),
+  eyeOp = aten('eye');
+const zerosLikeOp = aten('zeros_like'),
+  onesLikeOp = aten('ones_like'),
+  fullLikeOp = aten('full_like');
 
 const dt = (o: CreateOptions, d: DType = 'float32'): DType => o.dtype ?? d;
 const dev = (o: CreateOptions): Device => o.device ?? 'cpu';
@@ -157,9 +164,12 @@ export interface RandomOptions extends CreateOptions {
   generator?: Generator;
 }
 
-const randOp = aten('rand', 'generator'), randnOp = aten('randn', 'generator');
-const randintOp = aten('randint', 'low_generator'), randpermOp = aten('randperm', 'generator');
-const bernoulliOp = aten('bernoulli'), bernoulliP = aten('bernoulli', 'p');
+const randOp = aten('rand', 'generator'),
+  randnOp = aten('randn', 'generator');
+const randintOp = aten('randint', 'low_generator'),
+  randpermOp = aten('randperm', 'generator');
+const bernoulliOp = aten('bernoulli'),
+  bernoulliP = aten('bernoulli', 'p');
 const gen = (o: RandomOptions): unknown => o.generator?.g ?? null;
 
 /** Uniform on [0, 1). */

@@ -2,15 +2,25 @@
 import type { TypedArray } from './native.js';
 
 export type DType =
-  | 'float32' | 'float64' | 'float16' | 'bfloat16'
-  | 'int64' | 'int32' | 'int16' | 'int8' | 'uint8' | 'bool'
-  | 'complex64' | 'complex128';
+  'float32' | 'float64' | 'float16' | 'bfloat16' | 'int64' | 'int32' | 'int16' | 'int8' | 'uint8' | 'bool' | 'complex64' | 'complex128';
 
 /** 'cpu', 'cuda' or 'cuda:N' (any libtorch device string). */
 export type Device = 'cpu' | 'cuda' | `cuda:${number}` | (string & {});
 
-export const DTYPES: readonly DType[] = ['float32', 'float64', 'float16', 'bfloat16', 'int64', 'int32', 'int16',
-  'int8', 'uint8', 'bool', 'complex64', 'complex128'];
+export const DTYPES: readonly DType[] = [
+  'float32',
+  'float64',
+  'float16',
+  'bfloat16',
+  'int64',
+  'int32',
+  'int16',
+  'int8',
+  'uint8',
+  'bool',
+  'complex64',
+  'complex128',
+];
 
 export function isDType(x: string): x is DType {
   return (DTYPES as readonly string[]).includes(x);
@@ -25,14 +35,26 @@ export function isFloating(d: DType): boolean {
 /** The typed array that carries a dtype's raw elements (float16/bfloat16: raw 16-bit patterns). */
 export function arrayFor(dtype: DType, n: number): TypedArray {
   switch (dtype) {
-    case 'float32': case 'complex64': return new Float32Array(n);
-    case 'float64': case 'complex128': return new Float64Array(n);
-    case 'float16': case 'bfloat16': return new Uint16Array(n);
-    case 'int64': return new BigInt64Array(n);
-    case 'int32': return new Int32Array(n);
-    case 'int16': return new Int16Array(n);
-    case 'int8': return new Int8Array(n);
-    case 'uint8': case 'bool': return new Uint8Array(n);
+    case 'float32':
+    case 'complex64':
+      return new Float32Array(n);
+    case 'float64':
+    case 'complex128':
+      return new Float64Array(n);
+    case 'float16':
+    case 'bfloat16':
+      return new Uint16Array(n);
+    case 'int64':
+      return new BigInt64Array(n);
+    case 'int32':
+      return new Int32Array(n);
+    case 'int16':
+      return new Int16Array(n);
+    case 'int8':
+      return new Int8Array(n);
+    case 'uint8':
+    case 'bool':
+      return new Uint8Array(n);
   }
 }
 

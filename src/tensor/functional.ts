@@ -13,7 +13,9 @@ export interface Conv2dOptions {
   groups?: number;
 }
 
-const conv2dOp = aten('conv2d'), convT2dOp = aten('conv_transpose2d', 'input'), linearOp = aten('linear');
+const conv2dOp = aten('conv2d'),
+  convT2dOp = aten('conv_transpose2d', 'input'),
+  linearOp = aten('linear');
 
 /** x [N,Cin,H,W], weight [Cout, Cin/groups, kh, kw], bias [Cout] → [N,Cout,H',W']. */
 export function conv2d(x: Tensor, weight: Tensor, bias?: Tensor, o: Conv2dOptions = {}): Tensor {
@@ -26,8 +28,9 @@ export interface ConvTranspose2dOptions extends Conv2dOptions {
 
 /** x [N,Cin,H,W], weight [Cin, Cout/groups, kh, kw] → [N,Cout,H',W']. */
 export function convTranspose2d(x: Tensor, weight: Tensor, bias?: Tensor, o: ConvTranspose2dOptions = {}): Tensor {
-  return wrap(convT2dOp(x.h, weight.h, bias?.h ?? null, o.stride ?? 1, o.padding ?? 0, o.outputPadding ?? 0,
-    o.groups ?? 1, o.dilation ?? 1));
+  return wrap(
+    convT2dOp(x.h, weight.h, bias?.h ?? null, o.stride ?? 1, o.padding ?? 0, o.outputPadding ?? 0, o.groups ?? 1, o.dilation ?? 1),
+  );
 }
 
 /** x [..., in], weight [out, in], bias [out] → [..., out]. */
@@ -41,7 +44,9 @@ export interface Pool2dOptions {
   padding?: Pair;
   ceilMode?: boolean;
 }
-const avgPoolOp = aten('avg_pool2d'), maxPoolOp = aten('max_pool2d'), adaptiveAvgOp = aten('adaptive_avg_pool2d');
+const avgPoolOp = aten('avg_pool2d'),
+  maxPoolOp = aten('max_pool2d'),
+  adaptiveAvgOp = aten('adaptive_avg_pool2d');
 
 export function avgPool2d(x: Tensor, kernel: Pair, o: Pool2dOptions & { countIncludePad?: boolean } = {}): Tensor {
   return wrap(avgPoolOp(x.h, kernel, o.stride ?? kernel, o.padding ?? 0, o.ceilMode ?? false, o.countIncludePad ?? true));
@@ -61,7 +66,8 @@ export interface InterpolateOptions {
   mode?: 'nearest' | 'bilinear' | 'bicubic';
   alignCorners?: boolean;
 }
-const upNearest = aten('upsample_nearest2d', 'vec'), upBilinear = aten('upsample_bilinear2d', 'vec');
+const upNearest = aten('upsample_nearest2d', 'vec'),
+  upBilinear = aten('upsample_bilinear2d', 'vec');
 const upBicubic = aten('upsample_bicubic2d', 'vec');
 
 /** Resizes [N,C,H,W] images like torch.nn.functional.interpolate (no antialiasing). */
@@ -70,8 +76,7 @@ export function interpolate(x: Tensor, o: InterpolateOptions): Tensor {
     throw new Error('interpolate: give exactly one of size and scaleFactor');
   }
   const size = o.size ?? null;
-  const scale = o.scaleFactor === undefined ? null
-    : typeof o.scaleFactor === 'number' ? [o.scaleFactor, o.scaleFactor] : o.scaleFactor;
+  const scale = o.scaleFactor === undefined ? null : typeof o.scaleFactor === 'number' ? [o.scaleFactor, o.scaleFactor] : o.scaleFactor;
   const mode = o.mode ?? 'nearest';
   if (mode === 'nearest') {
     if (o.alignCorners !== undefined) throw new Error("interpolate: alignCorners is not used with mode 'nearest'");
@@ -81,7 +86,8 @@ export function interpolate(x: Tensor, o: InterpolateOptions): Tensor {
   return wrap(op(x.h, size, o.alignCorners ?? false, scale));
 }
 
-const pixelShuffleOp = aten('pixel_shuffle'), pixelUnshuffleOp = aten('pixel_unshuffle');
+const pixelShuffleOp = aten('pixel_shuffle'),
+  pixelUnshuffleOp = aten('pixel_unshuffle');
 /** [N, C·r², H, W] → [N, C, H·r, W·r]. */
 export function pixelShuffle(x: Tensor, r: number): Tensor {
   return wrap(pixelShuffleOp(x.h, r));
@@ -93,13 +99,20 @@ export function pixelUnshuffle(x: Tensor, r: number): Tensor {
 
 const padOp = aten('pad');
 /** Pads the last dims: pads = [left, right, top, bottom, ...] as torch.nn.functional.pad. */
-export function pad(x: Tensor, pads: readonly number[], mode: 'constant' | 'reflect' | 'replicate' | 'circular' = 'constant', value = 0): Tensor {
+export function pad(
+  x: Tensor,
+  pads: readonly number[],
+  mode: 'constant' | 'reflect' | 'replicate' | 'circular' = 'constant',
+  value = 0,
+): Tensor {
   return wrap(padOp(x.h, pads, mode, mode === 'constant' ? value : null));
 }
 
 // ---- normalisation -----------------------------------------------------------------------------
-const layerNormOp = aten('layer_norm'), groupNormOp = aten('group_norm');
-const instanceNormOp = aten('instance_norm'), batchNormOp = aten('batch_norm');
+const layerNormOp = aten('layer_norm'),
+  groupNormOp = aten('group_norm');
+const instanceNormOp = aten('instance_norm'),
+  batchNormOp = aten('batch_norm');
 
 export function layerNorm(x: Tensor, normalizedShape: readonly number[], weight?: Tensor, bias?: Tensor, eps = 1e-5): Tensor {
   return wrap(layerNormOp(x.h, normalizedShape, weight?.h ?? null, bias?.h ?? null, eps, true));
@@ -149,12 +162,34 @@ export interface RunningStats {
   eps?: number;
 }
 export function instanceNorm(x: Tensor, weight?: Tensor, bias?: Tensor, o: RunningStats = { training: true }): Tensor {
-  return wrap(instanceNormOp(x.h, weight?.h ?? null, bias?.h ?? null, o.runningMean?.h ?? null, o.runningVar?.h ?? null,
-    o.training, o.momentum ?? 0.1, o.eps ?? 1e-5, true));
+  return wrap(
+    instanceNormOp(
+      x.h,
+      weight?.h ?? null,
+      bias?.h ?? null,
+      o.runningMean?.h ?? null,
+      o.runningVar?.h ?? null,
+      o.training,
+      o.momentum ?? 0.1,
+      o.eps ?? 1e-5,
+      true,
+    ),
+  );
 }
 export function batchNorm(x: Tensor, weight: Tensor | undefined, bias: Tensor | undefined, o: RunningStats): Tensor {
-  return wrap(batchNormOp(x.h, weight?.h ?? null, bias?.h ?? null, o.runningMean?.h ?? null, o.runningVar?.h ?? null,
-    o.training, o.momentum ?? 0.1, o.eps ?? 1e-5, true));
+  return wrap(
+    batchNormOp(
+      x.h,
+      weight?.h ?? null,
+      bias?.h ?? null,
+      o.runningMean?.h ?? null,
+      o.runningVar?.h ?? null,
+      o.training,
+      o.momentum ?? 0.1,
+      o.eps ?? 1e-5,
+      true,
+    ),
+  );
 }
 
 const dropoutOp = aten('dropout');
@@ -168,7 +203,8 @@ export interface GridSampleOptions {
   paddingMode?: 'zeros' | 'border' | 'reflection';
   alignCorners?: boolean;
 }
-const gridSamplerOp = aten('grid_sampler'), affineGridOp = aten('affine_grid_generator');
+const gridSamplerOp = aten('grid_sampler'),
+  affineGridOp = aten('affine_grid_generator');
 const MODES = { bilinear: 0, nearest: 1, bicubic: 2 } as const;
 const PADDINGS = { zeros: 0, border: 1, reflection: 2 } as const;
 
@@ -183,7 +219,10 @@ export function affineGrid(theta: Tensor, size: readonly [number, number, number
 
 // ---- FFT ---------------------------------------------------------------------------------------
 export type FftNorm = 'backward' | 'ortho' | 'forward';
-const fft2Op = aten('fft_fft2'), ifft2Op = aten('fft_ifft2'), rfft2Op = aten('fft_rfft2'), irfft2Op = aten('fft_irfft2');
+const fft2Op = aten('fft_fft2'),
+  ifft2Op = aten('fft_ifft2'),
+  rfft2Op = aten('fft_rfft2'),
+  irfft2Op = aten('fft_irfft2');
 
 /** 2-D FFT over the last two dims (complex result). */
 export function fft2(x: Tensor, norm: FftNorm = 'backward'): Tensor {

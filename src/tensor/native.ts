@@ -4,8 +4,7 @@ import { createRequire } from 'node:module';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-export type TypedArray =
-  | Float32Array | Float64Array | Uint16Array | BigInt64Array | Int32Array | Int16Array | Int8Array | Uint8Array;
+export type TypedArray = Float32Array | Float64Array | Uint16Array | BigInt64Array | Int32Array | Int16Array | Int8Array | Uint8Array;
 
 /** A tensor handle: an index into the addon's handle table (with a generation check). */
 export type TensorHandle = number;
@@ -53,8 +52,14 @@ export interface NativeAddon {
   call(id: number, ...args: unknown[]): unknown;
   callVoid(id: number, ...args: unknown[]): void;
   backward(tensors: TensorHandle[], grads: (TensorHandle | undefined)[] | undefined, retainGraph: boolean, createGraph: boolean): void;
-  autogradGrad(outputs: TensorHandle[], inputs: TensorHandle[], gradOutputs: (TensorHandle | undefined)[] | undefined,
-    retainGraph: boolean, createGraph: boolean, allowUnused: boolean): (TensorHandle | undefined)[];
+  autogradGrad(
+    outputs: TensorHandle[],
+    inputs: TensorHandle[],
+    gradOutputs: (TensorHandle | undefined)[] | undefined,
+    retainGraph: boolean,
+    createGraph: boolean,
+    allowUnused: boolean,
+  ): (TensorHandle | undefined)[];
   isGradEnabled(): boolean;
   setGradEnabled(on: boolean): boolean;
   newGenerator(seed: number | bigint, device: string): NativeGenerator;
@@ -76,8 +81,7 @@ export interface NativeAddon {
 }
 
 function load(): NativeAddon {
-  const path = process.env.B2B_NATIVE ??
-    fileURLToPath(new URL('../../../native/build/Release/b2b_native.node', import.meta.url));
+  const path = process.env.B2B_NATIVE ?? fileURLToPath(new URL('../../../native/build/Release/b2b_native.node', import.meta.url));
   if (!existsSync(path)) {
     throw new Error(`blur2blur native addon not found at ${path}: run 'npm run setup' to build it`);
   }

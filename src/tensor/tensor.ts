@@ -61,6 +61,11 @@ export class Tensor {
 
   // ---- lifetime --------------------------------------------------------------------------------
   /** Releases the native tensor now. Safe to call twice. */
+  /** `using` releases it at the end of the block (as dispose()). */
+  [Symbol.dispose](): void {
+    this.dispose();
+  }
+
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;

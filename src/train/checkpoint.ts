@@ -60,7 +60,8 @@ export function loadModelFromCheckpoint(file: string, name: string, model: Modul
 export function loadCheckpoint(file: string, parts: readonly Optimised[]): TrainState {
   if (!existsSync(file)) throw new Error(`${file}: no such checkpoint`);
   const meta = readWeightsMetadata(file);
-  if (meta.format !== 'blur2blur-checkpoint-1' || !meta.state || !meta.optim) throw new Error(`${file}: not a blur2blur training checkpoint`);
+  if (meta.format !== 'blur2blur-checkpoint-1' || !meta.state || !meta.optim)
+    throw new Error(`${file}: not a blur2blur training checkpoint`);
   const optim = JSON.parse(meta.optim) as Record<string, { step: number; lr: number }>;
   const all = loadWeights(file);
   try {
@@ -74,11 +75,16 @@ export function loadCheckpoint(file: string, parts: readonly Optimised[]): Train
       };
       const o = optim[name];
       if (!o) throw new Error(`${file}: no optimiser state for '${name}'`);
-      noGrad(() => scope(() => optimizer.loadState({
-        step: o.step, lr: o.lr,
-        expAvg: Array.from({ length: n }, (_, i) => get(`${name}.optim.m.${i}`)),
-        expAvgSq: Array.from({ length: n }, (_, i) => get(`${name}.optim.v.${i}`)),
-      })));
+      noGrad(() =>
+        scope(() =>
+          optimizer.loadState({
+            step: o.step,
+            lr: o.lr,
+            expAvg: Array.from({ length: n }, (_, i) => get(`${name}.optim.m.${i}`)),
+            expAvgSq: Array.from({ length: n }, (_, i) => get(`${name}.optim.v.${i}`)),
+          }),
+        ),
+      );
     }
   } finally {
     for (const t of all.values()) t.dispose();

@@ -1,21 +1,21 @@
 // Training the known-domain deblurrer D_K: NAFNet with the PSNR loss, AdamW and cosine annealing (as
 // NAFNet trains), or MIMO-UNet with its multi-scale L1 + FFT loss, on blurry/sharp pairs.
-import { readFileSync } from 'node:fs';
 import { manualSeed, noGrad, scope, type Device, type Tensor } from '../tensor/index.js';
-import { NAFNet, MIMOUNet, buildArch, parseArch, type ArchId } from '../models/index.js';
+import { NAFNet, buildDeblurrer, deblur, parseArch, type Deblurrer } from '../models/index.js';
 import { AdamW } from '../optim/index.js';
 import { loadWeights } from '../io/weights.js';
-import { writeImage } from '../data/image.js';
 import { readImageFolder, readLayout, allPairs } from '../data/datasets/layouts.js';
 import { BatchLoader, releaseBatch, type Batch } from '../data/datasets/loader.js';
 import { psnrLoss, mimoLoss } from '../losses/restoration.js';
 import { meanPsnr, psnrPerImage } from '../eval/psnr.js';
-import { RunDir, weightsFile } from './run.js';
-import { trainLoop, type DataSource, type LoopResult } from './trainer.js';
+import { RunDir } from './run.js';
+import { weightsFile } from '../infer/load.js';
+import { loopOptions, trainLoop, type DataSource, type TrainOptions, type TrainResult } from './trainer.js';
+import { validationPreview } from './preview.js';
 import { SyntheticPairs, holdOutSharp, syntheticValidation } from './synthetic.js';
 import type { Schedule } from './schedule.js';
-import { COMMON_SPEC, checkConfig, type CommonTrainConfig, type Spec } from './config-check.js';
-import { holdOut, loadValidation, mapInGroups, sampleGrid } from './validation-data.js';
+import { COMMON_OPTIONS, checkConfig, type CommonTrainConfig, type OptionTable } from './options.js';
+import { holdOut, loadValidation, mapInGroups, pairStack } from './validation-data.js';
 import type { PairedSample } from '../data/datasets/match.js';
 import { RenderSource } from '../data/render-prefetch.js';
 import { readExcludedScenes } from '../data/rendered-pairs.js';
@@ -49,54 +49,98 @@ export interface DeblurConfig extends CommonTrainConfig {
 
 /** Defaults sized for 2 CPU cores; NAFNet's GoPro recipe is lr 1e-3, betas (0.9, 0.9), cosine. */
 export const DEBLUR_DEFAULTS: DeblurConfig = {
-  arch: 'nafnet-small', pairs: '', val: null, crop: 128, batch: 8, steps: 4000, lr: 1e-3, weightDecay: 1e-3,
-  betas: [0.9, 0.9], lrMin: 1e-7, motionBlur: null, render: null, exclude: null, renderMaxSide: 1024, valCrop: 128, prefetch: 2, seed: 0, valEvery: 250, ckptEvery: 250, valImages: 16, init: null,
+  arch: 'nafnet-small',
+  pairs: '',
+  val: null,
+  crop: 128,
+  batch: 8,
+  steps: 4000,
+  lr: 1e-3,
+  weightDecay: 1e-3,
+  betas: [0.9, 0.9],
+  lrMin: 1e-7,
+  motionBlur: null,
+  render: null,
+  exclude: null,
+  renderMaxSide: 1024,
+  valCrop: 128,
+  prefetch: 2,
+  seed: 0,
+  valEvery: 250,
+  ckptEvery: 250,
+  valImages: 16,
+  init: null,
 };
 
-const SPEC: Spec<DeblurConfig> = {
-  ...COMMON_SPEC, weightDecay: 'number', lrMin: 'number', motionBlur: 'pair?', render: 'string?', exclude: 'string?', renderMaxSide: 'int',
-  valCrop: 'int', prefetch: 'int',
+export const DEBLUR_OPTIONS: OptionTable<DeblurConfig> = {
+  ...COMMON_OPTIONS,
+  arch: {
+    ...COMMON_OPTIONS.arch,
+    help: 'nafnet-small, nafnet-small24, nafnet-small32, nafnet-gopro-width32|64, mimo-unet-small, mimo-unet, mimo-unet-plus',
+  },
+  weightDecay: { type: 'number', min: 0, max: 1, flag: 'weight-decay', arg: 'X', help: "AdamW's weight decay" },
+  lrMin: { type: 'number', min: 0, max: 1, flag: 'lr-min', arg: 'X', help: 'the learning rate the cosine ends at' },
+  motionBlur: {
+    type: 'pair?',
+    min: 1,
+    max: 256,
+    flag: 'motion-blur',
+    arg: 'MIN,MAX',
+    help: 'the synthetic-blur baseline: pairs is a folder of sharp images, blurred by linear motion of these lengths (px)',
+  },
+  render: {
+    type: 'string?',
+    flag: 'render',
+    arg: 'CAMERA',
+    help: "render pairs on the fly through a camera (preset or JSON): pairs is then photo folders joined by ':'",
+  },
+  exclude: {
+    type: 'string?',
+    flag: 'exclude',
+    arg: 'BENCH',
+    help: "with render: never render this benchmark's test scenes (a b2b simulate folder, or a list)",
+  },
+  renderMaxSide: {
+    type: 'int',
+    min: 64,
+    flag: 'render-max-side',
+    arg: 'N',
+    help: 'with render: photos are downscaled to this longer side',
+  },
+  valCrop: {
+    type: 'int',
+    min: 16,
+    flag: 'val-crop',
+    arg: 'N',
+    help: 'with render: side of the validation crops held out from every photo',
+  },
+  prefetch: {
+    type: 'int',
+    min: 0,
+    max: 64,
+    flag: 'prefetch',
+    arg: 'N',
+    help: 'with render: batches rendered ahead by a worker process (0: in the training process)',
+  },
 };
 
 export function resolveDeblurConfig(partial: Partial<DeblurConfig>, source = 'deblur config'): DeblurConfig {
-  const c = checkConfig({ ...DEBLUR_DEFAULTS, ...partial }, SPEC, source);
+  const c = checkConfig<DeblurConfig>({ ...DEBLUR_DEFAULTS, ...partial }, DEBLUR_OPTIONS, source);
   const arch = parseArch(c.arch);
-  if (!arch.startsWith('nafnet') && !arch.startsWith('mimo-unet')) throw new Error(`${source}: arch must be a NAFNet or MIMO-UNet id, got '${c.arch}'`);
+  if (!arch.startsWith('nafnet') && !arch.startsWith('mimo-unet'))
+    throw new Error(`${source}: arch must be a NAFNet or MIMO-UNet id, got '${c.arch}'`);
   if (!c.pairs) throw new Error(`${source}: give the training pairs (pairs)`);
-  if (c.motionBlur && !(c.motionBlur[0] >= 1 && c.motionBlur[1] >= c.motionBlur[0])) throw new Error(`${source}: motionBlur must be [min, max] lengths with 1 ≤ min ≤ max, got [${c.motionBlur.join(', ')}]`);
+  if (c.motionBlur && !(c.motionBlur[1] >= c.motionBlur[0]))
+    throw new Error(`${source}: motionBlur must be [min, max] lengths with min ≤ max, got [${c.motionBlur.join(', ')}]`);
   if (c.render && c.motionBlur) throw new Error(`${source}: render and motionBlur are two kinds of on-the-fly data; give one`);
   if (c.render && c.val) throw new Error(`${source}: rendered data validates on held-out squares of the training photos; leave val empty`);
   if (c.render) loadCamera(c.render); // a bad camera is an error now, not after the photos are loaded
   if (c.valCrop % 16 || c.valCrop < 16) throw new Error(`${source}: valCrop must be a multiple of 16 and at least 16, got ${c.valCrop}`);
-  if (c.crop % 4 || c.crop < 16) throw new Error(`${source}: crop must be a multiple of 4 and at least 16, got ${c.crop}`);
+  if (c.crop % 4) throw new Error(`${source}: crop must be a multiple of 4, got ${c.crop}`);
   return { ...c, arch };
 }
 
-export function readConfigFile(file: string): Record<string, unknown> {
-  try {
-    return JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
-  } catch (e) {
-    throw new Error(`${file}: cannot read config (${(e as Error).message})`);
-  }
-}
-
-export type Deblurrer = NAFNet | MIMOUNet;
-
-export function buildDeblurrer(arch: ArchId): Deblurrer {
-  const m = buildArch(arch);
-  if (m instanceof NAFNet || m instanceof MIMOUNet) return m;
-  m.dispose();
-  throw new Error(`${arch} is not a deblurrer (NAFNet or MIMO-UNet)`);
-}
-
-/** The deblurred image of any size (MIMO-UNet: its full-scale output). */
-export function deblur(model: Deblurrer, x: Tensor): Tensor {
-  return model instanceof NAFNet ? model.forward(x) : model.forwardAnySize(x)[2];
-}
-
-export interface DeblurResult extends LoopResult {
-  run: string;
-  weights: string;
+export interface DeblurResult extends TrainResult {
   trainPairs: number;
   valPairs: number;
   /** Every validation pair (centre crops up to 256²), after the last step. */
@@ -104,9 +148,14 @@ export interface DeblurResult extends LoopResult {
 }
 
 /** PSNR of the deblurred and of the input images over every validation pair, in groups of 8. */
-async function evaluateAll(model: Deblurrer, pairs: PairedSample[], device: Device): Promise<{ psnr: number; input_psnr: number; images: number }> {
+async function evaluateAll(
+  model: Deblurrer,
+  pairs: PairedSample[],
+  device: Device,
+): Promise<{ psnr: number; input_psnr: number; images: number }> {
   model.eval();
-  let out = 0, inp = 0;
+  let out = 0,
+    inp = 0;
   for (let i = 0; i < pairs.length; i += 8) {
     const v = onDevice(await loadValidation(pairs.slice(i, i + 8), 8, 256, 4), device);
     const pred = noGrad(() => scope(() => deblur(model, v.blurry).clamp(0, 1)));
@@ -130,11 +179,26 @@ function onDevice(v: { blurry: Tensor; sharp: Tensor }, device: Device): { blurr
 const AUGMENT = { hflip: true, vflip: true, rot90: true } as const;
 
 /** Training batches, the validation split and its fixed validation stack: real pairs, synthetic blur of S, or rendered pairs. */
-async function deblurData(c: DeblurConfig, device: Device): Promise<{ split: { train: unknown[]; val: PairedSample[] }; loader: DataSource<Batch> & { dispose(): void }; val: { blurry: Tensor; sharp: Tensor } }> {
+async function deblurData(
+  c: DeblurConfig,
+  device: Device,
+): Promise<{
+  split: { train: unknown[]; val: PairedSample[] };
+  loader: DataSource<Batch> & Disposable;
+  val: { blurry: Tensor; sharp: Tensor };
+}> {
   if (c.render) {
     const source = await RenderSource.open({
-      camera: loadCamera(c.render), photos: c.pairs.split(delimiter).filter((d) => d !== ''), exclude: c.exclude ? [...readExcludedScenes(c.exclude)] : [],
-      maxSide: c.renderMaxSide, batchSize: c.batch, crop: c.crop, valCrop: c.valCrop, seed: c.seed, prefetch: c.prefetch, device,
+      camera: loadCamera(c.render),
+      photos: c.pairs.split(delimiter).filter((d) => d !== ''),
+      exclude: c.exclude ? [...readExcludedScenes(c.exclude)] : [],
+      maxSide: c.renderMaxSide,
+      batchSize: c.batch,
+      crop: c.crop,
+      valCrop: c.valCrop,
+      seed: c.seed,
+      prefetch: c.prefetch,
+      device,
     });
     try {
       const val = await source.validation(c.valImages);
@@ -148,7 +212,11 @@ async function deblurData(c: DeblurConfig, device: Device): Promise<{ split: { t
     const range = { length: c.motionBlur, direction: 1 };
     const files = readImageFolder(c.pairs).files;
     const synthetic = (train: string[]): SyntheticPairs =>
-      new SyntheticPairs(new BatchLoader(train, { batchSize: c.batch, crop: c.crop, seed: c.seed, augment: AUGMENT, cache: true }), range, c.seed);
+      new SyntheticPairs(
+        new BatchLoader(train, { batchSize: c.batch, crop: c.crop, seed: c.seed, augment: AUGMENT, cache: true }),
+        range,
+        c.seed,
+      );
     if (c.val) {
       const valPairs = allPairs(readLayout(c.val));
       return { split: { train: files, val: valPairs }, loader: synthetic(files), val: await loadValidation(valPairs, c.valImages, 256, 4) };
@@ -162,11 +230,7 @@ async function deblurData(c: DeblurConfig, device: Device): Promise<{ split: { t
   return { split, loader, val: await loadValidation(split.val, c.valImages, 256, 4) };
 }
 
-export interface DeblurRunOptions {
-  resume?: boolean;
-  quiet?: boolean;
-  /** Wall-clock budget in seconds. */
-  maxSeconds?: number;
+export interface DeblurRunOptions extends TrainOptions {
   /** With maxSeconds: fit the cosine schedule's length to the budget (measured after the first steps). */
   fitSteps?: boolean;
   /** Where to train: 'cpu' (default), 'cuda', 'cuda:N'. Checkpoints and weights are device-independent. */
@@ -175,53 +239,56 @@ export interface DeblurRunOptions {
 
 export async function trainDeblur(c: DeblurConfig, out: string, o: DeblurRunOptions = {}): Promise<DeblurResult> {
   const device = o.device ?? 'cpu';
-  const run = o.resume ? RunDir.open(out) : RunDir.create(out, { kind: 'deblur', ...c });
+  const resumed = o.resume ? RunDir.open(out) : undefined;
   const arch = parseArch(c.arch);
   manualSeed(c.seed);
-  const model = buildDeblurrer(arch);
+  using model = buildDeblurrer(arch);
   if (c.init) scope(() => model.loadStateDict(loadWeights(weightsFile(c.init!)), {}, c.init!));
   if (device !== 'cpu') model.to(device);
-  const optimizer = new AdamW(model.parameters(), { lr: c.lr, betas: c.betas, weightDecay: c.weightDecay });
+  using optimizer = new AdamW(model.parameters(), { lr: c.lr, betas: c.betas, weightDecay: c.weightDecay });
   const data = await deblurData(c, device);
-  const { split, loader } = data;
-  const val = device === 'cpu' ? data.val : onDevice(data.val, device);
-  const validate = async (step: number): Promise<Record<string, number>> => {
-    model.eval();
-    const pred = mapInGroups(val.blurry.shape[0]!, 4, (i, j) => deblur(model, val.blurry.slice(0, i, j)).clamp(0, 1));
-    model.train();
-    const psnr = meanPsnr(pred, val.sharp), input = meanPsnr(val.blurry, val.sharp);
-    const grid = sampleGrid([val.blurry, pred, val.sharp], 3);
-    await writeImage(run.sample(step), grid);
-    grid.dispose();
-    pred.dispose();
-    return { psnr, input_psnr: input, gain: psnr - input };
-  };
-  try {
-    const r = await trainLoop<Batch>({
-      run, parts: [{ name: 'model', model, optimizer }], data: loader, steps: c.steps, baseLr: c.lr,
-      schedule: { kind: 'cosine', total: c.steps, min: c.lrMin } satisfies Schedule,
-      step: (batch) => {
-        const x = batch.blurry.to(device), y = batch.sharp!.to(device);
-        const loss = model instanceof NAFNet ? psnrLoss(model.forward(x), y) : mimoLoss(model.forward(x), y);
-        return { loss };
-      },
-      release: releaseBatch,
-      validate, primary: 'psnr', valEvery: c.valEvery, ckptEvery: c.ckptEvery, resume: o.resume ?? false, quiet: o.quiet, maxSeconds: o.maxSeconds,
-      fitSteps: o.fitSteps,
+  using loader = data.loader;
+  using val = pairStack(onDevice(data.val, device));
+  const { split } = data;
+  // The run folder is made once the data has loaded: a command that fails on its data leaves nothing behind.
+  const run = resumed ?? RunDir.create(out, { kind: 'deblur', ...c });
+  const validate = (step: number): Promise<Record<string, number>> =>
+    validationPreview(run, step, [model], 3, () => {
+      const pred = mapInGroups(val.blurry.shape[0]!, 4, (i, j) => deblur(model, val.blurry.slice(0, i, j)).clamp(0, 1));
+      const psnr = meanPsnr(pred, val.sharp),
+        input = meanPsnr(val.blurry, val.sharp);
+      return { metrics: { psnr, input_psnr: input, gain: psnr - input }, columns: [val.blurry, pred, val.sharp] };
     });
-    run.saveFinal(model.stateDict(), { arch, kind: 'deblurrer' }, r);
-    // Synthetic blur without --val, and rendered pairs: the final evaluation is over the validation
-    // stack, which the last validation (run after the last step) has already scored.
-    const last = r.lastValidation;
-    const final = r.interrupted ? undefined
-      : (c.motionBlur && !c.val) || c.render ? (last ? { psnr: last.psnr!, input_psnr: last.input_psnr!, images: val.blurry.shape[0]! } : undefined)
-        : await evaluateAll(model, split.val, device);
-    if (final) run.log({ step: r.steps, final_validation: final });
-    return { ...r, run: out, weights: run.finalWeights, trainPairs: split.train.length, valPairs: split.val.length, final };
-  } finally {
-    model.dispose();
-    optimizer.dispose();
-    loader.dispose();
-    for (const t of new Set([val.blurry, val.sharp, data.val.blurry, data.val.sharp])) t.dispose();
-  }
+  const r = await trainLoop<Batch>({
+    run,
+    parts: [{ name: 'model', model, optimizer }],
+    data: loader,
+    steps: c.steps,
+    baseLr: c.lr,
+    schedule: { kind: 'cosine', total: c.steps, min: c.lrMin } satisfies Schedule,
+    step: (batch) => {
+      const x = batch.blurry.to(device),
+        y = batch.sharp!.to(device);
+      const loss = model instanceof NAFNet ? psnrLoss(model.forward(x), y) : mimoLoss(model.forward(x), y);
+      return { loss };
+    },
+    release: releaseBatch,
+    validate,
+    primary: 'psnr',
+    ...loopOptions(o, c),
+    fitSteps: o.fitSteps,
+  });
+  run.saveFinal(model.stateDict(), { arch, kind: 'deblurrer' }, r);
+  // Synthetic blur without --val, and rendered pairs: the final evaluation is over the validation
+  // stack, which the last validation (run after the last step) has already scored.
+  const last = r.lastValidation;
+  const final = r.interrupted
+    ? undefined
+    : (c.motionBlur && !c.val) || c.render
+      ? last
+        ? { psnr: last.psnr!, input_psnr: last.input_psnr!, images: val.blurry.shape[0]! }
+        : undefined
+      : await evaluateAll(model, split.val, device);
+  if (final) run.log({ step: r.steps, final_validation: final });
+  return { ...r, run: out, weights: run.finalWeights, trainPairs: split.train.length, valPairs: split.val.length, final };
 }

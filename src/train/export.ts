@@ -1,18 +1,15 @@
 // A run's weights at one of its checkpoints (best validation or latest) as a standalone weights file,
 // the same form as the run's final model.safetensors: for picking a checkpoint by hand.
 import { join } from 'node:path';
-import { parseArch, type ArchId } from '../models/index.js';
+import { buildDeblurrer, buildKernelWizard, buildTranslator, parseArch, type ArchId } from '../models/index.js';
 import type { Module } from '../nn/index.js';
 import { loadWeights, readWeightsMetadata, saveWeights } from '../io/weights.js';
 import { buildArch } from '../models/arch.js';
-import { archOf, weightsFile } from './load.js';
+import { archOf, weightsFile } from '../infer/load.js';
 import { scope } from '../tensor/index.js';
 import { FLOAT_DTYPES } from '../tensor/dtype.js';
 import { RunDir } from './run.js';
 import { loadModelFromCheckpoint } from './checkpoint.js';
-import { buildTranslator } from './translator.js';
-import { buildDeblurrer } from './deblur.js';
-import { buildKernelWizard } from './kernel.js';
 
 /** What each run kind's checkpoint holds: the part to export, how to build it, the weights' kind. */
 const EXPORTABLE: Record<string, { part: string; build: (arch: ArchId) => Module; kind: string }> = {
@@ -23,7 +20,12 @@ const EXPORTABLE: Record<string, { part: string; build: (arch: ArchId) => Module
 
 function save(out: string, model: Module, meta: Record<string, string>, half: boolean): void {
   if (!half) return saveWeights(out, model.stateDict(), meta);
-  scope(() => saveWeights(out, new Map([...model.stateDict()].map(([k, t]) => [k, FLOAT_DTYPES.includes(t.dtype) ? t.half() : t])), { ...meta, stored: 'float16' }));
+  scope(() =>
+    saveWeights(out, new Map([...model.stateDict()].map(([k, t]) => [k, FLOAT_DTYPES.includes(t.dtype) ? t.half() : t])), {
+      ...meta,
+      stored: 'float16',
+    }),
+  );
 }
 
 export type ExportWhich = 'best' | 'latest' | 'final';
@@ -33,10 +35,17 @@ export type ExportWhich = 'best' | 'latest' | 'final';
  * the run's model.safetensors as it is (any run, CycleGAN's included), e.g. to store it at half size.
  * `half`: floating tensors stored as float16 (half the size; loading casts them back to float32).
  */
-export function exportCheckpoint(runDir: string, which: ExportWhich, out: string, o: { half?: boolean } = {}): { step: number; arch: ArchId; file: string } {
+export function exportCheckpoint(
+  runDir: string,
+  which: ExportWhich,
+  out: string,
+  o: { half?: boolean } = {},
+): { step: number; arch: ArchId; file: string } {
   const run = RunDir.open(runDir);
   if (which === 'final') {
-    const file = weightsFile(runDir), meta = readWeightsMetadata(file), arch = archOf(file);
+    const file = weightsFile(runDir),
+      meta = readWeightsMetadata(file),
+      arch = archOf(file);
     const model = buildArch(arch);
     try {
       scope(() => model.loadStateDict(loadWeights(file), {}, file));
@@ -48,7 +57,10 @@ export function exportCheckpoint(runDir: string, which: ExportWhich, out: string
   }
   const cfg = run.config<{ kind?: string; arch?: string }>();
   const how = EXPORTABLE[cfg.kind ?? ''];
-  if (!how || !cfg.arch) throw new Error(`${join(runDir, 'config.json')}: a ${cfg.kind ?? 'unknown'} run; export handles ${Object.keys(EXPORTABLE).join(', ')} runs`);
+  if (!how || !cfg.arch)
+    throw new Error(
+      `${join(runDir, 'config.json')}: a ${cfg.kind ?? 'unknown'} run; export handles ${Object.keys(EXPORTABLE).join(', ')} runs`,
+    );
   const arch = parseArch(cfg.arch);
   const file = which === 'best' ? run.best : run.latest;
   const model = how.build(arch);

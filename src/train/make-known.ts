@@ -8,8 +8,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { F, Generator, noGrad, scope, type Tensor } from '../tensor/index.js';
-import { parseArch, type KernelWizard } from '../models/index.js';
-import { buildKernelWizard } from './kernel.js';
+import { buildKernelWizard, parseArch, type KernelWizard } from '../models/index.js';
 import { loadWeights, readWeightsMetadata } from '../io/weights.js';
 import { listImages, readImage, writeImage } from '../data/image.js';
 import { readLayout, allPairs } from '../data/datasets/layouts.js';
@@ -35,7 +34,7 @@ export interface KnownManifest {
 /** A trained KernelWizard from a run folder (model.safetensors) or a weights file with an arch. */
 export function loadKernelWizard(spec: string): KernelWizard {
   const file = spec.endsWith('.safetensors') || spec.endsWith('.pth') ? spec : join(spec, 'model.safetensors');
-  const arch = spec.endsWith('.pth') ? 'kernel-wizard' : readWeightsMetadata(file).arch ?? 'kernel-wizard';
+  const arch = spec.endsWith('.pth') ? 'kernel-wizard' : (readWeightsMetadata(file).arch ?? 'kernel-wizard');
   const kw = buildKernelWizard(parseArch(arch));
   scope(() => kw.loadStateDict(loadWeights(file), {}, file));
   return kw.eval();
@@ -44,13 +43,29 @@ export function loadKernelWizard(spec: string): KernelWizard {
 /** Crops an image [3, H, W] to the largest size the KernelWizard accepts (multiples of 128, ≥ 256), centred. */
 function cropTo128(img: Tensor, file: string): Tensor {
   const [, h, w] = img.shape as [number, number, number];
-  const H = Math.floor(h / 128) * 128, W = Math.floor(w / 128) * 128;
+  const H = Math.floor(h / 128) * 128,
+    W = Math.floor(w / 128) * 128;
   if (H < 256 || W < 256) throw new Error(`${file}: ${w}×${h} is too small for the KernelWizard route (needs 256×256)`);
-  const y = (h - H) >> 1, x = (w - W) >> 1;
-  return noGrad(() => scope(() => img.slice(1, y, y + H).slice(2, x, x + W).contiguous()));
+  const y = (h - H) >> 1,
+    x = (w - W) >> 1;
+  return noGrad(() =>
+    scope(() =>
+      img
+        .slice(1, y, y + H)
+        .slice(2, x, x + W)
+        .contiguous(),
+    ),
+  );
 }
 
-export async function makeKnownWithKernel(o: { kernel: string; pairs: string; sharp: string; out: string; seed: number; log?: (l: string) => void }): Promise<KnownManifest> {
+export async function makeKnownWithKernel(o: {
+  kernel: string;
+  pairs: string;
+  sharp: string;
+  out: string;
+  seed: number;
+  log?: (l: string) => void;
+}): Promise<KnownManifest> {
   const kw = loadKernelWizard(o.kernel);
   const pairs = allPairs(readLayout(o.pairs));
   const rng = new Rng(o.seed);
@@ -63,14 +78,25 @@ export async function makeKnownWithKernel(o: { kernel: string; pairs: string; sh
       raw.dispose();
       const [, H, W] = s.shape as [number, number, number];
       const p = pairs[rng.int(0, pairs.length)]!;
-      const x = (await readImage(p.sharp)).tensor, y = (await readImage(p.blurry)).tensor;
+      const x = (await readImage(p.sharp)).tensor,
+        y = (await readImage(p.blurry)).tensor;
       const [, ph, pw] = x.shape as [number, number, number];
       if (ph < H || pw < W) throw new Error(`${p.sharp}: ${pw}×${ph} is smaller than the sharp image ${basename(file)} (${W}×${H})`);
-      const cy = rng.int(0, ph - H + 1), cx = rng.int(0, pw - W + 1);
-      const k = noGrad(() => scope(() => {
-        const crop = (t: Tensor): Tensor => t.slice(1, cy, cy + H).slice(2, cx, cx + W).unsqueeze(0);
-        return kw.adaptKernel(s.unsqueeze(0), kw.extractKernel(crop(x), crop(y)).mean).clamp(0, 1).select(0, 0);
-      }));
+      const cy = rng.int(0, ph - H + 1),
+        cx = rng.int(0, pw - W + 1);
+      const k = noGrad(() =>
+        scope(() => {
+          const crop = (t: Tensor): Tensor =>
+            t
+              .slice(1, cy, cy + H)
+              .slice(2, cx, cx + W)
+              .unsqueeze(0);
+          return kw
+            .adaptKernel(s.unsqueeze(0), kw.extractKernel(crop(x), crop(y)).mean)
+            .clamp(0, 1)
+            .select(0, 0);
+        }),
+      );
       const name = basename(file).replace(/\.[^.]+$/, '.png');
       await writeImage(join(o.out, name), k);
       for (const t of [k, s, x, y]) t.dispose();
@@ -87,7 +113,15 @@ export async function makeKnownWithKernel(o: { kernel: string; pairs: string; sh
 
 /** The known camera's motion alone: no noise, response curve or processing of its own (S keeps the target's). */
 export function motionOnly(cam: CameraConfig): CameraConfig {
-  return { ...cam, crf: { kind: 'srgb' }, exposureGain: [1, 1], noise: { shot: [0, 0], read: [0, 0] }, sharpen: 0, jpeg: null, whiteBalance: [1, 1, 1] };
+  return {
+    ...cam,
+    crf: { kind: 'srgb' },
+    exposureGain: [1, 1],
+    noise: { shot: [0, 0], read: [0, 0] },
+    sharpen: 0,
+    jpeg: null,
+    whiteBalance: [1, 1, 1],
+  };
 }
 
 /**
@@ -99,15 +133,24 @@ export function motionOnly(cam: CameraConfig): CameraConfig {
 export function downscaleLinear(s: Tensor, f: number, file: string): Tensor {
   const [, , h, w] = s.shape as [number, number, number, number];
   if (f === 1) return noGrad(() => s.clone());
-  if (Math.floor(h / f) < 32 || Math.floor(w / f) < 32) throw new Error(`${file}: ${w}×${h} is too small to downscale by ${f} (at least 32 pixels must remain on each side)`);
+  if (Math.floor(h / f) < 32 || Math.floor(w / f) < 32)
+    throw new Error(`${file}: ${w}×${h} is too small to downscale by ${f} (at least 32 pixels must remain on each side)`);
   return noGrad(() => scope(() => linearToSrgb(F.avgPool2d(srgbToLinear(s.slice(2, 0, h - (h % f)).slice(3, 0, w - (w % f))), [f, f]))));
 }
 
-export async function makeKnownWithSimulator(o: { camera: CameraConfig; sharp: string; out: string; seed: number; downscale?: number; log?: (l: string) => void }): Promise<KnownManifest> {
+export async function makeKnownWithSimulator(o: {
+  camera: CameraConfig;
+  sharp: string;
+  out: string;
+  seed: number;
+  downscale?: number;
+  log?: (l: string) => void;
+}): Promise<KnownManifest> {
   const cam = motionOnly(o.camera);
   const f = o.downscale ?? 1;
   if (!Number.isInteger(f) || f < 1) throw new Error(`make-known: downscale must be a positive integer, got ${f}`);
-  const rng = new Rng(o.seed), generator = new Generator(o.seed);
+  const rng = new Rng(o.seed),
+    generator = new Generator(o.seed);
   mkdirSync(o.out, { recursive: true });
   const entries: KnownEntry[] = [];
   for (const file of listImages(o.sharp)) {

@@ -9,8 +9,12 @@ export class Progress {
   private readonly recent: number[] = [];
 
   /** total: the run's last step (a fitted schedule may change it). */
-  constructor(public total: number, private readonly startStep: number, private readonly every = 50,
-    private readonly out: NodeJS.WriteStream = process.stderr) {
+  constructor(
+    public total: number,
+    private readonly startStep: number,
+    private readonly every = 50,
+    private readonly out: NodeJS.WriteStream = process.stderr,
+  ) {
     this.tty = Boolean(out.isTTY) && !process.env.CI;
   }
 
@@ -20,15 +24,17 @@ export class Progress {
     this.recent.push(now);
     if (this.recent.length > 51) this.recent.shift();
     const done = step + 1 - this.startStep;
-    const rate = this.recent.length > 1
-      ? ((this.recent.length - 1) * 1000) / Math.max(now - this.recent[0]!, 1e-9)
-      : done / Math.max((now - this.t0) / 1000, 1e-9);
+    const rate =
+      this.recent.length > 1
+        ? ((this.recent.length - 1) * 1000) / Math.max(now - this.recent[0]!, 1e-9)
+        : done / Math.max((now - this.t0) / 1000, 1e-9);
     const eta = (this.total - step - 1) / Math.max(rate, 1e-9);
     const line = `step ${step + 1}/${this.total}  loss ${this.emaLoss?.toFixed(4) ?? 'nan'}  ${rate.toFixed(2)} it/s  ETA ${fmt(eta)}${extra ? '  ' + extra : ''}`;
     if (this.tty) {
       if (now - this.lastPrint < 200 && step + 1 < this.total) return;
       this.lastPrint = now;
-      const width = 24, filled = Math.round((width * (step + 1)) / this.total);
+      const width = 24,
+        filled = Math.round((width * (step + 1)) / this.total);
       this.out.write(`\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${line}\x1b[K`);
       if (step + 1 === this.total) this.out.write('\n');
     } else if ((step + 1) % this.every === 0 || step + 1 === this.total) {
@@ -44,6 +50,8 @@ export class Progress {
 
 function fmt(s: number): string {
   if (!Number.isFinite(s)) return '?';
-  const h = Math.floor(s / 3600), m = Math.floor((s % 3600) / 60), sec = Math.floor(s % 60);
+  const h = Math.floor(s / 3600),
+    m = Math.floor((s % 3600) / 60),
+    sec = Math.floor(s % 60);
   return h ? `${h}h${String(m).padStart(2, '0')}m` : `${m}m${String(sec).padStart(2, '0')}s`;
 }

@@ -1,7 +1,7 @@
 // A run folder: the resolved config (config.json), the metrics log (metrics.jsonl, one JSON object per
 // line), checkpoints (checkpoints/latest.safetensors, checkpoints/best.safetensors), sample grids
 // (samples/step-N.png) and the final weights (model.safetensors).
-import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { saveWeights } from '../io/weights.js';
 import type { Tensor } from '../tensor/index.js';
@@ -25,9 +25,14 @@ export class RunDir {
     return new RunDir(dir);
   }
 
-  /** Makes the run's checkpoint and sample folders where missing (a run copied without its empty folders resumes too). */
+  /**
+   * Before a resume: makes the run's checkpoint and sample folders where missing (a run copied without its
+   * empty folders resumes too) and removes the temporary files of checkpoint writes a kill interrupted.
+   */
   ensureFolders(): void {
     for (const d of ['checkpoints', 'samples']) mkdirSync(join(this.dir, d), { recursive: true });
+    const ckpt = join(this.dir, 'checkpoints');
+    for (const f of readdirSync(ckpt)) if (f.startsWith('.') && f.endsWith('.tmp')) rmSync(join(ckpt, f), { force: true });
   }
 
   config<T>(): T {
@@ -48,8 +53,16 @@ export class RunDir {
   }
 
   /** The final weights, with the model's metadata plus the steps run and the last validation. */
-  saveFinal(weights: Map<string, Tensor>, meta: Record<string, string>, r: { steps: number; lastValidation?: Record<string, number> }): string {
-    saveWeights(this.finalWeights, weights, { ...meta, steps: String(r.steps), ...(r.lastValidation ? { validation: JSON.stringify(r.lastValidation) } : {}) });
+  saveFinal(
+    weights: Map<string, Tensor>,
+    meta: Record<string, string>,
+    r: { steps: number; lastValidation?: Record<string, number> },
+  ): string {
+    saveWeights(this.finalWeights, weights, {
+      ...meta,
+      steps: String(r.steps),
+      ...(r.lastValidation ? { validation: JSON.stringify(r.lastValidation) } : {}),
+    });
     return this.finalWeights;
   }
 
@@ -60,15 +73,9 @@ export class RunDir {
   metrics(): Record<string, unknown>[] {
     const f = join(this.dir, 'metrics.jsonl');
     if (!existsSync(f)) return [];
-    return readFileSync(f, 'utf8').split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as Record<string, unknown>);
+    return readFileSync(f, 'utf8')
+      .split('\n')
+      .filter((l) => l !== '')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
   }
-}
-
-/** The weights file of a run folder (model.safetensors) or the file itself. */
-export function weightsFile(spec: string): string {
-  const file = /\.(safetensors|pth|pt|ckpt|bin)$/.test(spec) ? spec : join(spec, 'model.safetensors');
-  if (!existsSync(file)) {
-    throw new Error(spec === file ? `${file}: no such weights file` : `${spec}: no model.safetensors (not a finished run folder; resume the run or give a weights file)`);
-  }
-  return file;
 }

@@ -13,13 +13,24 @@ import { holdOut, loadValidation } from './validation-data.js';
 const KERNEL_DOMAIN = 0x6d6f7469; // 'moti'
 
 export class SyntheticPairs implements DataSource<Batch> {
-  constructor(private readonly loader: BatchLoader, private readonly range: MotionKernelRange, private readonly seed: number) {}
+  constructor(
+    private readonly loader: BatchLoader,
+    private readonly range: MotionKernelRange,
+    private readonly seed: number,
+  ) {}
 
   async next(): Promise<Batch> {
     const b = await this.loader.next();
     const sharp = b.blurry; // single-image samples come back in `blurry`
-    const blurry = noGrad(() => scope(() => stack(Array.from({ length: sharp.shape[0]! }, (_, j) =>
-      applyKernel(sharp.select(0, j), randomMotionKernel(keyedRng(KERNEL_DOMAIN, this.seed, b.epoch, b.index + j), this.range))))));
+    const blurry = noGrad(() =>
+      scope(() =>
+        stack(
+          Array.from({ length: sharp.shape[0]! }, (_, j) =>
+            applyKernel(sharp.select(0, j), randomMotionKernel(keyedRng(KERNEL_DOMAIN, this.seed, b.epoch, b.index + j), this.range)),
+          ),
+        ),
+      ),
+    );
     return { ...b, blurry, sharp };
   }
 
@@ -31,6 +42,11 @@ export class SyntheticPairs implements DataSource<Batch> {
     this.loader.restore(p);
   }
 
+  /** `using` releases it at the end of the block (as dispose()). */
+  [Symbol.dispose](): void {
+    this.dispose();
+  }
+
   dispose(): void {
     this.loader.dispose();
   }
@@ -38,7 +54,13 @@ export class SyntheticPairs implements DataSource<Batch> {
 
 /** Sharp images as pseudo-pairs with their scene (the photo a benchmark crop came from: name minus `_NN`). */
 export function sharpSamples(files: readonly string[]): PairedSample[] {
-  return files.map((f) => ({ blurry: f, sharp: f, scene: basename(f).replace(/\.[^.]+$/, '').replace(/_\d+$/, '') }));
+  return files.map((f) => ({
+    blurry: f,
+    sharp: f,
+    scene: basename(f)
+      .replace(/\.[^.]+$/, '')
+      .replace(/_\d+$/, ''),
+  }));
 }
 
 /** Splits sharp images by scene (as holdOut does for pairs). */
@@ -48,10 +70,24 @@ export function holdOutSharp(files: readonly string[], seed: number): { train: s
 }
 
 /** Validation pairs made from held-out sharp images, each blurred by its own seeded random kernel. */
-export async function syntheticValidation(val: PairedSample[], n: number, crop: number, multiple: number, range: MotionKernelRange, seed: number): Promise<{ blurry: Tensor; sharp: Tensor }> {
+export async function syntheticValidation(
+  val: PairedSample[],
+  n: number,
+  crop: number,
+  multiple: number,
+  range: MotionKernelRange,
+  seed: number,
+): Promise<{ blurry: Tensor; sharp: Tensor }> {
   const v = await loadValidation(val, n, crop, multiple);
-  const blurry = noGrad(() => scope(() => stack(Array.from({ length: v.sharp.shape[0]! }, (_, i) =>
-    applyKernel(v.sharp.select(0, i), randomMotionKernel(keyedRng(KERNEL_DOMAIN, seed, 0xffffffff, i), range)))).keep()));
+  const blurry = noGrad(() =>
+    scope(() =>
+      stack(
+        Array.from({ length: v.sharp.shape[0]! }, (_, i) =>
+          applyKernel(v.sharp.select(0, i), randomMotionKernel(keyedRng(KERNEL_DOMAIN, seed, 0xffffffff, i), range)),
+        ),
+      ).keep(),
+    ),
+  );
   v.blurry.dispose();
   return { blurry, sharp: v.sharp };
 }

@@ -14,9 +14,10 @@ export interface Part {
   model: Module;
   optimizer: Adam;
   /**
-   * The step function updates this part itself (a GAN's discriminator, trained before the generator
-   * within the step). The loop still schedules its learning rate and checkpoints it, but neither
-   * clears its gradients nor steps its optimiser.
+   * The step function updates this part itself (a GAN's discriminator, through adversarialUpdate,
+   * which checks its loss and gradients and reports non-finite ones in the step's result). The loop
+   * still schedules its learning rate and checkpoints it, but neither clears its gradients nor steps
+   * its optimiser.
    */
   selfUpdated?: boolean;
   /** This part's learning rate relative to the schedule's (e.g. a faster discriminator). */
@@ -37,7 +38,7 @@ export interface LoopOptions<B> {
   baseLr: number;
   schedule: Schedule;
   /** The loss of one batch (called inside a scope with gradients on). Extra numbers are logged. */
-  step: (batch: B, step: number) => { loss: Tensor; logs?: Record<string, number>; skipUpdate?: boolean };
+  step: (batch: B, step: number) => StepResult;
   /** Releases a batch's tensors. */
   release: (batch: B) => void;
   validate?: (step: number) => Promise<Record<string, number>>;
@@ -63,6 +64,41 @@ export interface LoopOptions<B> {
   onStep?: (step: number, loss: number) => void;
 }
 
+/** What every trainer returns: the loop's result, its run folder and its final weights file. */
+export interface TrainResult extends LoopResult {
+  run: string;
+  weights: string;
+}
+
+/** How a trainer is run (not what it trains): shared by every trainer. */
+export interface TrainOptions {
+  /** Continue the run in `out` from its latest checkpoint. */
+  resume?: boolean;
+  quiet?: boolean;
+  /** Wall-clock budget, seconds. */
+  maxSeconds?: number;
+  logEvery?: number;
+  onStep?: (step: number, loss: number) => void;
+  /** Where a trainer's own notes go (default: stderr unless quiet). */
+  log?: (line: string) => void;
+}
+
+/** The loop's share of a trainer's options, with the config's validation and checkpoint intervals. */
+export function loopOptions(
+  o: TrainOptions,
+  c: { valEvery: number; ckptEvery: number },
+): Pick<LoopOptions<unknown>, 'resume' | 'quiet' | 'maxSeconds' | 'logEvery' | 'onStep' | 'valEvery' | 'ckptEvery'> {
+  return {
+    resume: o.resume ?? false,
+    quiet: o.quiet,
+    maxSeconds: o.maxSeconds,
+    logEvery: o.logEvery,
+    onStep: o.onStep,
+    valEvery: c.valEvery,
+    ckptEvery: c.ckptEvery,
+  };
+}
+
 export interface LoopResult {
   steps: number;
   interrupted: boolean;
@@ -76,20 +112,34 @@ export interface LoopResult {
   plannedSteps: number;
 }
 
+/** What a step function returns: the loss to back-propagate, numbers to log, and its own verdicts. */
+export interface StepResult {
+  loss: Tensor;
+  logs?: Record<string, number>;
+  /** Compute and log the loss but update nothing (e.g. a discriminator warm-up step). */
+  skipUpdate?: boolean;
+  /** The step found a non-finite value of its own (a discriminator's loss or gradient): skip and count it. */
+  nonFinite?: boolean;
+}
+
 /** Whether every gradient is finite: one sum per gradient, one read (one device sync) for all. */
-function gradsFinite(models: Module[]): boolean {
-  return noGrad(() => scope(() => {
-    const sums: Tensor[] = [];
-    for (const m of models) for (const p of m.parameters()) {
-      const g = p.grad;
-      if (g) sums.push(g.sum());
-    }
-    return sums.length === 0 || Number.isFinite(stack(sums).sum().item());
-  }));
+export function gradsFinite(models: Module[]): boolean {
+  return noGrad(() =>
+    scope(() => {
+      const sums: Tensor[] = [];
+      for (const m of models)
+        for (const p of m.parameters()) {
+          const g = p.grad;
+          if (g) sums.push(g.sum());
+        }
+      return sums.length === 0 || Number.isFinite(stack(sums).sum().item());
+    }),
+  );
 }
 
 /** Rate measurement for fitSteps: steps after the first WARM (compilation, caches) over SPAN steps. */
-const FIT_WARM = 5, FIT_SPAN = 30;
+const FIT_WARM = 5,
+  FIT_SPAN = 30;
 
 /** The schedule with its length changed to `total` (schedules without one are returned as they are). */
 function withTotal(s: Schedule, total: number): Schedule {
@@ -107,7 +157,8 @@ export async function trainLoop<B>(o: LoopOptions<B>): Promise<LoopResult> {
     o.run.log({ event: 'resume', step: state.step });
   }
   if (o.fitSteps && o.maxSeconds === undefined) throw new Error('fitSteps needs a time budget (maxSeconds)');
-  let steps = o.steps, schedule = o.schedule;
+  let steps = o.steps,
+    schedule = o.schedule;
   const fitted = state.extra?.fittedSteps;
   if (typeof fitted === 'number') {
     steps = fitted;
@@ -123,7 +174,10 @@ export async function trainLoop<B>(o: LoopOptions<B>): Promise<LoopResult> {
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   const save = (file: string, step: number): void => saveCheckpoint(file, o.parts, { ...state, step, loader: o.data.position });
-  let bad = 0, guardEvents = 0, lastValidation: Record<string, number> | undefined, budgetReached = false;
+  let bad = 0,
+    guardEvents = 0,
+    lastValidation: Record<string, number> | undefined,
+    budgetReached = false;
   const looped = o.parts.filter((p) => !p.selfUpdated);
   const models = looped.map((p) => p.model);
   try {
@@ -141,7 +195,8 @@ export async function trainLoop<B>(o: LoopOptions<B>): Promise<LoopResult> {
         const done = step - startStep;
         if (done === FIT_WARM) fitStart = performance.now();
         if (done === FIT_WARM + FIT_SPAN) {
-          const now = performance.now(), rate = FIT_SPAN / ((now - fitStart) / 1000);
+          const now = performance.now(),
+            rate = FIT_SPAN / ((now - fitStart) / 1000);
           const left = o.maxSeconds! - (now - t0) / 1000;
           // 8 % of the remaining time is kept for validations, checkpoints and the final save.
           steps = Math.min(o.steps, step + Math.max(1, Math.floor(rate * left * 0.92)));
@@ -157,8 +212,8 @@ export async function trainLoop<B>(o: LoopOptions<B>): Promise<LoopResult> {
       const batch = await o.data.next();
       const r = scope(() => {
         for (const p of looped) p.optimizer.zeroGrad();
-        const { loss, logs, skipUpdate } = o.step(batch, step);
-        const value = loss.item();
+        const { loss, logs, skipUpdate, nonFinite } = o.step(batch, step);
+        const value = nonFinite ? NaN : loss.item();
         if (!Number.isFinite(value)) return { value, logs, ok: false };
         if (skipUpdate) return { value, logs, ok: true }; // e.g. a discriminator warm-up step
         loss.backward();
@@ -174,7 +229,8 @@ export async function trainLoop<B>(o: LoopOptions<B>): Promise<LoopResult> {
         o.run.log({ event: 'non-finite', step, loss: String(r.value), action: 'skipped' });
         progress.note(`step ${step + 1}: non-finite loss or gradient (${r.value}); update skipped`);
         if (bad >= (o.maxBadSteps ?? 3)) {
-          if (!existsSync(o.run.latest)) throw new Error(`${bad} non-finite steps in a row and no checkpoint to roll back to: lower the learning rate`);
+          if (!existsSync(o.run.latest))
+            throw new Error(`${bad} non-finite steps in a row and no checkpoint to roll back to: lower the learning rate`);
           const restored = loadCheckpoint(o.run.latest, o.parts);
           state.lrScale = restored.lrScale * 0.5;
           o.run.log({ event: 'rollback', step, toStep: restored.step, lrScale: state.lrScale });
@@ -191,7 +247,11 @@ export async function trainLoop<B>(o: LoopOptions<B>): Promise<LoopResult> {
       if (o.validate && ((step + 1) % o.valEvery === 0 || last)) {
         lastValidation = await o.validate(step + 1);
         o.run.log({ step: step + 1, validation: lastValidation });
-        progress.note(`validation at step ${step + 1}: ${Object.entries(lastValidation).map(([k, v]) => `${k} ${v.toFixed(3)}`).join(', ')}`);
+        progress.note(
+          `validation at step ${step + 1}: ${Object.entries(lastValidation)
+            .map(([k, v]) => `${k} ${v.toFixed(3)}`)
+            .join(', ')}`,
+        );
         const m = o.primary ? lastValidation[o.primary] : undefined;
         if (m !== undefined && (state.best === undefined || m > state.best)) {
           state.best = m;
@@ -214,7 +274,16 @@ export async function trainLoop<B>(o: LoopOptions<B>): Promise<LoopResult> {
       o.run.log({ event: 'interrupted', step });
       progress.note(`interrupted: saved a checkpoint at step ${step}; continue with --resume ${o.run.dir}`);
     }
-    return { steps: step, interrupted: stop, seconds: (performance.now() - t0) / 1000, lastValidation, best: state.best, guardEvents, budgetReached, plannedSteps: steps };
+    return {
+      steps: step,
+      interrupted: stop,
+      seconds: (performance.now() - t0) / 1000,
+      lastValidation,
+      best: state.best,
+      guardEvents,
+      budgetReached,
+      plannedSteps: steps,
+    };
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);

@@ -3,9 +3,10 @@
 import { GAN_LOSSES, type GanLoss } from '../losses/gan.js';
 import { CONTENT_LOSSES, type ContentLossKind } from '../losses/perceptual.js';
 import { parseArch } from '../models/index.js';
-import { checkConfig, type Spec } from './config-check.js';
+import { BASE_OPTIONS, checkConfig, oneOf, type OptionTable, type TrainConfigBase } from './options.js';
 
-export interface TranslatorConfig {
+/** The base fields (arch: G's MIMO-UNet id; init: G's starting weights) and the translator's own. */
+export interface TranslatorConfig extends TrainConfigBase {
   /** Blurry images B of the target camera (a folder of images). */
   blur: string;
   /** The known-blur set K (b2b make-known writes it). */
@@ -14,8 +15,6 @@ export interface TranslatorConfig {
   valPairs: string | null;
   /** The known-domain deblurrer D_K (run folder or weights), for the validation PSNR of D_K(G(y)); or null. */
   deblurrer: string | null;
-  /** G: a MIMO-UNet id. */
-  arch: string;
   /** D: the PatchGAN size. */
   disc: 'small' | 'paper';
   gan: GanLoss;
@@ -41,54 +40,93 @@ export interface TranslatorConfig {
   curriculum: boolean;
   curriculumFraction: number;
   curriculumSteps: number;
-  crop: number;
-  batch: number;
-  steps: number;
-  lr: number;
-  betas: [number, number];
   /** Constant rate for this share of the steps, then linear decay to zero (pix2pix schedule). */
   constantFraction: number;
-  seed: number;
-  valEvery: number;
-  ckptEvery: number;
-  valImages: number;
-  /** G's starting weights; null: fresh. */
-  init: string | null;
   /** The weights the run ships: G after the last step, or G at its best validation PSNR of D_K(G(y))
    * (needs valPairs and deblurrer; a selection on the validation split, never on test images). */
   final: 'last' | 'best';
 }
 
-const SPEC: Spec<TranslatorConfig> = {
-  blur: 'string', known: 'string', valPairs: 'string?', deblurrer: 'string?', arch: 'string', disc: 'string', gan: 'string',
-  lambdaGp: 'number', gpScales: 'string', lambdaRec: 'number', content: 'string', vggWeights: 'string?', lowpassSigma: 'number',
-  discInput: 'string', identityInit: 'boolean', discLrScale: 'number', discWarmup: 'int', curriculum: 'boolean', curriculumFraction: 'number', curriculumSteps: 'int', crop: 'int', batch: 'int',
-  steps: 'int', lr: 'number', betas: 'pair', constantFraction: 'number', seed: 'int', valEvery: 'int', ckptEvery: 'int',
-  valImages: 'int', init: 'string?', final: 'string',
+export const TRANSLATOR_OPTIONS: OptionTable<TranslatorConfig> = {
+  ...BASE_OPTIONS,
+  arch: { ...BASE_OPTIONS.arch, help: "G's MIMO-UNet: mimo-unet-small, mimo-unet or mimo-unet-plus (--size sets it)" },
+  crop: { ...BASE_OPTIONS.crop, min: 128, help: 'side of the training crops, a multiple of 16 (D sees the ¼ scale)' },
+  blur: { type: 'string', flag: 'blur', arg: 'DIR', help: "the target camera's blurry images B" },
+  known: { type: 'string', flag: 'known', arg: 'DIR', help: 'the known-blur set K (b2b make-known)' },
+  valPairs: { type: 'string?', flag: 'val-pairs', arg: 'DIR', help: 'pairs of the target camera with ground truth (validation only)' },
+  deblurrer: { type: 'string?', flag: 'deblurrer', arg: 'RUN', help: 'D_K, for the validation PSNR of D_K(G(y)) and sample grids' },
+  disc: { type: 'string', choices: ['small', 'paper'], help: 'the PatchGAN size (--size sets it)' },
+  gan: oneOf(GAN_LOSSES, 'gan', 'L', 'the adversarial loss: hinge, vanilla (log-loss) or lsgan'),
+  lambdaGp: { type: 'number', min: 0, flag: 'lambda-gp', arg: 'X', help: 'gradient-penalty weight' },
+  gpScales: oneOf(['full', 'all'], 'gp-scales', 'S', 'the penalty at full scale only, or at all three'),
+  lambdaRec: { type: 'number', min: 0, flag: 'lambda-rec', arg: 'X', help: 'content-loss weight' },
+  content: oneOf(CONTENT_LOSSES, 'content', 'C', `${CONTENT_LOSSES.join(', ')} (vgg16/19 need --vgg-weights)`),
+  vggWeights: { type: 'string?', flag: 'vgg-weights', arg: 'FILE', help: 'torchvision VGG (vgg19-dcbb9e9d.pth, vgg16-397923af.pth)' },
+  lowpassSigma: { type: 'number', above: 0, max: 32, help: "σ (px) of the low-pass content losses' Gaussian" },
+  discInput: oneOf(['rgb', 'highpass'], 'disc-input', 'V', 'what D sees: rgb (paper) or highpass (blind to colour and exposure)'),
+  identityInit: { type: 'boolean', flag: 'identity-init', arg: 'on|off', help: 'start G as the identity' },
+  discLrScale: { type: 'number', above: 0, max: 100, flag: 'disc-lr-scale', arg: 'X', help: "D's learning rate relative to G's" },
+  discWarmup: { type: 'int', min: 0, flag: 'disc-warmup', arg: 'N', help: 'steps at the start in which only D trains' },
+  curriculum: { type: 'boolean', flag: 'curriculum', arg: 'on|off', help: 'the easiest share of each batch first (by blur degree)' },
+  curriculumFraction: { type: 'number', above: 0, max: 1, help: 'the share of each batch the curriculum keeps' },
+  curriculumSteps: { type: 'int', min: 0, help: 'the step from which the whole batch is used' },
+  constantFraction: { type: 'number', min: 0, max: 1, help: 'share of the steps at the constant rate, before the linear decay' },
+  final: oneOf(['last', 'best'], 'final', 'last|best', 'G after the last step, or at its best validation (needs --val-pairs, --deblurrer)'),
 };
 
-type Recipe = Omit<TranslatorConfig, 'blur' | 'known' | 'valPairs' | 'deblurrer' | 'vggWeights' | 'init' | 'arch' | 'disc' | 'crop' | 'batch' | 'steps' | 'seed' | 'valEvery' | 'ckptEvery' | 'valImages' | 'final'>;
+type Recipe = Omit<
+  TranslatorConfig,
+  | 'blur'
+  | 'known'
+  | 'valPairs'
+  | 'deblurrer'
+  | 'vggWeights'
+  | 'init'
+  | 'arch'
+  | 'disc'
+  | 'crop'
+  | 'batch'
+  | 'steps'
+  | 'seed'
+  | 'valEvery'
+  | 'ckptEvery'
+  | 'valImages'
+  | 'final'
+>;
+
+/** What the three recipes share: λ_rec 0.8, Adam 2e-4 (0.5, 0.999) constant for half the steps, G started as the identity. */
+const RECIPE_BASE = {
+  gpScales: 'full',
+  lambdaRec: 0.8,
+  lowpassSigma: 2,
+  identityInit: true,
+  discLrScale: 1,
+  curriculumFraction: 0.5,
+  curriculumSteps: 0.5,
+  lr: 2e-4,
+  betas: [0.5, 0.999],
+  constantFraction: 0.5,
+} satisfies Partial<Recipe>;
 
 /** The loss recipes. Without ImageNet VGG weights the paper's and the official code's content loss falls back to 'lowpass'. */
 export const RECIPES = {
   /** The paper: log-loss GAN, λ_grad 0.005, VGG19 features, λ_rec 0.8, curriculum. */
-  paper: {
-    gan: 'vanilla', lambdaGp: 0.005, gpScales: 'full', lambdaRec: 0.8, content: 'vgg19', lowpassSigma: 2, discInput: 'rgb', identityInit: true, discLrScale: 1, discWarmup: 0,
-    curriculum: true, curriculumFraction: 0.5, curriculumSteps: 0.5, lr: 2e-4, betas: [0.5, 0.999], constantFraction: 0.5,
-  },
+  paper: { ...RECIPE_BASE, gan: 'vanilla', lambdaGp: 0.005, content: 'vgg19', discInput: 'rgb', discWarmup: 0, curriculum: true },
   /** The official code: hinge, λ_gp 1e-4 at full scale, VGG16 slices, no curriculum, Adam 2e-4 (0.5, 0.999). */
-  'official-code': {
-    gan: 'hinge', lambdaGp: 1e-4, gpScales: 'full', lambdaRec: 0.8, content: 'vgg16', lowpassSigma: 2, discInput: 'rgb', identityInit: true, discLrScale: 1, discWarmup: 0,
-    curriculum: false, curriculumFraction: 0.5, curriculumSteps: 0.5, lr: 2e-4, betas: [0.5, 0.999], constantFraction: 0.5,
-  },
+  'official-code': { ...RECIPE_BASE, gan: 'hinge', lambdaGp: 1e-4, content: 'vgg16', discInput: 'rgb', discWarmup: 0, curriculum: false },
   /**
    * Measured on this project's CPU benchmark without ImageNet VGG weights (docs/experiments.md §3):
    * hinge, λ_gp 1e-4, D sees the high-pass only (blind to colour), content = low-pass L1 + a cap on
    * local high-frequency energy (G may remove noise, not invent texture), 100 D-only steps first.
    */
   measured: {
-    gan: 'hinge', lambdaGp: 1e-4, gpScales: 'full', lambdaRec: 0.8, content: 'lowpass-hfcap', lowpassSigma: 2, discInput: 'highpass', identityInit: true, discLrScale: 1, discWarmup: 100,
-    curriculum: true, curriculumFraction: 0.5, curriculumSteps: 0.5, lr: 2e-4, betas: [0.5, 0.999], constantFraction: 0.5,
+    ...RECIPE_BASE,
+    gan: 'hinge',
+    lambdaGp: 1e-4,
+    content: 'lowpass-hfcap',
+    discInput: 'highpass',
+    discWarmup: 100,
+    curriculum: true,
   },
 } as const satisfies Record<string, Omit<Recipe, 'curriculumSteps'> & { curriculumSteps: number }>;
 export type RecipeName = keyof typeof RECIPES;
@@ -111,37 +149,40 @@ export const FALLBACK_CONTENT: ContentLossKind = 'lowpass';
  * steps (the paper widens at 200k of 400k); in the config it is a step count.
  */
 export function translatorConfig(recipe: RecipeName, size: SizeName, overrides: Partial<TranslatorConfig>): Record<string, unknown> {
-  const r = RECIPES[recipe], s = SIZES[size];
+  const r = RECIPES[recipe],
+    s = SIZES[size];
   const steps = overrides.steps ?? s.steps;
   // The measured recipe's content loss needs no VGG; the paper's and the official code's fall back.
   const content = overrides.vggWeights || !r.content.startsWith('vgg') ? r.content : FALLBACK_CONTENT;
   return {
-    blur: '', known: '', valPairs: null, deblurrer: null, vggWeights: null, init: null, seed: 0, final: 'last',
-    ...s, ...r, betas: [...r.betas], curriculumSteps: Math.round(r.curriculumSteps * steps), content, ...overrides,
+    blur: '',
+    known: '',
+    valPairs: null,
+    deblurrer: null,
+    vggWeights: null,
+    init: null,
+    seed: 0,
+    final: 'last',
+    ...s,
+    ...r,
+    betas: [...r.betas],
+    curriculumSteps: Math.round(r.curriculumSteps * steps),
+    content,
+    ...overrides,
   };
 }
 
 export function resolveTranslatorConfig(v: Record<string, unknown>, source = 'translator config'): TranslatorConfig {
   // Runs configured before 'final' existed kept their last weights.
-  const c = checkConfig<TranslatorConfig>({ final: 'last', ...v }, SPEC, source);
-  const oneOf = (k: keyof TranslatorConfig, allowed: readonly string[]): void => {
-    if (!allowed.includes(c[k] as string)) throw new Error(`${source}: '${k}' must be one of ${allowed.join(', ')}, got '${String(c[k])}'`);
-  };
-  oneOf('gan', GAN_LOSSES);
-  oneOf('content', CONTENT_LOSSES);
-  oneOf('disc', ['small', 'paper']);
-  oneOf('gpScales', ['full', 'all']);
-  oneOf('discInput', ['rgb', 'highpass']);
-  oneOf('final', ['last', 'best']);
-  if (c.final === 'best' && (!c.valPairs || !c.deblurrer)) throw new Error(`${source}: final 'best' selects on validation: give valPairs and deblurrer`);
+  const c = checkConfig<TranslatorConfig>({ final: 'last', ...v }, TRANSLATOR_OPTIONS, source);
+  if (c.final === 'best' && (!c.valPairs || !c.deblurrer))
+    throw new Error(`${source}: final 'best' selects on validation: give valPairs and deblurrer`);
   const arch = parseArch(c.arch);
-  if (!arch.startsWith('mimo-unet')) throw new Error(`${source}: the translator is a MIMO-UNet (mimo-unet-small, mimo-unet, mimo-unet-plus), got '${c.arch}'`);
+  if (!arch.startsWith('mimo-unet'))
+    throw new Error(`${source}: the translator is a MIMO-UNet (mimo-unet-small, mimo-unet, mimo-unet-plus), got '${c.arch}'`);
   if (!c.blur) throw new Error(`${source}: give the target camera's blurry images (blur)`);
   if (!c.known) throw new Error(`${source}: give the known-blur set K (known; b2b make-known makes it)`);
   // D judges the ¼ scale too: its three stride-2 layers and two 4×4 convs need at least 32×32 there.
-  if (c.crop % 16 || c.crop < 128) throw new Error(`${source}: crop must be a multiple of 16 and at least 128 (the discriminator sees the ¼ scale), got ${c.crop}`);
-  if (c.curriculumFraction <= 0 || c.curriculumFraction > 1) throw new Error(`${source}: curriculumFraction must be in (0, 1], got ${c.curriculumFraction}`);
-  if (c.constantFraction > 1) throw new Error(`${source}: constantFraction must be in [0, 1], got ${c.constantFraction}`);
-  if (c.batch < 1) throw new Error(`${source}: batch must be at least 1`);
+  if (c.crop % 16) throw new Error(`${source}: crop must be a multiple of 16, got ${c.crop}`);
   return { ...c, arch };
 }

@@ -4,19 +4,17 @@
 import { Generator, F, type Tensor } from '../tensor/index.js';
 import type { MIMOUNet, PatchGAN } from '../models/index.js';
 import type { Adam } from '../optim/index.js';
-import type { Batch } from '../data/datasets/loader.js';
 import { discriminatorAccuracy, discriminatorLoss, generatorLoss, gradientPenalty } from '../losses/gan.js';
 import { gaussianBlur, type ContentLoss } from '../losses/perceptual.js';
 import { curriculumBatch } from './curriculum.js';
 import type { TranslatorConfig } from './translator-config.js';
+import { adversarialUpdate, type UnpairedBatch } from './adversarial.js';
+import type { StepResult } from './trainer.js';
 
-/** Unpaired batches: blurry images of the target camera and known-blur images, from two loaders. */
-export interface UnpairedBatch {
-  b: Batch;
-  k: Batch;
-}
-
-export type StepConfig = Pick<TranslatorConfig, 'gan' | 'lambdaGp' | 'gpScales' | 'lambdaRec' | 'discInput' | 'curriculum' | 'curriculumFraction' | 'curriculumSteps' | 'seed'> & { discWarmup?: number };
+export type StepConfig = Pick<
+  TranslatorConfig,
+  'gan' | 'lambdaGp' | 'gpScales' | 'lambdaRec' | 'discInput' | 'curriculum' | 'curriculumFraction' | 'curriculumSteps' | 'seed'
+> & { discWarmup?: number };
 
 const nearestHalf = (x: Tensor): Tensor => F.interpolate(x, { scaleFactor: 0.5, mode: 'nearest' });
 const bilinearHalf = (x: Tensor): Tensor => F.interpolate(x, { scaleFactor: 0.5, mode: 'bilinear' });
@@ -39,50 +37,79 @@ function discView(c: StepConfig): (x: Tensor) => Tensor {
 }
 
 /**
- * The step function for trainLoop. Logs: d_loss, gp, g_adv, rec, D's patch accuracy (moving average
- * over ~20 steps: d_acc, d_acc_real, d_acc_fake) and the number of B images used (curriculum).
+ * The step function for trainLoop: source = the camera's blurry images B, target = the known-blur set K.
+ * Logs: d_loss, gp, g_adv, rec, D's patch accuracy (moving average over ~20 steps: d_acc, d_acc_real,
+ * d_acc_fake) and the number of B images used (curriculum).
  */
-export function translatorStep(c: StepConfig, g: MIMOUNet, d: PatchGAN, dOpt: Adam, content: ContentLoss): (batch: UnpairedBatch, i: number) => { loss: Tensor; logs: Record<string, number>; skipUpdate?: boolean } {
+export function translatorStep(
+  c: StepConfig,
+  g: MIMOUNet,
+  d: PatchGAN,
+  dOpt: Adam,
+  content: ContentLoss,
+): (batch: UnpairedBatch, i: number) => StepResult {
   const view = discView(c);
   const gen = new Generator(c.seed);
-  let acc = { real: 0.5, fake: 0.5, mean: 0.5 }, seen = 0;
+  let acc = { real: 0.5, fake: 0.5, mean: 0.5 },
+    seen = 0;
 
-  return (batch: UnpairedBatch, i: number): { loss: Tensor; logs: Record<string, number>; skipUpdate?: boolean } => {
-    const y = curriculumBatch(c.curriculum ? { startFraction: c.curriculumFraction, fullAfter: c.curriculumSteps } : null, batch.b.blurry, i);
+  return (batch: UnpairedBatch, i: number): StepResult => {
+    const y = curriculumBatch(
+      c.curriculum ? { startFraction: c.curriculumFraction, fullAfter: c.curriculumSteps } : null,
+      batch.source.blurry,
+      i,
+    );
     const ys = inputScales(y);
     const outs = g.forward(y);
-    const ks = knownScales(batch.k.blurry);
-    // D: real K vs detached G(B), plus the gradient penalty on real/fake mixes.
-    d.requiresGrad_(true);
+    const ks = knownScales(batch.target.blurry);
     const fakeD = outs.map((t) => t.detach());
-    const realScores = d.forwardScales(ks.map(view)), fakeScores = d.forwardScales(fakeD.map(view));
-    const a = discriminatorAccuracy(c.gan, realScores, fakeScores);
-    const dAdv = discriminatorLoss(c.gan, realScores, fakeScores);
-    // The penalty needs equal batches of real and fake: the first n known images.
-    gen.manualSeed(BigInt(c.seed) * 1000003n + BigInt(i)); // a per-step stream, so a resumed run draws the same ε
     const n = y.shape[0]!;
     const gpAt = c.gpScales === 'full' ? [2] : [0, 1, 2];
-    let gp: Tensor | undefined;
-    for (const s of gpAt) {
-      const term = gradientPenalty((x) => d.forward(view(x)), ks[s]!.slice(0, 0, n), fakeD[s]!, { generator: gen });
-      gp = gp ? gp.add(term) : term;
-    }
-    const dLoss = c.lambdaGp > 0 ? dAdv.add(gp!.mul(c.lambdaGp / gpAt.length)) : dAdv;
-    const dValue = dLoss.item();
-    if (!Number.isFinite(dValue)) return { loss: dLoss, logs: {} }; // the loop skips the step and counts it
-    dOpt.zeroGrad();
-    dLoss.backward();
-    dOpt.update();
-    // G: fool the (now frozen) D at every scale, keep the content of every scale.
-    d.requiresGrad_(false);
-    const gAdv = generatorLoss(c.gan, d.forwardScales(outs.map(view)));
-    const rec = content.loss(ys, outs);
-    d.requiresGrad_(true); // the graph above was recorded without D's parameters; backward will not touch them
-    acc = seen === 0 ? a : { real: 0.95 * acc.real + 0.05 * a.real, fake: 0.95 * acc.fake + 0.05 * a.fake, mean: 0.95 * acc.mean + 0.05 * a.mean };
+    let gp: Tensor | undefined,
+      dAdv: Tensor | undefined,
+      a = acc;
+    const r = adversarialUpdate(
+      d,
+      dOpt,
+      () => {
+        // D: real K vs detached G(B), plus the gradient penalty on real/fake mixes.
+        const realScores = d.forwardScales(ks.map(view)),
+          fakeScores = d.forwardScales(fakeD.map(view));
+        a = discriminatorAccuracy(c.gan, realScores, fakeScores);
+        dAdv = discriminatorLoss(c.gan, realScores, fakeScores);
+        // The penalty needs equal batches of real and fake: the first n known images.
+        gen.manualSeed(BigInt(c.seed) * 1000003n + BigInt(i)); // a per-step stream, so a resumed run draws the same ε
+        for (const s of gpAt) {
+          const term = gradientPenalty((x) => d.forward(view(x)), ks[s]!.slice(0, 0, n), fakeD[s]!, { generator: gen });
+          gp = gp ? gp.add(term) : term;
+        }
+        return c.lambdaGp > 0 ? dAdv.add(gp!.mul(c.lambdaGp / gpAt.length)) : dAdv;
+      },
+      () => ({
+        // G: fool the frozen D at every scale, keep the content of every scale.
+        adv: generatorLoss(c.gan, d.forwardScales(outs.map(view))),
+        rec: content.loss(ys, outs),
+      }),
+    );
+    if (r.nonFinite) return { loss: outs[2]!.mean(), nonFinite: true, logs: { d_loss: r.dLoss } };
+    const { adv, rec } = r.generator;
+    acc =
+      seen === 0
+        ? a
+        : { real: 0.95 * acc.real + 0.05 * a.real, fake: 0.95 * acc.fake + 0.05 * a.fake, mean: 0.95 * acc.mean + 0.05 * a.mean };
     seen++;
     return {
-      loss: gAdv.add(rec.mul(c.lambdaRec)),
-      logs: { d_loss: dAdv.item(), gp: gp ? gp.item() / gpAt.length : 0, g_adv: gAdv.item(), rec: rec.item(), d_acc: acc.mean, d_acc_real: acc.real, d_acc_fake: acc.fake, batch_used: n },
+      loss: adv.add(rec.mul(c.lambdaRec)),
+      logs: {
+        d_loss: dAdv!.item(),
+        gp: gp ? gp.item() / gpAt.length : 0,
+        g_adv: adv.item(),
+        rec: rec.item(),
+        d_acc: acc.mean,
+        d_acc_real: acc.real,
+        d_acc_fake: acc.fake,
+        batch_used: n,
+      },
       // D's warm-up: G's loss is computed (and logged) but G is not updated.
       skipUpdate: i < (c.discWarmup ?? 0),
     };

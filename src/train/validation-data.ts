@@ -13,27 +13,60 @@ export function holdOut(pairs: PairedSample[], seed: number): { train: PairedSam
   return { train: pairs.filter((p) => !valScenes.has(p.scene)), val: pairs.filter((p) => valScenes.has(p.scene)) };
 }
 
-export async function loadValidation(pairs: PairedSample[], n: number, crop: number, multiple: number): Promise<{ blurry: Tensor; sharp: Tensor }> {
+/** Blurry and sharp stacks [N, 3, H, W] that `using` releases together. */
+export interface PairStack extends Disposable {
+  blurry: Tensor;
+  sharp: Tensor;
+}
+
+/** Two stacks as one PairStack (it owns them). */
+export function pairStack(v: { blurry: Tensor; sharp: Tensor }): PairStack {
+  return {
+    blurry: v.blurry,
+    sharp: v.sharp,
+    [Symbol.dispose]() {
+      v.blurry.dispose();
+      v.sharp.dispose();
+    },
+  };
+}
+
+export async function loadValidation(pairs: PairedSample[], n: number, crop: number, multiple: number): Promise<PairStack> {
   // Evenly spaced over the (scene-sorted) list, so that the fixed set spans many scenes.
   const m = Math.min(n, pairs.length);
   const chosen = Array.from({ length: m }, (_, i) => pairs[Math.floor((i * pairs.length) / m)]!);
   if (chosen.length === 0) throw new Error('no validation pairs');
-  const b: Tensor[] = [], s: Tensor[] = [];
+  const b: Tensor[] = [],
+    s: Tensor[] = [];
   for (const p of chosen) {
-    for (const [file, into] of [[p.blurry, b], [p.sharp, s]] as const) {
+    for (const [file, into] of [
+      [p.blurry, b],
+      [p.sharp, s],
+    ] as const) {
       const img = (await readImage(file)).tensor;
       const [, h, w] = img.shape as [number, number, number];
       const size = Math.floor(Math.min(crop, h, w) / multiple) * multiple;
-      const y = (h - size) >> 1, x = (w - size) >> 1;
-      into.push(noGrad(() => scope(() => img.slice(1, y, y + size).slice(2, x, x + size).contiguous())));
+      const y = (h - size) >> 1,
+        x = (w - size) >> 1;
+      into.push(
+        noGrad(() =>
+          scope(() =>
+            img
+              .slice(1, y, y + size)
+              .slice(2, x, x + size)
+              .contiguous(),
+          ),
+        ),
+      );
       img.dispose();
     }
   }
   const sizes = new Set(b.map((t) => t.shape.join(',')));
-  if (sizes.size > 1) throw new Error(`validation images are smaller than the validation crop and differ in size (${[...sizes].join(' / ')})`);
+  if (sizes.size > 1)
+    throw new Error(`validation images are smaller than the validation crop and differ in size (${[...sizes].join(' / ')})`);
   const out = noGrad(() => ({ blurry: stack(b).keep(), sharp: stack(s).keep() }));
   for (const t of [...b, ...s]) t.dispose();
-  return out;
+  return pairStack(out);
 }
 
 /**
@@ -41,11 +74,30 @@ export async function loadValidation(pairs: PairedSample[], n: number, crop: num
  * validation stacks) and concatenates the results along dim 0. No gradients.
  */
 export function mapInGroups(n: number, size: number, fn: (start: number, end: number) => Tensor): Tensor {
-  return noGrad(() => scope(() => cat(Array.from({ length: Math.ceil(n / size) }, (_, i) => fn(i * size, Math.min(n, (i + 1) * size))), 0)));
+  return noGrad(() =>
+    scope(() =>
+      cat(
+        Array.from({ length: Math.ceil(n / size) }, (_, i) => fn(i * size, Math.min(n, (i + 1) * size))),
+        0,
+      ),
+    ),
+  );
 }
 
 /** A sample grid: the first `rows` images of each stack [N, 3, H, W] side by side, one row per image. */
 export function sampleGrid(columns: readonly Tensor[], rows: number): Tensor {
   const n = Math.min(rows, columns[0]!.shape[0]!);
-  return noGrad(() => scope(() => cat(Array.from({ length: n }, (_, i) => cat(columns.map((c) => c.select(0, i)), 2)), 1)));
+  return noGrad(() =>
+    scope(() =>
+      cat(
+        Array.from({ length: n }, (_, i) =>
+          cat(
+            columns.map((c) => c.select(0, i)),
+            2,
+          ),
+        ),
+        1,
+      ),
+    ),
+  );
 }

@@ -20,7 +20,7 @@ describe('b2b', () => {
   test('info reports the engine', () => {
     const r = b2b('info');
     assert.equal(r.status, 0, r.stderr);
-    assert.match(r.stdout, /libtorch 1\.13/);
+    assert.match(r.stdout, /libtorch \d+\.\d+/);
     assert.match(r.stdout, /threads\s+\d+/);
   });
   test('weights convert writes safetensors with the same tensors; bad files fail with the file named', () => {
@@ -61,7 +61,10 @@ describe('b2b weights import', () => {
       assert.equal(readSafetensors(out).metadata.arch, 'patchgan-small');
       const bad = b2b('weights', 'import', fixturePath('models/tiny_patchgan.pth'), '--arch', 'patchgan', '--out', out);
       assert.equal(bad.status, 1);
-      assert.match(bad.stderr, /tiny_patchgan\.pth does not match the model: wrong shapes: model\.0\.weight \(model \[64, 3, 4, 4\], given \[8, 3, 4, 4\]\)/);
+      assert.match(
+        bad.stderr,
+        /tiny_patchgan\.pth does not match the model: wrong shapes: model\.0\.weight \(model \[64, 3, 4, 4\], given \[8, 3, 4, 4\]\)/,
+      );
       assert.match(b2b('weights', 'import', out, '--arch', 'nafnet-huge', '--out', out).stderr, /unknown architecture 'nafnet-huge'/);
     } finally {
       d.dispose();
@@ -72,7 +75,11 @@ describe('b2b weights import', () => {
 
 describe('b2b train budgets', () => {
   test('--minutes must be positive, for every training command', () => {
-    for (const cmd of [['train', 'deblur', '--pairs', 'x'], ['train', 'synthetic', '--sharp', 'x'], ['train', 'translator', '--blur', 'b', '--known', 'k']]) {
+    for (const cmd of [
+      ['train', 'deblur', '--pairs', 'x'],
+      ['train', 'synthetic', '--sharp', 'x'],
+      ['train', 'translator', '--blur', 'b', '--known', 'k'],
+    ]) {
       const r = b2b(...cmd, '--out', join(tmpdir(), 'never-made'), '--minutes', 'soon');
       assert.equal(r.status, 2, r.stderr);
       assert.match(r.stderr, /--minutes must be a positive number, got 'soon'/);
@@ -110,9 +117,24 @@ describe('b2b eval and deblur', () => {
       const summary = JSON.parse(readFileSync(join(dir, 'p.json'), 'utf8')) as { prefilter: number; psnr: number };
       assert.equal(summary.prefilter, 0.8);
       assert.ok(Number.isFinite(summary.psnr));
-      assert.match(b2b('eval', '--pairs', dir, '--deblurrer', dk, '--prefilter', '0').stderr, /--prefilter is a σ in pixels in \(0, 10\], got '0'/);
-      assert.match(b2b('eval', '--pairs', dir, '--deblurrer', dk, '--prefilter', '1', '--translator', dk).stderr, /--prefilter replaces the translator/);
-      const noWeights = b2b('deblur', join(dir, 'pred'), '--translator', 'none', '--deblurrer', join(dir, 'nothing'), '--out', join(dir, 'o'));
+      assert.match(
+        b2b('eval', '--pairs', dir, '--deblurrer', dk, '--prefilter', '0').stderr,
+        /--prefilter is a σ in pixels in \(0, 10\], got '0'/,
+      );
+      assert.match(
+        b2b('eval', '--pairs', dir, '--deblurrer', dk, '--prefilter', '1', '--translator', dk).stderr,
+        /--prefilter replaces the translator/,
+      );
+      const noWeights = b2b(
+        'deblur',
+        join(dir, 'pred'),
+        '--translator',
+        'none',
+        '--deblurrer',
+        join(dir, 'nothing'),
+        '--out',
+        join(dir, 'o'),
+      );
       assert.equal(noWeights.status, 1);
       assert.match(noWeights.stderr, /nothing: no model\.safetensors/);
       assert.match(b2b('deblur', join(dir, 'pred')).stderr, /give INPUT, --translator \(or none\), --deblurrer and --out/);
@@ -130,7 +152,15 @@ describe('b2b eval and deblur', () => {
     const missing = b2b('data', 'domain', join(tmpdir(), 'b2b-no-such-clip'), '--out', join(tmpdir(), 'b2b-none'));
     assert.equal(missing.status, 1);
     assert.match(missing.stderr, /b2b-no-such-clip\/blur: cannot list folder/);
-    const bench = b2b('bench', '--out', join(tmpdir(), 'b2b-none'), '--cameras', '', '--domains', `clip=${join(tmpdir(), 'b2b-no-such-clip')}`);
+    const bench = b2b(
+      'bench',
+      '--out',
+      join(tmpdir(), 'b2b-none'),
+      '--cameras',
+      '',
+      '--domains',
+      `clip=${join(tmpdir(), 'b2b-no-such-clip')}`,
+    );
     assert.equal(bench.status, 1);
     assert.match(bench.stderr, /b2b-no-such-clip: not an unknown-camera folder \(missing B, B-gt, S, test\/blur, test\/sharp;/);
   });
@@ -141,7 +171,19 @@ describe('b2b make-known', () => {
     const bad = b2b('make-known', '--camera', 'gopro-like', '--sharp', 'S', '--out', join(tmpdir(), 'never-made'), '--downscale', '0.5');
     assert.equal(bad.status, 2, bad.stderr);
     assert.match(bad.stderr, /--downscale must be a positive integer, got '0\.5'/);
-    const kernel = b2b('make-known', '--kernel', 'kw', '--pairs', 'p', '--sharp', 'S', '--out', join(tmpdir(), 'never-made'), '--downscale', '2');
+    const kernel = b2b(
+      'make-known',
+      '--kernel',
+      'kw',
+      '--pairs',
+      'p',
+      '--sharp',
+      'S',
+      '--out',
+      join(tmpdir(), 'never-made'),
+      '--downscale',
+      '2',
+    );
     assert.equal(kernel.status, 2, kernel.stderr);
     assert.match(kernel.stderr, /--downscale is for the simulator route/);
     const bench = b2b('bench', '--out', join(tmpdir(), 'b2b-none'), '--k-downscale', '1.5');

@@ -31,7 +31,8 @@ describe('NIQE', () => {
     const model = readNiqeModel(join(REPO_DATA, 'niqe-pristine.json'));
     const photo = (await readImage(join(REPO_DATA, 'photos', 'gnome-control-center-data--book.jpg'))).tensor; // 512×512
     const blur = (sigma: number) => noGrad(() => gaussianBlur(photo.unsqueeze(0), sigma).squeeze(0));
-    const b1 = blur(1), b4 = blur(4);
+    const b1 = blur(1),
+      b4 = blur(4);
     const [s0, s1, s4] = [niqe(photo, model), niqe(b1, model), niqe(b4, model)];
     assert.ok(s0 < s1 && s1 < s4, `NIQE sharp ${s0}, Gaussian σ 1 ${s1}, σ 4 ${s4}`);
     const crop = noGrad(() => photo.slice(1, 0, 50));

@@ -16,12 +16,33 @@ describe('b2b demo', () => {
   test('fast mode: D_K alone and D_K∘G scored on the test scenes, report written', async () => {
     const photos = fewPhotos(join(root, 'photos'), 4);
     const out = join(root, 'out');
-    const r = await runDemo({ out, photos, shipped: join(REPO_DATA, '..', 'weights'), camera: 'rsblur-like', known: 'gopro-like', perPhoto: 2, seed: 0, say: () => {} });
+    const r = await runDemo({
+      out,
+      photos,
+      shipped: join(REPO_DATA, '..', 'weights'),
+      camera: 'rsblur-like',
+      known: 'gopro-like',
+      perPhoto: 2,
+      seed: 0,
+      say: () => {},
+    });
     const cam = r.cameras['rsblur-like']!;
     assert.equal(cam.scores.dk!.images, 1);
     for (const m of ['dk', 'blur2blur'] as const) assert.ok(Number.isFinite(cam.scores[m]!.psnr));
     assert.ok(cam.scores.dk!.psnr > cam.input.psnr, 'D_K deblurs');
     assert.match(readFileSync(join(out, 'report.html'), 'utf8'), /Blur2Blur \+ D_K/);
-    await assert.rejects(runDemo({ out, photos, shipped: join(root, 'none'), camera: 'rsblur-like', known: 'gopro-like', perPhoto: 2, seed: 0, say: () => {} }), /shipped weights missing/);
+    await assert.rejects(
+      runDemo({
+        out,
+        photos,
+        shipped: join(root, 'none'),
+        camera: 'rsblur-like',
+        known: 'gopro-like',
+        perPhoto: 2,
+        seed: 0,
+        say: () => {},
+      }),
+      /shipped weights missing/,
+    );
   });
 });

@@ -16,11 +16,22 @@ test.after(() => rmSync(root, { recursive: true, force: true }));
 
 export function tinyBench(out: string, photos: string): BenchOptions {
   return {
-    out, photos, known: loadCamera('gopro-like'), cameras: [loadCamera('rsblur-like')], seed: 0, perPhoto: 2, batch: 2,
+    out,
+    photos,
+    known: loadCamera('gopro-like'),
+    cameras: [loadCamera('rsblur-like')],
+    seed: 0,
+    perPhoto: 2,
+    batch: 2,
     budget: { translator: 5, baseline: 5, deblurrer: 5, kernel: 5 },
     steps: { translator: 2, baseline: 2, cyclegan: 2, deblurrer: 2, kernel: 2 },
-    retrain: new Set(['kw']), kRoute: 'kernel', shipped: join(REPO_DATA, '..', 'weights'),
-    translator: { valEvery: 2, ckptEvery: 2, valImages: 2 }, methods: [...METHODS], bsRatios: [1], say: () => {},
+    retrain: new Set(['kw']),
+    kRoute: 'kernel',
+    shipped: join(REPO_DATA, '..', 'weights'),
+    translator: { valEvery: 2, ckptEvery: 2, valImages: 2 },
+    methods: [...METHODS],
+    bsRatios: [1],
+    say: () => {},
   };
 }
 
@@ -60,7 +71,14 @@ describe('b2b bench', () => {
     const domain = join(root, 'my-video');
     cpSync(join(root, 'out', 'data', 'rsblur-like'), domain, { recursive: true, filter: (f) => !/\/K(-sim)?$/.test(f) });
     const out = join(root, 'out-domain');
-    const r = await runBench({ ...tinyBench(out, photos), cameras: [], domains: [{ name: 'video', dir: domain }], kRoute: 'simulator', methods: ['dk', 'blur2blur', 'upper'], bsRatios: [] });
+    const r = await runBench({
+      ...tinyBench(out, photos),
+      cameras: [],
+      domains: [{ name: 'video', dir: domain }],
+      kRoute: 'simulator',
+      methods: ['dk', 'blur2blur', 'upper'],
+      bsRatios: [],
+    });
     assert.deepEqual(Object.keys(r.cameras), ['video']);
     for (const m of ['dk', 'blur2blur', 'upper'] as const) assert.ok(Number.isFinite(r.cameras['video']!.scores[m]?.psnr), `${m} scored`);
     assert.ok(existsSync(join(out, 'data', 'video', 'K-sim', 'manifest.json')), 'K beside the bench data');

@@ -5,15 +5,26 @@ import { effectSentence, effectSummary, resultsMarkdown, type CameraResult, type
 
 const s = (psnr: number, ssim: number) => ({ psnr, ssim, images: 10 });
 const cam = (scores: CameraResult['scores']): CameraResult => ({ test: 't', input: { psnr: 20, ssim: 0.4 }, scores, runs: {} });
-const results = (cameras: Record<string, CameraResult>): Results => ({ conventions: 'PSNR on RGB', known: 'gopro-like', cameras, stages: [], runs: { dk: 'dk', kw: null } });
+const results = (cameras: Record<string, CameraResult>): Results => ({
+  conventions: 'PSNR on RGB',
+  known: 'gopro-like',
+  cameras,
+  stages: [],
+  runs: { dk: 'dk', kw: null },
+});
 
 describe('effectSummary', () => {
   test('gain, room and the share closed per camera and on average', () => {
-    const e = effectSummary(results({
-      a: cam({ dk: s(22, 0.5), blur2blur: s(23, 0.6), upper: s(24, 0.7) }),
-      b: cam({ dk: s(20, 0.5), blur2blur: s(23, 0.55), upper: s(24, 0.6) }),
-    }));
-    assert.deepEqual(e.cameras.map((c) => c.camera), ['a', 'b']);
+    const e = effectSummary(
+      results({
+        a: cam({ dk: s(22, 0.5), blur2blur: s(23, 0.6), upper: s(24, 0.7) }),
+        b: cam({ dk: s(20, 0.5), blur2blur: s(23, 0.55), upper: s(24, 0.6) }),
+      }),
+    );
+    assert.deepEqual(
+      e.cameras.map((c) => c.camera),
+      ['a', 'b'],
+    );
     assert.equal(e.cameras[0]!.gain, 1);
     assert.equal(e.cameras[0]!.room, 2);
     assert.equal(e.cameras[0]!.closed, 0.5);
@@ -27,7 +38,10 @@ describe('effectSummary', () => {
 
   test('a camera without Blur2Blur is left out; without an upper bound the room is unknown', () => {
     const e = effectSummary(results({ a: cam({ dk: s(22, 0.5) }), b: cam({ dk: s(22, 0.5), blur2blur: s(21.5, 0.5) }) }));
-    assert.deepEqual(e.cameras.map((c) => c.camera), ['b']);
+    assert.deepEqual(
+      e.cameras.map((c) => c.camera),
+      ['b'],
+    );
     assert.equal(e.cameras[0]!.gain, -0.5);
     assert.ok(Number.isNaN(e.cameras[0]!.room));
     assert.ok(Number.isNaN(e.meanClosed));
@@ -36,16 +50,23 @@ describe('effectSummary', () => {
   });
 
   test('the margin over the better of the two baselines', () => {
-    const e = effectSummary(results({
-      a: cam({ dk: s(22, 0.5), blur2blur: s(23, 0.6), synthetic: s(21, 0.4), cyclegan: s(22.5, 0.5) }),
-      b: cam({ dk: s(22, 0.5), blur2blur: s(23, 0.6), synthetic: s(23.25, 0.4) }),
-    }));
+    const e = effectSummary(
+      results({
+        a: cam({ dk: s(22, 0.5), blur2blur: s(23, 0.6), synthetic: s(21, 0.4), cyclegan: s(22.5, 0.5) }),
+        b: cam({ dk: s(22, 0.5), blur2blur: s(23, 0.6), synthetic: s(23.25, 0.4) }),
+      }),
+    );
     assert.equal(e.cameras[0]!.overBaselines, 0.5);
     assert.equal(e.cameras[1]!.overBaselines, -0.25, 'a baseline that wins gives a negative margin');
   });
 
   test('a room that is not positive closes no share, and leaves the mean share undefined', () => {
-    const e = effectSummary(results({ a: cam({ dk: s(22, 0.5), blur2blur: s(22.5, 0.5), upper: s(21, 0.4) }), b: cam({ dk: s(22, 0.5), blur2blur: s(23, 0.5), upper: s(24, 0.6) }) }));
+    const e = effectSummary(
+      results({
+        a: cam({ dk: s(22, 0.5), blur2blur: s(22.5, 0.5), upper: s(21, 0.4) }),
+        b: cam({ dk: s(22, 0.5), blur2blur: s(23, 0.5), upper: s(24, 0.6) }),
+      }),
+    );
     assert.ok(Number.isNaN(e.cameras[0]!.closed));
     assert.ok(Number.isNaN(e.meanClosed));
     assert.equal(e.pooledClosed, 0.75 / 0.5, 'pooled: mean gain 0.75 over mean room 0.5');
@@ -53,9 +74,17 @@ describe('effectSummary', () => {
 });
 
 describe('effectSentence', () => {
-  test('names each camera\'s gain and share, then the means; empty without Blur2Blur scores', () => {
-    const e = effectSummary(results({ a: cam({ dk: s(22, 0.5), blur2blur: s(23, 0.6), upper: s(24, 0.7) }), b: cam({ dk: s(22, 0.5), blur2blur: s(21.5, 0.5) }) }));
-    assert.equal(effectSentence(e), 'Blur2Blur + D_K against D_K alone: a +1.00 dB (50 % of the room to the upper bound), b -0.50 dB; mean +0.25 dB.');
+  test("names each camera's gain and share, then the means; empty without Blur2Blur scores", () => {
+    const e = effectSummary(
+      results({
+        a: cam({ dk: s(22, 0.5), blur2blur: s(23, 0.6), upper: s(24, 0.7) }),
+        b: cam({ dk: s(22, 0.5), blur2blur: s(21.5, 0.5) }),
+      }),
+    );
+    assert.equal(
+      effectSentence(e),
+      'Blur2Blur + D_K against D_K alone: a +1.00 dB (50 % of the room to the upper bound), b -0.50 dB; mean +0.25 dB.',
+    );
     assert.equal(effectSentence(effectSummary(results({ a: cam({ dk: s(22, 0.5) }) }))), '');
   });
 });
@@ -77,12 +106,19 @@ describe('resultsMarkdown', () => {
   });
 
   test('prints the margin over the better baseline per camera, and its mean only when every camera has one', () => {
-    const md = resultsMarkdown(results({
-      a: cam({ dk: s(22, 0.5), blur2blur: s(23, 0.6), cyclegan: s(22.5, 0.5) }),
-      b: cam({ dk: s(22, 0.5), blur2blur: s(23, 0.6) }),
-    }));
+    const md = resultsMarkdown(
+      results({
+        a: cam({ dk: s(22, 0.5), blur2blur: s(23, 0.6), cyclegan: s(22.5, 0.5) }),
+        b: cam({ dk: s(22, 0.5), blur2blur: s(23, 0.6) }),
+      }),
+    );
     assert.match(md, /\| margin over the better of synthetic blur and CycleGAN \(dB\) \| \+0\.50 \| – \| – \|/);
-    const both = resultsMarkdown(results({ a: cam({ dk: s(22, 0.5), blur2blur: s(23, 0.6), cyclegan: s(22.5, 0.5) }), b: cam({ dk: s(22, 0.5), blur2blur: s(23, 0.6), synthetic: s(24, 0.6) }) }));
+    const both = resultsMarkdown(
+      results({
+        a: cam({ dk: s(22, 0.5), blur2blur: s(23, 0.6), cyclegan: s(22.5, 0.5) }),
+        b: cam({ dk: s(22, 0.5), blur2blur: s(23, 0.6), synthetic: s(24, 0.6) }),
+      }),
+    );
     assert.match(both, /\| \+0\.50 \| -1\.00 \| -0\.25 \|/);
   });
 });

@@ -5,6 +5,9 @@ import { EMBEDDED_PHOTOS } from '../../src/data/photos.js';
 
 export function fewPhotos(dir: string, n: number): string {
   mkdirSync(dir, { recursive: true });
-  for (const f of readdirSync(EMBEDDED_PHOTOS).filter((x) => x.endsWith('.jpg')).slice(0, n)) copyFileSync(join(EMBEDDED_PHOTOS, f), join(dir, f));
+  for (const f of readdirSync(EMBEDDED_PHOTOS)
+    .filter((x) => x.endsWith('.jpg'))
+    .slice(0, n))
+    copyFileSync(join(EMBEDDED_PHOTOS, f), join(dir, f));
   return dir;
 }

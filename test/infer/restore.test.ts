@@ -10,17 +10,20 @@ import { readImage, writeImage } from '../../src/data/image.js';
 import { probeVideo, writeVideo } from '../../src/data/video.js';
 import { tiled, tileStarts } from '../../src/infer/tiles.js';
 import { inputKind, restoreImage, restorePath } from '../../src/infer/restore.js';
-import { deblur } from '../../src/train/deblur.js';
+import { deblur } from '../../src/models/index.js';
 
 const root = mkdtempSync(join(tmpdir(), 'b2b-restore-'));
 test.after(() => rmSync(root, { recursive: true, force: true }));
 
 function scene(h: number, w: number, seed: number) {
-  return noGrad(() => scope(() => {
-    const g = new Generator(seed);
-    return F.interpolate(rand([1, 3, Math.ceil(h / 8), Math.ceil(w / 8)], { generator: g }), { size: [h, w], mode: 'bilinear' })
-      .add(rand([1, 3, h, w], { generator: g }).mul(0.1)).clamp(0, 1);
-  }));
+  return noGrad(() =>
+    scope(() => {
+      const g = new Generator(seed);
+      return F.interpolate(rand([1, 3, Math.ceil(h / 8), Math.ceil(w / 8)], { generator: g }), { size: [h, w], mode: 'bilinear' })
+        .add(rand([1, 3, h, w], { generator: g }).mul(0.1))
+        .clamp(0, 1);
+    }),
+  );
 }
 
 describe('tiles', () => {
@@ -37,7 +40,8 @@ describe('tiles', () => {
       const x = scene(150, 203, 1);
       const k = tensor([1, 2, 1, 2, 4, 2, 1, 2, 1]).div(16).view([1, 1, 3, 3]).expand([3, 1, 3, 3]).contiguous();
       const fn = (t: ReturnType<typeof tensor>) => F.conv2d(F.pad(t, [1, 1, 1, 1], 'replicate'), k, undefined, { groups: 3 });
-      const whole = fn(x), parts = tiled(x, fn, { tile: 64, overlap: 16 });
+      const whole = fn(x),
+        parts = tiled(x, fn, { tile: 64, overlap: 16 });
       // Tile edges see padding instead of neighbours; the blend gives them weight 0 (a quarter of the overlap).
       assert.ok(whole.sub(parts).abs().max().item() < 1e-6, `max ${whole.sub(parts).abs().max().item()}`);
     });
@@ -55,7 +59,8 @@ describe('tiles', () => {
     scope(() => {
       const m = new NAFNet('small').eval();
       const x = scene(160, 224, 3);
-      const whole = noGrad(() => m.forward(x)), parts = tiled(x, (t) => m.forward(t), { tile: 128, overlap: 32 });
+      const whole = noGrad(() => m.forward(x)),
+        parts = tiled(x, (t) => m.forward(t), { tile: 128, overlap: 32 });
       const diff = whole.sub(parts).abs();
       assert.deepEqual(parts.shape, whole.shape);
       assert.ok(diff.max().item() < 0.05, `max ${diff.max().item()}`);
@@ -66,8 +71,12 @@ describe('tiles', () => {
 });
 
 describe('restore', () => {
-  const d = new NAFNet('small').eval(), g = new MIMOUNet('small').eval();
-  test.after(() => { d.dispose(); g.dispose(); });
+  const d = new NAFNet('small').eval(),
+    g = new MIMOUNet('small').eval();
+  test.after(() => {
+    d.dispose();
+    g.dispose();
+  });
 
   test('odd-sized images come back at their size; D_K alone equals deblur()', () => {
     scope(() => {
@@ -75,7 +84,13 @@ describe('restore', () => {
       const out = restoreImage({ deblurrer: d, translator: g }, y);
       assert.deepEqual(out.shape, [3, 37, 51]);
       const alone = restoreImage({ deblurrer: d, translator: null }, y);
-      assert.ok(alone.sub(noGrad(() => deblur(d, y.unsqueeze(0)).clamp(0, 1).select(0, 0))).abs().max().item() < 1e-6);
+      assert.ok(
+        alone
+          .sub(noGrad(() => deblur(d, y.unsqueeze(0)).clamp(0, 1).select(0, 0)))
+          .abs()
+          .max()
+          .item() < 1e-6,
+      );
     });
   });
 

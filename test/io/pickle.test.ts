@@ -12,7 +12,8 @@ const fixture = (name: string): string => path.join(ROOT, 'test', 'fixtures', 'p
 /** Concatenates opcode bytes: numbers are single bytes, strings are UTF-8. */
 function pk(...parts: (number | string | Uint8Array | number[])[]): Uint8Array {
   const chunks = parts.map((p) =>
-    typeof p === 'number' ? Uint8Array.of(p) : typeof p === 'string' ? new TextEncoder().encode(p) : Uint8Array.from(p));
+    typeof p === 'number' ? Uint8Array.of(p) : typeof p === 'string' ? new TextEncoder().encode(p) : Uint8Array.from(p),
+  );
   return Uint8Array.from(chunks.flatMap((c) => [...c]));
 }
 const le = (n: number, bytes: number): number[] => Array.from({ length: bytes }, (_, i) => Number((BigInt(n) >> BigInt(8 * i)) & 0xffn));
@@ -43,9 +44,18 @@ describe('plain pickles written by Python', () => {
       assert.equal(g('empty'), '');
       assert.equal(g('long_str'), 'x'.repeat(300));
       assert.deepEqual(g('bytes'), Uint8Array.of(0, 1, 255));
-      assert.deepEqual(g('long_bytes'), Uint8Array.from({ length: 256 }, (_, i) => i));
+      assert.deepEqual(
+        g('long_bytes'),
+        Uint8Array.from({ length: 256 }, (_, i) => i),
+      );
       assert.deepEqual(g('bytearray'), Uint8Array.of(97, 98));
-      for (const [k, want] of [['tuple0', []], ['tuple1', [1]], ['tuple2', [1, 'a']], ['tuple3', [1, 2, 3]], ['tuple5', [1, 2, 3, 4, 5]]] as const) {
+      for (const [k, want] of [
+        ['tuple0', []],
+        ['tuple1', [1]],
+        ['tuple2', [1, 'a']],
+        ['tuple3', [1, 2, 3]],
+        ['tuple5', [1, 2, 3, 4, 5]],
+      ] as const) {
         assert.deepEqual(g(k), want);
         assert.ok(Object.isFrozen(g(k)), `${k} is a tuple`);
       }
@@ -53,10 +63,25 @@ describe('plain pickles written by Python', () => {
       assert.ok(!Object.isFrozen(g('list')));
       assert.deepEqual(g('set'), new Set([1, 2, 3]));
       assert.deepEqual(g('frozenset'), new Set(['a']));
-      assert.deepEqual(g('intkeys'), new Map([[0, 'zero'], [1, 'one']]));
-      assert.deepEqual([...(g('od') as Map<string, number>).entries()], [['b', 1], ['a', 2]]);
+      assert.deepEqual(
+        g('intkeys'),
+        new Map([
+          [0, 'zero'],
+          [1, 'one'],
+        ]),
+      );
+      assert.deepEqual(
+        [...(g('od') as Map<string, number>).entries()],
+        [
+          ['b', 1],
+          ['a', 2],
+        ],
+      );
       assert.equal(g('shared1'), g('shared2'), 'memoised objects keep their identity');
-      assert.deepEqual(g('biglist'), Array.from({ length: 1001 }, (_, i) => i % 200));
+      assert.deepEqual(
+        g('biglist'),
+        Array.from({ length: 1001 }, (_, i) => i % 200),
+      );
       const bigdict = g('bigdict') as Map<number, null>;
       assert.equal(bigdict.size, 1001);
       assert.equal(bigdict.get(1000), null);
@@ -66,31 +91,105 @@ describe('plain pickles written by Python', () => {
 
 describe('hand-written opcodes', () => {
   test('text forms of ints, longs, floats and memo ops', () => {
-    assert.deepEqual(load(0x28, 'I12\n', 'I01\n', 'I00\n', 'L-99999999999999999999L\n', 'F2.5\n', 'Finf\n', 't', '.'),
-      [12, true, false, -99999999999999999999n, 2.5, Infinity]);
+    assert.deepEqual(load(0x28, 'I12\n', 'I01\n', 'I00\n', 'L-99999999999999999999L\n', 'F2.5\n', 'Finf\n', 't', '.'), [
+      12,
+      true,
+      false,
+      -99999999999999999999n,
+      2.5,
+      Infinity,
+    ]);
     assert.deepEqual(load(']', 'p7\n', '0', 'g7\n', '.'), []);
   });
 
   test('binary ints of every width', () => {
-    assert.deepEqual(load(0x28, 'J', le(-2, 4), 'K', 255, 'M', le(65535, 2), 0x8a, 0, 0x8a, 1, 0xff, 0x8a, 2, 0x00, 0x80, 't', '.'),
-      [-2, 255, 65535, 0, -1, -32768]);
+    assert.deepEqual(
+      load(0x28, 'J', le(-2, 4), 'K', 255, 'M', le(65535, 2), 0x8a, 0, 0x8a, 1, 0xff, 0x8a, 2, 0x00, 0x80, 't', '.'),
+      [-2, 255, 65535, 0, -1, -32768],
+    );
     assert.equal(load(0x8b, le(9, 4), le(0, 8), 1, '.'), 2n ** 64n);
     assert.equal(load(0x8a, 8, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x1f, 0x00, '.'), Number.MAX_SAFE_INTEGER);
     assert.equal(load('G', [0x40, 0x09, 0x21, 0xfb, 0x54, 0x44, 0x2d, 0x18], '.'), 3.141592653589793);
   });
 
   test('all string and bytes opcodes', () => {
-    const v = load(0x28,
-      'T', le(3, 4), 'abc', 'U', 2, 'hi', 0x8c, 1, 'z', 0x8d, le(2, 8), 'ok', ...unicode('\u00e9'),
-      'B', le(2, 4), [1, 2], 'C', 1, [3], 0x8e, le(1, 8), [4], 0x96, le(2, 8), [5, 6], 't', '.');
+    const v = load(
+      0x28,
+      'T',
+      le(3, 4),
+      'abc',
+      'U',
+      2,
+      'hi',
+      0x8c,
+      1,
+      'z',
+      0x8d,
+      le(2, 8),
+      'ok',
+      ...unicode('\u00e9'),
+      'B',
+      le(2, 4),
+      [1, 2],
+      'C',
+      1,
+      [3],
+      0x8e,
+      le(1, 8),
+      [4],
+      0x96,
+      le(2, 8),
+      [5, 6],
+      't',
+      '.',
+    );
     assert.deepEqual(v, ['abc', 'hi', 'z', 'ok', '\u00e9', Uint8Array.of(1, 2), Uint8Array.of(3), Uint8Array.of(4), Uint8Array.of(5, 6)]);
   });
 
   test('containers, stack and memo opcodes', () => {
     // PROTO 4, FRAME; [1, 2] MEMOIZE DUP POP; MARK 9 POP_MARK; {'a': 1}; TUPLE2;
     // frozenset({3}); set() + ADDITEMS 4; BINGET 0; TUPLE3; TUPLE2
-    const v = load(0x80, 4, 0x95, le(0, 8), 0x28, 'K', 1, 'K', 2, 'l', 0x94, '2', '0', 0x28, 'K', 9, '1',
-      0x28, 0x8c, 1, 'a', 'K', 1, 'd', 0x86, 0x28, 'K', 3, 0x91, 0x8f, 0x28, 'K', 4, 0x90, 'h', 0, 0x87, 0x86, '.');
+    const v = load(
+      0x80,
+      4,
+      0x95,
+      le(0, 8),
+      0x28,
+      'K',
+      1,
+      'K',
+      2,
+      'l',
+      0x94,
+      '2',
+      '0',
+      0x28,
+      'K',
+      9,
+      '1',
+      0x28,
+      0x8c,
+      1,
+      'a',
+      'K',
+      1,
+      'd',
+      0x86,
+      0x28,
+      'K',
+      3,
+      0x91,
+      0x8f,
+      0x28,
+      'K',
+      4,
+      0x90,
+      'h',
+      0,
+      0x87,
+      0x86,
+      '.',
+    );
     const [first, second] = v as [unknown[], unknown[]];
     assert.deepEqual(first, [[1, 2], new Map([['a', 1]])]);
     assert.deepEqual(second, [new Set([3]), new Set([4]), [1, 2]]);
@@ -99,14 +198,50 @@ describe('hand-written opcodes', () => {
   });
 
   test('APPEND, APPENDS, SETITEM, SETITEMS, LONG_BINPUT / LONG_BINGET', () => {
-    const v = load(']', 'r', le(5, 4), 'K', 1, 'a', 0x28, 'K', 2, 'K', 3, 'e', '}', 0x8c, 1, 'x', 'j', le(5, 4), 's',
-      0x28, 0x8c, 1, 'y', 'N', 'u', 0x86, '.');
-    assert.deepEqual(v, [[1, 2, 3], new Map<string, unknown>([['x', [1, 2, 3]], ['y', null]])]);
+    const v = load(
+      ']',
+      'r',
+      le(5, 4),
+      'K',
+      1,
+      'a',
+      0x28,
+      'K',
+      2,
+      'K',
+      3,
+      'e',
+      '}',
+      0x8c,
+      1,
+      'x',
+      'j',
+      le(5, 4),
+      's',
+      0x28,
+      0x8c,
+      1,
+      'y',
+      'N',
+      'u',
+      0x86,
+      '.',
+    );
+    assert.deepEqual(v, [
+      [1, 2, 3],
+      new Map<string, unknown>([
+        ['x', [1, 2, 3]],
+        ['y', null],
+      ]),
+    ]);
   });
 
   test('persistent ids go to the loader', () => {
     const seen: unknown[] = [];
-    const persistentLoad = (pid: unknown): unknown => { seen.push(pid); return `loaded:${String(Array.isArray(pid) ? pid[0] : pid)}`; };
+    const persistentLoad = (pid: unknown): unknown => {
+      seen.push(pid);
+      return `loaded:${String(Array.isArray(pid) ? pid[0] : pid)}`;
+    };
     const v = unpickle(pk(0x28, 0x8c, 1, 'k', 0x85, 'Q', 'P', 'abc\n', 't', '.'), { ...opts, persistentLoad });
     assert.deepEqual(v, ['loaded:k', 'loaded:abc']);
     assert.deepEqual(seen, [['k'], 'abc']);
@@ -139,12 +274,15 @@ describe('hand-written opcodes', () => {
 
 describe('refusals and corrupt input', () => {
   const refused = (module: string, name: string, data: Uint8Array): void => {
-    assert.throws(() => unpickle(data, { fileName: 'evil.pkl' }), (err: Error) => {
-      assert.match(err.message, /^evil\.pkl: /);
-      assert.ok(err.message.includes(`unsupported pickle global '${module}.${name}'`), err.message);
-      assert.match(err.message, /state_dict\(\)/);
-      return true;
-    });
+    assert.throws(
+      () => unpickle(data, { fileName: 'evil.pkl' }),
+      (err: Error) => {
+        assert.match(err.message, /^evil\.pkl: /);
+        assert.ok(err.message.includes(`unsupported pickle global '${module}.${name}'`), err.message);
+        assert.match(err.message, /state_dict\(\)/);
+        return true;
+      },
+    );
   };
 
   test('os.system via GLOBAL and via STACK_GLOBAL is refused before anything runs', () => {

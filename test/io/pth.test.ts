@@ -15,8 +15,17 @@ const fixture = (name: string): string => path.join(ROOT, 'test', 'fixtures', 'p
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'b2b-pth-'));
 after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
-interface ExpectedTensor { dtype: string; shape: number[]; values: number[]; }
-interface ExpectedFixture { tensors: Record<string, ExpectedTensor>; wrapper?: string; extras?: Record<string, unknown>; exp_avg?: ExpectedTensor; }
+interface ExpectedTensor {
+  dtype: string;
+  shape: number[];
+  values: number[];
+}
+interface ExpectedFixture {
+  tensors: Record<string, ExpectedTensor>;
+  wrapper?: string;
+  extras?: Record<string, unknown>;
+  exp_avg?: ExpectedTensor;
+}
 const expected = JSON.parse(fs.readFileSync(fixture('expected.json'), 'utf-8')) as Record<string, ExpectedFixture>;
 
 function assertTensor(t: RawTensor | undefined, want: ExpectedTensor, name: string): void {
@@ -81,20 +90,26 @@ describe('fixtures written by torch.save', () => {
 
   test('a pickled os.system call is refused, naming the global', () => {
     const file = fixture('malicious_os_system.pth');
-    assert.throws(() => readPth(file), (err: Error) => {
-      assert.ok(err.message.startsWith(`${file}: unsupported pickle global 'os.system'`), err.message);
-      assert.match(err.message, /never executed/);
-      return true;
-    });
+    assert.throws(
+      () => readPth(file),
+      (err: Error) => {
+        assert.ok(err.message.startsWith(`${file}: unsupported pickle global 'os.system'`), err.message);
+        assert.match(err.message, /never executed/);
+        return true;
+      },
+    );
   });
 
   test('a whole pickled nn.Module is refused with a state_dict() hint', () => {
     const file = fixture('whole_module.pth');
-    assert.throws(() => readPth(file), (err: Error) => {
-      assert.ok(err.message.startsWith(`${file}: unsupported pickle global 'torch.nn.modules.container.Sequential'`), err.message);
-      assert.match(err.message, /save model\.state_dict\(\)/);
-      return true;
-    });
+    assert.throws(
+      () => readPth(file),
+      (err: Error) => {
+        assert.ok(err.message.startsWith(`${file}: unsupported pickle global 'torch.nn.modules.container.Sequential'`), err.message);
+        assert.match(err.message, /save model\.state_dict\(\)/);
+        return true;
+      },
+    );
   });
 });
 
@@ -103,21 +118,76 @@ describe('hand-built legacy file with a storage view', () => {
   const str = (s: string): number[] => [0x58, s.length, 0, 0, 0, ...enc(s)];
   const le = (n: number, bytes: number): number[] => Array.from({ length: bytes }, (_, i) => Number((BigInt(n) >> BigInt(8 * i)) & 0xffn));
   const rebuild = (pid: number[], offset: number, size: number, stride: number): number[] => [
-    ...enc('ctorch._utils\n_rebuild_tensor_v2\n'), 0x28, ...pid, 0x51, 0x4b, offset,
-    0x28, 0x4b, size, 0x74, 0x28, 0x4b, stride, 0x74, 0x89, ...enc('ccollections\nOrderedDict\n'), 0x29, 0x52, 0x74, 0x52,
+    ...enc('ctorch._utils\n_rebuild_tensor_v2\n'),
+    0x28,
+    ...pid,
+    0x51,
+    0x4b,
+    offset,
+    0x28,
+    0x4b,
+    size,
+    0x74,
+    0x28,
+    0x4b,
+    stride,
+    0x74,
+    0x89,
+    ...enc('ccollections\nOrderedDict\n'),
+    0x29,
+    0x52,
+    0x74,
+    0x52,
   ];
   // ('storage', torch.FloatStorage, 'root', 'cpu', 6, view_metadata)
-  const pid = (view: number[]): number[] => [0x28, ...str('storage'), ...enc('ctorch\nFloatStorage\n'), ...str('root'), ...str('cpu'), 0x4b, 6, ...view, 0x74];
+  const pid = (view: number[]): number[] => [
+    0x28,
+    ...str('storage'),
+    ...enc('ctorch\nFloatStorage\n'),
+    ...str('root'),
+    ...str('cpu'),
+    0x4b,
+    6,
+    ...view,
+    0x74,
+  ];
   const viewMeta = [0x28, ...str('v1'), 0x4b, 2, 0x4b, 3, 0x74]; // elements 2..4 of root
   const magic = 0x1950a86a20f9469cfc6cn;
   const magicBytes = Array.from({ length: 10 }, (_, i) => Number((magic >> BigInt(8 * i)) & 0xffn));
   const file = Uint8Array.from([
-    0x80, 2, 0x8a, 10, ...magicBytes, 0x2e,
-    0x80, 2, 0x4d, ...le(1001, 2), 0x2e,
-    0x80, 2, 0x7d, 0x2e,
-    0x80, 2, 0x7d, ...str('a'), ...rebuild(pid(viewMeta), 1, 2, 1), 0x73, ...str('b'), ...rebuild(pid([0x4e]), 0, 3, 2), 0x73, 0x2e,
-    0x80, 2, 0x5d, ...str('root'), 0x61, 0x2e,
-    ...le(6, 8), ...new Uint8Array(Float32Array.of(0, 1, 2, 3, 4, 5).buffer),
+    0x80,
+    2,
+    0x8a,
+    10,
+    ...magicBytes,
+    0x2e,
+    0x80,
+    2,
+    0x4d,
+    ...le(1001, 2),
+    0x2e,
+    0x80,
+    2,
+    0x7d,
+    0x2e,
+    0x80,
+    2,
+    0x7d,
+    ...str('a'),
+    ...rebuild(pid(viewMeta), 1, 2, 1),
+    0x73,
+    ...str('b'),
+    ...rebuild(pid([0x4e]), 0, 3, 2),
+    0x73,
+    0x2e,
+    0x80,
+    2,
+    0x5d,
+    ...str('root'),
+    0x61,
+    0x2e,
+    ...le(6, 8),
+    ...new Uint8Array(Float32Array.of(0, 1, 2, 3, 4, 5).buffer),
   ]);
 
   test('views into a root storage and strided tensors come out right', () => {
@@ -156,7 +226,11 @@ describe('broken files name the file and the problem', () => {
       const bytes = fs.readFileSync(fixture(name));
       for (const cut of [Math.floor(bytes.length / 2), bytes.length - 10]) {
         const p = writeTemp(`cut-${cut}-${name}`, bytes.subarray(0, cut));
-        assert.throws(() => readPth(p), (err: Error) => err.message.startsWith(`${p}: `), `${name} cut at ${cut}`);
+        assert.throws(
+          () => readPth(p),
+          (err: Error) => err.message.startsWith(`${p}: `),
+          `${name} cut at ${cut}`,
+        );
       }
     }
   });
@@ -167,7 +241,8 @@ describe('broken files name the file and the problem', () => {
     const entry = zip.entries.get('sd/data/0')!;
     zip.close();
     const dv = new DataView(bytes.buffer);
-    const start = entry.localHeaderOffset + 30 + dv.getUint16(entry.localHeaderOffset + 26, true) + dv.getUint16(entry.localHeaderOffset + 28, true);
+    const start =
+      entry.localHeaderOffset + 30 + dv.getUint16(entry.localHeaderOffset + 26, true) + dv.getUint16(entry.localHeaderOffset + 28, true);
     bytes[start + 5]! ^= 0x40;
     const p = writeTemp('flipped.pth', bytes);
     assert.throws(() => readPth(p), new RegExp(`^Error: ${escape(p)}: entry 'sd/data/0' fails its CRC check`));
@@ -178,27 +253,59 @@ describe('stateDictFrom', () => {
   const t = (v: number): RawTensor => rawFromNumbers('float32', [1], [v]);
 
   test('search order: top level, then params, params_ema, state_dict, model, ...', () => {
-    assert.deepEqual([...stateDictFrom(new Map<string, unknown>([['w', t(1)], ['epoch', 3]]), 'x').keys()], ['w']);
-    const both = new Map([['params_ema', new Map([['e', t(2)]])], ['params', new Map([['p', t(1)]])]]);
+    assert.deepEqual(
+      [
+        ...stateDictFrom(
+          new Map<string, unknown>([
+            ['w', t(1)],
+            ['epoch', 3],
+          ]),
+          'x',
+        ).keys(),
+      ],
+      ['w'],
+    );
+    const both = new Map([
+      ['params_ema', new Map([['e', t(2)]])],
+      ['params', new Map([['p', t(1)]])],
+    ]);
     assert.deepEqual([...stateDictFrom(both, 'x').keys()], ['p']);
-    const netG = new Map<string, unknown>([['netG', new Map([['g', t(1)]])], ['iter', 5]]);
+    const netG = new Map<string, unknown>([
+      ['netG', new Map([['g', t(1)]])],
+      ['iter', 5],
+    ]);
     assert.deepEqual([...stateDictFrom(netG, 'x').keys()], ['g']);
-    const other = new Map<string, unknown>([['weights', new Map([['o', t(1)]])], ['optimizer', new Map()]]);
+    const other = new Map<string, unknown>([
+      ['weights', new Map([['o', t(1)]])],
+      ['optimizer', new Map()],
+    ]);
     assert.deepEqual([...stateDictFrom(other, 'x').keys()], ['o']);
   });
 
   test('module. prefix is stripped only when every key has it', () => {
-    const all = new Map([['module.a', t(1)], ['module.b', t(2)]]);
+    const all = new Map([
+      ['module.a', t(1)],
+      ['module.b', t(2)],
+    ]);
     assert.deepEqual([...stateDictFrom(all, 'x').keys()], ['a', 'b']);
-    const some = new Map([['module.a', t(1)], ['b', t(2)]]);
+    const some = new Map([
+      ['module.a', t(1)],
+      ['b', t(2)],
+    ]);
     assert.deepEqual([...stateDictFrom(some, 'x').keys()], ['module.a', 'b']);
   });
 
   test('no tensors anywhere: the error lists the top-level keys', () => {
-    const none = new Map<string, unknown>([['epoch', 3], ['optimizer', new Map()]]);
+    const none = new Map<string, unknown>([
+      ['epoch', 3],
+      ['optimizer', new Map()],
+    ]);
     assert.throws(() => stateDictFrom(none, 'ck.pth'), /^Error: ck\.pth: no state dict found; top-level keys: epoch, optimizer/);
     assert.throws(() => stateDictFrom([1, 2], 'ck.pth'), /^Error: ck\.pth: expected a dict of tensors at the top level, found a list/);
-    const two = new Map([['a', new Map([['x', t(1)]])], ['b', new Map([['y', t(1)]])]]);
+    const two = new Map([
+      ['a', new Map([['x', t(1)]])],
+      ['b', new Map([['y', t(1)]])],
+    ]);
     assert.throws(() => stateDictFrom(two, 'ck.pth'), /ck\.pth: several dicts of tensors found \(a, b\)/);
   });
 

@@ -1,14 +1,24 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  bfloat16BitsToNumber, float16BitsToNumber, itemSize, numberToBfloat16Bits, numberToFloat16Bits, numel,
-  rawFromNumbers, rawToBigInt64Array, rawToFloat64Array, swapBytesInPlace,
+  bfloat16BitsToNumber,
+  float16BitsToNumber,
+  itemSize,
+  numberToBfloat16Bits,
+  numberToFloat16Bits,
+  numel,
+  rawFromNumbers,
+  rawToBigInt64Array,
+  rawToFloat64Array,
+  swapBytesInPlace,
 } from '../../src/io/raw-tensor.js';
 
 describe('raw tensors', () => {
   test('itemSize and numel', () => {
-    assert.deepEqual(['float32', 'float64', 'float16', 'bfloat16', 'int64', 'int32', 'int16', 'int8', 'uint8', 'bool'].map((d) => itemSize(d as 'int8')),
-      [4, 8, 2, 2, 8, 4, 2, 1, 1, 1]);
+    assert.deepEqual(
+      ['float32', 'float64', 'float16', 'bfloat16', 'int64', 'int32', 'int16', 'int8', 'uint8', 'bool'].map((d) => itemSize(d as 'int8')),
+      [4, 8, 2, 2, 8, 4, 2, 1, 1, 1],
+    );
     assert.equal(numel([]), 1);
     assert.equal(numel([2, 0, 5]), 0);
     assert.equal(numel([2, 3, 4]), 24);
@@ -27,14 +37,33 @@ describe('raw tensors', () => {
 
   test('float16 and bfloat16 encoding rounds to nearest, ties to even', () => {
     const cases16: [number, number][] = [
-      [1, 0x3c00], [0.1, 0x2e66], [65504, 0x7bff], [65519.99, 0x7bff], [65520, 0x7c00], [1e6, 0x7c00],
-      [2 ** -24, 0x0001], [2 ** -25, 0x0000], [3 * 2 ** -25, 0x0002], [1 + 2 ** -11, 0x3c00], [1 + 3 * 2 ** -11, 0x3c02],
-      [-0, 0x8000], [-2, 0xc000], [2 ** -14 - 2 ** -25, 0x0400], [NaN, 0x7e00],
+      [1, 0x3c00],
+      [0.1, 0x2e66],
+      [65504, 0x7bff],
+      [65519.99, 0x7bff],
+      [65520, 0x7c00],
+      [1e6, 0x7c00],
+      [2 ** -24, 0x0001],
+      [2 ** -25, 0x0000],
+      [3 * 2 ** -25, 0x0002],
+      [1 + 2 ** -11, 0x3c00],
+      [1 + 3 * 2 ** -11, 0x3c02],
+      [-0, 0x8000],
+      [-2, 0xc000],
+      [2 ** -14 - 2 ** -25, 0x0400],
+      [NaN, 0x7e00],
     ];
     for (const [x, bits] of cases16) assert.equal(numberToFloat16Bits(x), bits, `float16(${x})`);
     const casesBf: [number, number][] = [
-      [1, 0x3f80], [1 + 2 ** -8, 0x3f80], [1 + 3 * 2 ** -8, 0x3f82], [3.140625, 0x4049], [-0, 0x8000],
-      [3.39e38, 0x7f7f], [3.5e38, 0x7f80], [2 ** -133, 0x0001], [NaN, 0x7fc0],
+      [1, 0x3f80],
+      [1 + 2 ** -8, 0x3f80],
+      [1 + 3 * 2 ** -8, 0x3f82],
+      [3.140625, 0x4049],
+      [-0, 0x8000],
+      [3.39e38, 0x7f7f],
+      [3.5e38, 0x7f80],
+      [2 ** -133, 0x0001],
+      [NaN, 0x7fc0],
     ];
     for (const [x, bits] of casesBf) assert.equal(numberToBfloat16Bits(x), bits, `bfloat16(${x})`);
   });

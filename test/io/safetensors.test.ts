@@ -46,7 +46,10 @@ describe('reading', () => {
   });
 
   test('padded header and an empty tensor', () => {
-    const header = JSON.stringify({ e: { dtype: 'BF16', shape: [0, 4], data_offsets: [0, 0] }, u: { dtype: 'U8', shape: [1], data_offsets: [0, 1] } });
+    const header = JSON.stringify({
+      e: { dtype: 'BF16', shape: [0, 4], data_offsets: [0, 0] },
+      u: { dtype: 'U8', shape: [1], data_offsets: [0, 1] },
+    });
     const { tensors } = readSafetensors(writeBytes(build(header + '     ', [9])));
     assert.deepEqual(tensors.get('e'), { dtype: 'bfloat16', shape: [0, 4], data: new Uint8Array(0) });
     assert.deepEqual(tensors.get('u')!.data, Uint8Array.of(9));
@@ -57,7 +60,8 @@ describe('writing', () => {
   test('exact bytes: sorted names, offsets from 0, header padded with spaces to 8', () => {
     const p = tmpFile();
     writeSafetensors(p, { b: rawFromNumbers('float32', [2], [1, 2]), a: rawFromNumbers('uint8', [3], [7, 8, 9]) }, { format: 'pt' });
-    const json = '{"__metadata__":{"format":"pt"},"a":{"dtype":"U8","shape":[3],"data_offsets":[0,3]},' +
+    const json =
+      '{"__metadata__":{"format":"pt"},"a":{"dtype":"U8","shape":[3],"data_offsets":[0,3]},' +
       '"b":{"dtype":"F32","shape":[2],"data_offsets":[3,11]}}';
     const padded = json + ' '.repeat((8 - (json.length % 8)) % 8);
     assert.deepEqual(new Uint8Array(fs.readFileSync(p)), build(padded, [7, 8, 9, ...f32(1, 2)]));
@@ -105,7 +109,13 @@ describe('atomic writes', () => {
     const before = fs.readFileSync(p);
     let tempSeen = '';
     assert.throws(
-      () => writeFileAtomic(p, [Uint8Array.of(1, 2, 3)], { beforeRename: (t) => { tempSeen = t; throw new Error('simulated power cut'); } }),
+      () =>
+        writeFileAtomic(p, [Uint8Array.of(1, 2, 3)], {
+          beforeRename: (t) => {
+            tempSeen = t;
+            throw new Error('simulated power cut');
+          },
+        }),
       new RegExp(`${p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: write failed, previous file left unchanged \\(simulated power cut\\)`),
     );
     assert.equal(path.dirname(tempSeen), dir, 'temp file lives next to the target');
@@ -127,18 +137,24 @@ describe('atomic writes', () => {
 
   test('a failing write into a missing folder names the file', () => {
     const p = path.join(tmp, 'no-such-dir', 'm.safetensors');
-    assert.throws(() => writeSafetensors(p, good), (err: Error) => err.message.startsWith(`${p}: write failed`));
+    assert.throws(
+      () => writeSafetensors(p, good),
+      (err: Error) => err.message.startsWith(`${p}: write failed`),
+    );
   });
 });
 
 describe('corrupt files name the file and the problem', () => {
   const bad = (bytes: Uint8Array, pattern: RegExp): void => {
     const p = writeBytes(bytes);
-    assert.throws(() => readSafetensors(p), (err: Error) => {
-      assert.ok(err.message.startsWith(`${p}: `), err.message);
-      assert.match(err.message, pattern);
-      return true;
-    });
+    assert.throws(
+      () => readSafetensors(p),
+      (err: Error) => {
+        assert.ok(err.message.startsWith(`${p}: `), err.message);
+        assert.match(err.message, pattern);
+        return true;
+      },
+    );
   };
   const one = (entry: object): object => ({ x: entry });
   const ok = { dtype: 'F32', shape: [2], data_offsets: [0, 8] };
@@ -153,7 +169,10 @@ describe('corrupt files name the file and the problem', () => {
   test('header length beyond the file, random bytes, truncated file', () => {
     const valid = build(one(ok), f32(1, 2));
     bad(valid.subarray(0, 20), /header length \d+ exceeds the file size/);
-    bad(Uint8Array.from({ length: 64 }, (_, i) => (i * 37 + 11) % 256), /exceeds the file size/);
+    bad(
+      Uint8Array.from({ length: 64 }, (_, i) => (i * 37 + 11) % 256),
+      /exceeds the file size/,
+    );
     bad(Uint8Array.from([16, 0, 0, 0, 0, 0, 0, 0, ...Array.from({ length: 24 }, (_, i) => (i * 13) % 256)]), /does not start with '\{'/);
     bad(valid.subarray(0, valid.length - 1), /run past the end of the data/);
   });

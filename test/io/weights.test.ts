@@ -25,7 +25,11 @@ describe('weights into modules', () => {
         m.loadStateDict(sd, {}, file);
         const exp = expected[file]!.tensors;
         for (const [k, t] of m.stateDict()) {
-          assert.deepEqual(t.toNumbers(), exp[k]!.values.map((v) => (t.dtype === 'float32' ? Math.fround(v) : v)), k);
+          assert.deepEqual(
+            t.toNumbers(),
+            exp[k]!.values.map((v) => (t.dtype === 'float32' ? Math.fround(v) : v)),
+            k,
+          );
           if (file === 'sd_fp16.pth' && exp[k]!.dtype === 'float16') assert.equal(sd.get(k)!.dtype, 'float16');
         }
       });
@@ -34,8 +38,10 @@ describe('weights into modules', () => {
   }
 
   test('a pickled os.system call is refused, naming the file and the global', () => {
-    assert.throws(() => loadWeights(fixturePath('pth/malicious_os_system.pth')),
-      /malicious_os_system\.pth: unsupported pickle global 'os\.system'/);
+    assert.throws(
+      () => loadWeights(fixturePath('pth/malicious_os_system.pth')),
+      /malicious_os_system\.pth: unsupported pickle global 'os\.system'/,
+    );
   });
 
   test('safetensors round trip of a module (float32, int64 counters)', () => {

@@ -5,7 +5,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { liveTensors, noGrad, scope, type Tensor } from '../../src/tensor/index.js';
 import type { Module } from '../../src/nn/index.js';
-import { KernelWizard, MIMOUNet, NAFNet, PatchGAN, VGGFeatures, seedWeights } from '../../src/models/index.js';
+import { KernelWizard, MIMOUNet, NAFNET_PRESETS, NAFNet, PatchGAN, VGGFeatures, seedWeights } from '../../src/models/index.js';
 import { loadWeights } from '../../src/io/weights.js';
 import { fixturePath, loadFixture } from '../helpers/fixtures.js';
 import { assertMatches, seededInput, type Sampled } from '../helpers/model-fixtures.js';
@@ -27,16 +27,20 @@ const kwRun: Run = (m, [s, b]) => {
   const k = (m as KernelWizard).extractKernel(s!, b!).mean;
   return [k, (m as KernelWizard).adaptKernel(s!, k)];
 };
-const vggRun = (depth: string): Run => (m, [x]) => {
-  const vgg = m as VGGFeatures;
-  const names = seeded.vgg_layers[depth]!.map((i) => [...vgg.index].find(([, j]) => j === i)![0]);
-  return vgg.extract(x!, names);
-};
+const vggRun =
+  (depth: string): Run =>
+  (m, [x]) => {
+    const vgg = m as VGGFeatures;
+    const names = seeded.vgg_layers[depth]!.map((i) => [...vgg.index].find(([, j]) => j === i)![0]);
+    return vgg.extract(x!, names);
+  };
 
 const builders: Record<string, [() => Module, Run]> = {
   'nafnet/gopro-width32': [() => new NAFNet('gopro-width32'), nafRun],
   'nafnet/gopro-width64': [() => new NAFNet('gopro-width64'), nafRun],
   'nafnet/small': [() => new NAFNet('small'), nafRun],
+  'nafnet/small24': [() => new NAFNet('small24'), nafRun],
+  'nafnet/small32': [() => new NAFNet('small32'), nafRun],
   'mimo/mimo-unet': [() => new MIMOUNet('mimo-unet'), mimoRun],
   'mimo/mimo-unet-plus': [() => new MIMOUNet('mimo-unet-plus'), mimoRun],
   'mimo/small': [() => new MIMOUNet('small'), mimoRun],
@@ -50,6 +54,23 @@ const builders: Record<string, [() => Module, Run]> = {
 };
 
 describe('architectures match the PyTorch reference (seeded weights)', () => {
+  test('the fixture has a case for every builder, and outputs for every case', () => {
+    assert.deepEqual(Object.keys(seeded.cases).sort(), Object.keys(builders).sort());
+    assert.deepEqual(
+      Object.entries(seeded.cases)
+        .filter(([, c]) => !c.outputs)
+        .map(([n]) => n),
+      [],
+    );
+  });
+  test('every NAFNet preset has a builder', () => {
+    assert.deepEqual(
+      Object.keys(NAFNET_PRESETS)
+        .map((p) => `nafnet/${p}`)
+        .filter((n) => !builders[n]),
+      [],
+    );
+  });
   for (const [name, c] of Object.entries(seeded.cases)) {
     test(name, () => {
       const entry = builders[name];
@@ -63,11 +84,13 @@ describe('architectures match the PyTorch reference (seeded weights)', () => {
         assert.equal(model.parameterCount(), c.params, 'parameter count');
         if (c.outputs) {
           seedWeights(model, c.seed);
-          noGrad(() => scope(() => {
-            const outs = run(model, c.inputs.map(seededInput));
-            assert.equal(outs.length, c.outputs!.length);
-            outs.forEach((o, i) => assertMatches(o, c.outputs![i]!, `${name} output ${i}`));
-          }));
+          noGrad(() =>
+            scope(() => {
+              const outs = run(model, c.inputs.map(seededInput));
+              assert.equal(outs.length, c.outputs!.length);
+              outs.forEach((o, i) => assertMatches(o, c.outputs![i]!, `${name} output ${i}`));
+            }),
+          );
         }
         assert.equal(liveTensors(), before, 'no tensor leaked');
       } finally {
@@ -98,9 +121,11 @@ describe('torch.save checkpoints load through the importer', () => {
       try {
         scope(() => model.loadStateDict(loadWeights(fixturePath(`models/tiny_${name}.pth`)), {}, `tiny_${name}.pth`));
         assert.equal(model.parameterCount(), c.params);
-        noGrad(() => scope(() => {
-          run(model, c.inputs.map(seededInput)).forEach((o, i) => assertMatches(o, c.outputs[i]!, `${name} output ${i}`));
-        }));
+        noGrad(() =>
+          scope(() => {
+            run(model, c.inputs.map(seededInput)).forEach((o, i) => assertMatches(o, c.outputs[i]!, `${name} output ${i}`));
+          }),
+        );
       } finally {
         model.dispose();
       }

@@ -4,7 +4,16 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { manualSeed, noGrad, ones, randn, scope, tensor, zeros, type Tensor } from '../../src/tensor/index.js';
 import {
-  BatchNorm2d, Conv2d, ConvTranspose2d, InstanceNorm2d, LayerNorm2d, LeakyReLU, Linear, Module, ModuleList, Sequential,
+  BatchNorm2d,
+  Conv2d,
+  ConvTranspose2d,
+  InstanceNorm2d,
+  LayerNorm2d,
+  LeakyReLU,
+  Linear,
+  Module,
+  ModuleList,
+  Sequential,
   StateDictError,
 } from '../../src/nn/index.js';
 import { assertClose, loadFixture, type FixtureTensor } from '../helpers/fixtures.js';
@@ -31,16 +40,28 @@ class Net extends Module {
 describe('Module', () => {
   test('state-dict keys follow PyTorch naming and order', () => {
     const net = new Net();
-    assert.deepEqual([...net.stateDict().keys()], [
-      'scale',
-      'stem.0.weight', 'stem.0.bias',
-      'blocks.0.conv.weight', 'blocks.0.conv.bias',
-      'blocks.0.norm.weight', 'blocks.0.norm.bias', 'blocks.0.norm.running_mean', 'blocks.0.norm.running_var',
-      'blocks.0.norm.num_batches_tracked',
-      'blocks.1.conv.weight', 'blocks.1.conv.bias',
-      'blocks.1.norm.weight', 'blocks.1.norm.bias', 'blocks.1.norm.running_mean', 'blocks.1.norm.running_var',
-      'blocks.1.norm.num_batches_tracked',
-    ]);
+    assert.deepEqual(
+      [...net.stateDict().keys()],
+      [
+        'scale',
+        'stem.0.weight',
+        'stem.0.bias',
+        'blocks.0.conv.weight',
+        'blocks.0.conv.bias',
+        'blocks.0.norm.weight',
+        'blocks.0.norm.bias',
+        'blocks.0.norm.running_mean',
+        'blocks.0.norm.running_var',
+        'blocks.0.norm.num_batches_tracked',
+        'blocks.1.conv.weight',
+        'blocks.1.conv.bias',
+        'blocks.1.norm.weight',
+        'blocks.1.norm.bias',
+        'blocks.1.norm.running_mean',
+        'blocks.1.norm.running_var',
+        'blocks.1.norm.num_batches_tracked',
+      ],
+    );
     assert.equal(net.parameters().length, 11);
     assert.equal(net.parameterCount(), 1 + (4 * 3 * 9 + 4) + 2 * (4 * 4 * 9 + 4 + 8));
     net.dispose();
@@ -68,14 +89,17 @@ describe('Module', () => {
       sd.set('blocks.9.conv.weight', zeros([1]));
       sd.set('stem.0.weight', zeros([4, 3, 5, 5]));
       sd.set('stem.0.bias', zeros([4]));
-      assert.throws(() => net.loadStateDict(sd, {}, 'ckpt.safetensors'), (e: unknown) => {
-        assert.ok(e instanceof StateDictError);
-        assert.match(e.message, /^ckpt\.safetensors does not match the model/);
-        assert.match(e.message, /missing keys: blocks\.1\.conv\.bias/);
-        assert.match(e.message, /unexpected keys: blocks\.9\.conv\.weight/);
-        assert.match(e.message, /wrong shapes: stem\.0\.weight \(model \[4, 3, 3, 3\], given \[4, 3, 5, 5\]\)/);
-        return true;
-      });
+      assert.throws(
+        () => net.loadStateDict(sd, {}, 'ckpt.safetensors'),
+        (e: unknown) => {
+          assert.ok(e instanceof StateDictError);
+          assert.match(e.message, /^ckpt\.safetensors does not match the model/);
+          assert.match(e.message, /missing keys: blocks\.1\.conv\.bias/);
+          assert.match(e.message, /unexpected keys: blocks\.9\.conv\.weight/);
+          assert.match(e.message, /wrong shapes: stem\.0\.weight \(model \[4, 3, 3, 3\], given \[4, 3, 5, 5\]\)/);
+          return true;
+        },
+      );
       assert.deepEqual(net.stateDict().get('stem.0.bias')!.toNumbers(), before);
       const loose = new Map(sd);
       loose.set('stem.0.weight', net.stateDict().get('stem.0.weight')!);
@@ -113,7 +137,7 @@ describe('Module', () => {
     net.dispose();
   });
 
-  test('a cuda device is expressible and fails with libtorch\'s own message here', () => {
+  test("a cuda device is expressible and fails with libtorch's own message here", () => {
     const lin = new Linear(2, 2);
     assert.throws(() => lin.to('cuda'), /cuda/i);
     lin.dispose();
@@ -129,7 +153,10 @@ describe('Module', () => {
       const x = randn([2, 4, 3, 5], { dtype: 'float32' });
       const mu = x.mean(1, { keepdim: true });
       const d = x.sub(mu);
-      const ref = d.div(d.square().mean(1, { keepdim: true }).add(1e-6).sqrt()).mul(ln.weight.view([1, 4, 1, 1])).add(ln.bias.view([1, 4, 1, 1]));
+      const ref = d
+        .div(d.square().mean(1, { keepdim: true }).add(1e-6).sqrt())
+        .mul(ln.weight.view([1, 4, 1, 1]))
+        .add(ln.bias.view([1, 4, 1, 1]));
       assertClose(ln.forward(x), ref, { atol: 1e-5, rtol: 1e-5 }, 'LayerNorm2d');
       const inorm = new InstanceNorm2d(4).forward(x.mul(7).add(3));
       assertClose(inorm.mean([2, 3]), zeros([2, 4]), { atol: 1e-5, rtol: 0 }, 'instance mean');
@@ -147,8 +174,13 @@ describe('default initialisation', () => {
     const convt = new ConvTranspose2d(4, 2, 4, { stride: 2, padding: 1 });
     const dw = new Conv2d(8, 8, 3, { padding: 1, groups: 8, bias: false });
     const got: Record<string, Tensor> = {
-      'conv.weight': conv.weight, 'conv.bias': conv.bias!, 'lin.weight': lin.weight, 'lin.bias': lin.bias!,
-      'convt.weight': convt.weight, 'convt.bias': convt.bias!, 'dw.weight': dw.weight,
+      'conv.weight': conv.weight,
+      'conv.bias': conv.bias!,
+      'lin.weight': lin.weight,
+      'lin.bias': lin.bias!,
+      'convt.weight': convt.weight,
+      'convt.bias': convt.bias!,
+      'dw.weight': dw.weight,
     };
     for (const [k, v] of Object.entries(got)) assertClose(v, init[k]!, { atol: 0, rtol: 0 }, k);
     for (const m of [conv, lin, convt, dw]) m.dispose();

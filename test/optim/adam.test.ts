@@ -13,9 +13,10 @@ function run(kind: 'adam' | 'adamw', steps: number, resumeAt?: number): { w: Ten
   const b = fx(f.b0!).keep().requiresGrad_(true);
   const x = fx(f.x!).keep();
   const target = fx(f.target!).keep();
-  const make = (): Adam => kind === 'adam'
-    ? new Adam([w, b], { lr: 0.01, betas: [0.8, 0.99], eps: 1e-6, weightDecay: 0.1 })
-    : new AdamW([w, b], { lr: 0.01, weightDecay: 0.1 });
+  const make = (): Adam =>
+    kind === 'adam'
+      ? new Adam([w, b], { lr: 0.01, betas: [0.8, 0.99], eps: 1e-6, weightDecay: 0.1 })
+      : new AdamW([w, b], { lr: 0.01, weightDecay: 0.1 });
   let opt = make();
   for (let i = 0; i < steps; i++) {
     if (i === resumeAt) {

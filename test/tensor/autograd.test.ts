@@ -3,7 +3,17 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  F, Generator, Tensor, enableGrad, grad, isGradEnabled, liveTensors, noGrad, randn, scope, tensor,
+  F,
+  Generator,
+  Tensor,
+  enableGrad,
+  grad,
+  isGradEnabled,
+  liveTensors,
+  noGrad,
+  randn,
+  scope,
+  tensor,
 } from '../../src/tensor/index.js';
 import { gradcheck } from '../helpers/gradcheck.js';
 import { assertClose, fx, loadFixture, type FixtureTensor } from '../helpers/fixtures.js';
@@ -20,12 +30,16 @@ describe('gradcheck (float64)', () => {
   test('conv_transpose2d', () =>
     gradcheck('convT', (a, w) => F.convTranspose2d(a!, w!, undefined, { stride: 2 }), [r(1, 2, 3, 3), r(2, 3, 2, 2)]));
   test('LayerNorm2d formula (NAFNet) and layer_norm', () => {
-    gradcheck('layernorm2d', (a, w, b) => {
-      const mu = a!.mean(1, { keepdim: true });
-      const d = a!.sub(mu);
-      const y = d.div(d.square().mean(1, { keepdim: true }).add(1e-6).sqrt());
-      return y.mul(w!.view([1, 4, 1, 1])).add(b!.view([1, 4, 1, 1]));
-    }, [x, r(4), r(4)]);
+    gradcheck(
+      'layernorm2d',
+      (a, w, b) => {
+        const mu = a!.mean(1, { keepdim: true });
+        const d = a!.sub(mu);
+        const y = d.div(d.square().mean(1, { keepdim: true }).add(1e-6).sqrt());
+        return y.mul(w!.view([1, 4, 1, 1])).add(b!.view([1, 4, 1, 1]));
+      },
+      [x, r(4), r(4)],
+    );
     gradcheck('layer_norm', (a, w, b) => F.layerNorm(a!, [6], w, b), [x, r(6), r(6)]);
   });
   test('group, instance and batch norm', () => {
@@ -44,17 +58,28 @@ describe('gradcheck (float64)', () => {
   });
   test('activations and channel gating', () => {
     gradcheck('activations', (a) => a!.leakyRelu(0.2).add(a!.gelu()).add(a!.sigmoid()).add(a!.softplus()).add(a!.tanh()), [x]);
-    gradcheck('simple gate', (a) => {
-      const [p, q] = a!.chunk(2, 1);
-      return p!.mul(q!);
-    }, [x]);
+    gradcheck(
+      'simple gate',
+      (a) => {
+        const [p, q] = a!.chunk(2, 1);
+        return p!.mul(q!);
+      },
+      [x],
+    );
   });
   test('grid_sample', () => {
-    const theta = tensor([[[0.83, 0.21, 0.037], [-0.13, 0.97, 0.061]]], { dtype: 'float64' }).keep();
+    const theta = tensor(
+      [
+        [
+          [0.83, 0.21, 0.037],
+          [-0.13, 0.97, 0.061],
+        ],
+      ],
+      { dtype: 'float64' },
+    ).keep();
     gradcheck('grid_sample', (a, th) => F.gridSample(a!, F.affineGrid(th!, [1, 4, 4, 5])), [x, theta]);
   });
-  test('FFT amplitude (frequency loss)', () =>
-    gradcheck('rfft2 abs', (a) => F.rfft2(a!).abs(), [x.add(0.5).keep()]));
+  test('FFT amplitude (frequency loss)', () => gradcheck('rfft2 abs', (a) => F.rfft2(a!).abs(), [x.add(0.5).keep()]));
   test('reductions', () => {
     gradcheck('var', (a) => a!.var([2, 3]), [x]);
     gradcheck('norm', (a) => a!.norm(2, [1, 2, 3]), [x]);
@@ -63,14 +88,14 @@ describe('gradcheck (float64)', () => {
 
 describe('double backward', () => {
   test('gradient penalty value and gradients equal PyTorch', () => {
-    const c = loadFixture<{ cases: Record<string, { inputs: Record<string, FixtureTensor>; output: FixtureTensor[] }> }>('ops.json')
-      .cases.gradient_penalty!;
+    const c = loadFixture<{ cases: Record<string, { inputs: Record<string, FixtureTensor>; output: FixtureTensor[] }> }>('ops.json').cases
+      .gradient_penalty!;
     const before = liveTensors();
     scope(() => {
       const i = Object.fromEntries(Object.entries(c.inputs).map(([k, v]) => [k, fx(v)]));
       const params = [i.w0!, i.b0!, i.w2!, i.b2!].map((p) => p.requiresGrad_(true));
-      const D = (v: Tensor): Tensor => F.conv2d(F.conv2d(v, params[0]!, params[1], { stride: 2, padding: 1 }).leakyRelu(0.2),
-        params[2]!, params[3], { padding: 1 });
+      const D = (v: Tensor): Tensor =>
+        F.conv2d(F.conv2d(v, params[0]!, params[1], { stride: 2, padding: 1 }).leakyRelu(0.2), params[2]!, params[3], { padding: 1 });
       const xhat = i.eps!.mul(i.real!).add(i.eps!.rsub(1).mul(i.fake!)).requiresGrad_(true);
       const [gx] = grad(D(xhat).sum(), [xhat], { createGraph: true });
       const gp = gx!.reshape([2, -1]).norm(2, 1).sub(1).square().mean();
@@ -94,9 +119,13 @@ describe('grad mode', () => {
       const y = noGrad(() => w.mul(2));
       assert.equal(y.requiresGrad, false);
       assert.equal(isGradEnabled(), true);
-      assert.throws(() => noGrad(() => {
-        throw new Error('boom');
-      }), /boom/);
+      assert.throws(
+        () =>
+          noGrad(() => {
+            throw new Error('boom');
+          }),
+        /boom/,
+      );
       assert.equal(isGradEnabled(), true);
       const z = noGrad(() => enableGrad(() => w.mul(2)));
       assert.equal(z.requiresGrad, true);

@@ -7,8 +7,11 @@ import { aten } from '../../src/tensor/aten.js';
 describe('errors', () => {
   test('conv2d with mismatched channels', () => {
     scope(() => {
-      assert.throws(() => F.conv2d(randn([1, 3, 8, 8]), randn([4, 5, 3, 3])),
-        (e: unknown) => e instanceof Error && /expected input\[1, 3, 8, 8\] to have 5 channels/.test(e.message) && !/frame #/.test(e.message));
+      assert.throws(
+        () => F.conv2d(randn([1, 3, 8, 8]), randn([4, 5, 3, 3])),
+        (e: unknown) =>
+          e instanceof Error && /expected input\[1, 3, 8, 8\] to have 5 channels/.test(e.message) && !/frame #/.test(e.message),
+      );
     });
   });
   test('use after dispose', () => {

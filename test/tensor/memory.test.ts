@@ -1,7 +1,18 @@
 // Memory: scopes release what they do not return, nothing leaks across a 200-step training loop.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { F, Generator, allocatorStats, liveTensors, noGrad, randn, scope, scopeDepth, tensor, type Tensor } from '../../src/tensor/index.js';
+import {
+  F,
+  Generator,
+  allocatorStats,
+  liveTensors,
+  noGrad,
+  randn,
+  scope,
+  scopeDepth,
+  tensor,
+  type Tensor,
+} from '../../src/tensor/index.js';
 import { Conv2d, Module } from '../../src/nn/index.js';
 import { Adam } from '../../src/optim/index.js';
 
@@ -37,10 +48,14 @@ describe('scope', () => {
 
   test('a throw inside releases everything and propagates; async functions are refused', () => {
     const before = liveTensors();
-    assert.throws(() => scope(() => {
-      tensor([1, 2]).mul(3);
-      throw new Error('inside');
-    }), /inside/);
+    assert.throws(
+      () =>
+        scope(() => {
+          tensor([1, 2]).mul(3);
+          throw new Error('inside');
+        }),
+      /inside/,
+    );
     assert.equal(liveTensors(), before);
     assert.throws(() => scope(() => Promise.resolve(1) as unknown as number), /synchronous/);
     assert.equal(scopeDepth(), 0);
@@ -66,10 +81,13 @@ describe('training loop', () => {
       const x = F.conv2d(F.pad(y, [1, 1, 0, 0], 'reflect'), kernel.expand([3, 1, 1, 3]), undefined, { groups: 3 });
       return { x, y };
     };
-    const lossAt = (): number => scope(() => noGrad(() => {
-      const { x, y } = batch();
-      return net.forward(x).sub(y).abs().mean().item();
-    }));
+    const lossAt = (): number =>
+      scope(() =>
+        noGrad(() => {
+          const { x, y } = batch();
+          return net.forward(x).sub(y).abs().mean().item();
+        }),
+      );
     const first = lossAt();
     let liveAt10 = 0;
     let inUseAt10 = 0;

@@ -2,7 +2,21 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  F, Generator, Tensor, bernoulli, cat, full, liveTensors, rand, randint, randn, randperm, scope, stack, tensor, where,
+  F,
+  Generator,
+  Tensor,
+  bernoulli,
+  cat,
+  full,
+  liveTensors,
+  rand,
+  randint,
+  randn,
+  randperm,
+  scope,
+  stack,
+  tensor,
+  where,
 } from '../../src/tensor/index.js';
 import { assertClose, fx, loadFixture, type FixtureTensor } from '../helpers/fixtures.js';
 
@@ -55,8 +69,8 @@ const impls: Record<string, Impl> = {
     const y = F.batchNorm(x!, w, b, { runningMean: rm, runningVar: rv, training: true, momentum: 0.1 });
     return [y, rm!, rv!]; // running statistics are updated in place
   },
-  activations: ({ x }) => stack([x!.relu(), x!.leakyRelu(0.2), x!.gelu(), x!.sigmoid(), x!.tanh(), x!.softplus(),
-    x!.softmax(3), x!.silu()]),
+  activations: ({ x }) =>
+    stack([x!.relu(), x!.leakyRelu(0.2), x!.gelu(), x!.sigmoid(), x!.tanh(), x!.softplus(), x!.softmax(3), x!.silu()]),
   affine_grid: ({ theta }) => F.affineGrid(theta!, [2, 4, 7, 6], false),
   grid_sample_bilinear: ({ x, grid }) => F.gridSample(x!, grid!, { mode: 'bilinear', paddingMode: 'zeros' }),
   grid_sample_border_ac: ({ x, grid }) => F.gridSample(x!, grid!, { paddingMode: 'border', alignCorners: true }),
@@ -101,8 +115,13 @@ describe('seeded random generators', () => {
   test('a seeded Generator reproduces PyTorch streams exactly', () => {
     scope(() => {
       const g = new Generator(1234);
-      const got = [rand([3, 4], { generator: g }), randn([5], { generator: g }), randint(0, 10, [6], { generator: g }).double(),
-        randperm(7, { generator: g }).double(), bernoulli(full([8], 0.5), { generator: g })];
+      const got = [
+        rand([3, 4], { generator: g }),
+        randn([5], { generator: g }),
+        randint(0, 10, [6], { generator: g }).double(),
+        randperm(7, { generator: g }).double(),
+        bernoulli(full([8], 0.5), { generator: g }),
+      ];
       const exp = cases.random_seed1234!.output as FixtureTensor[];
       got.forEach((t, i) => assertClose(t, exp[i]!, { atol: 0, rtol: 0 }, `random[${i}]`));
     });

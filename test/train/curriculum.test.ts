@@ -16,10 +16,14 @@ describe('curriculum', () => {
   test('the easiest half is the least blurred images, sharpest first', () => {
     scope(() => {
       const g = new Generator(5);
-      const box = (x: ReturnType<typeof rand>, k: number) => (k === 1 ? x : F.avgPool2d(F.pad(x, [k >> 1, k >> 1, k >> 1, k >> 1], 'replicate'), k, { stride: 1 }));
+      const box = (x: ReturnType<typeof rand>, k: number) =>
+        k === 1 ? x : F.avgPool2d(F.pad(x, [k >> 1, k >> 1, k >> 1, k >> 1], 'replicate'), k, { stride: 1 });
       const base = rand([1, 3, 32, 32], { generator: g });
       // blur sizes per batch position: 7, 1, 5, 3 → sharpest order 1 (k1), 3 (k3), 2 (k5), 0 (k7)
-      const batch = cat([7, 1, 5, 3].map((k) => box(base, k)), 0);
+      const batch = cat(
+        [7, 1, 5, 3].map((k) => box(base, k)),
+        0,
+      );
       assert.deepEqual(easiestIndices(batch, 0.5), [1, 3]);
       assert.deepEqual(easiestIndices(batch, 1), [1, 3, 2, 0]);
       const c = { startFraction: 0.5, fullAfter: 10 };

@@ -6,10 +6,11 @@ import { mkdtempSync, rmSync, writeFileSync, mkdirSync, statSync } from 'node:fs
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readWeightsMetadata } from '../../src/io/weights.js';
-import { resolveDeblurConfig, trainDeblur, buildDeblurrer } from '../../src/train/deblur.js';
+import { resolveDeblurConfig, trainDeblur } from '../../src/train/deblur.js';
+import { buildDeblurrer } from '../../src/models/index.js';
 import { loadModelFromCheckpoint } from '../../src/train/checkpoint.js';
 import { exportCheckpoint } from '../../src/train/export.js';
-import { loadDeblurrer } from '../../src/train/load.js';
+import { loadDeblurrer } from '../../src/infer/load.js';
 import { RunDir } from '../../src/train/run.js';
 import { writePairs } from './fixtures.js';
 import { maxWeightDiff } from '../helpers/weights.js';
@@ -18,9 +19,14 @@ const root = mkdtempSync(join(tmpdir(), 'b2b-export-'));
 test.after(() => rmSync(root, { recursive: true, force: true }));
 
 test('a deblurrer run exported at its best and latest checkpoints', async () => {
-  const pairs = join(root, 'pairs'), run = join(root, 'run');
+  const pairs = join(root, 'pairs'),
+    run = join(root, 'run');
   await writePairs(pairs, 4, 64);
-  await trainDeblur(resolveDeblurConfig({ pairs, val: pairs, steps: 3, batch: 2, crop: 32, valEvery: 1, ckptEvery: 1, valImages: 2 }), run, { quiet: true });
+  await trainDeblur(
+    resolveDeblurConfig({ pairs, val: pairs, steps: 3, batch: 2, crop: 32, valEvery: 1, ckptEvery: 1, valImages: 2 }),
+    run,
+    { quiet: true },
+  );
   for (const which of ['best', 'latest'] as const) {
     const out = join(root, `${which}.safetensors`);
     const r = exportCheckpoint(run, which, out);
@@ -28,7 +34,8 @@ test('a deblurrer run exported at its best and latest checkpoints', async () => 
     assert.equal(meta.arch, 'nafnet-small');
     assert.equal(meta.kind, 'deblurrer');
     assert.equal(meta.steps, String(r.step));
-    const a = loadDeblurrer(out), b = buildDeblurrer('nafnet-small');
+    const a = loadDeblurrer(out),
+      b = buildDeblurrer('nafnet-small');
     loadModelFromCheckpoint(which === 'best' ? RunDir.open(run).best : RunDir.open(run).latest, 'model', b);
     assert.equal(maxWeightDiff(a, b), 0);
     a.dispose();
@@ -40,7 +47,8 @@ test('a deblurrer run exported at its best and latest checkpoints', async () => 
   exportCheckpoint(run, 'latest', half, { half: true });
   assert.equal(readWeightsMetadata(half).stored, 'float16');
   assert.ok(statSync(half).size < 0.55 * statSync(join(root, 'l.safetensors')).size);
-  const a = loadDeblurrer(half), b = loadDeblurrer(join(root, 'l.safetensors'));
+  const a = loadDeblurrer(half),
+    b = loadDeblurrer(join(root, 'l.safetensors'));
   const sb = b.stateDict();
   for (const [k, t] of a.stateDict()) {
     assert.equal(t.dtype, 'float32', k);
@@ -53,7 +61,8 @@ test('a deblurrer run exported at its best and latest checkpoints', async () => 
   const fin = join(root, 'final.safetensors');
   assert.equal(exportCheckpoint(run, 'final', fin).step, 3);
   assert.equal(readWeightsMetadata(fin).kind, 'deblurrer');
-  const c = loadDeblurrer(fin), d = loadDeblurrer(run);
+  const c = loadDeblurrer(fin),
+    d = loadDeblurrer(run);
   assert.equal(maxWeightDiff(c, d), 0);
   c.dispose();
   d.dispose();
@@ -63,6 +72,9 @@ test('a run kind without an export is refused by name', () => {
   const dir = join(root, 'cg');
   mkdirSync(dir);
   writeFileSync(join(dir, 'config.json'), JSON.stringify({ kind: 'cyclegan', arch: 'nafnet-small' }));
-  assert.throws(() => exportCheckpoint(dir, 'best', join(root, 'x.safetensors')), /a cyclegan run; export handles translator, deblur, kernel runs/);
+  assert.throws(
+    () => exportCheckpoint(dir, 'best', join(root, 'x.safetensors')),
+    /a cyclegan run; export handles translator, deblur, kernel runs/,
+  );
   assert.throws(() => exportCheckpoint(join(root, 'nothing'), 'best', join(root, 'x.safetensors')), /not a run folder/);
 });

@@ -14,7 +14,8 @@ import { loadCamera } from '../../src/data/camera/config.js';
 import { writePairs } from './fixtures.js';
 
 const root = mkdtempSync(join(tmpdir(), 'b2b-known-'));
-const pairs = join(root, 'pairs'), sharp = join(root, 'S');
+const pairs = join(root, 'pairs'),
+  sharp = join(root, 'S');
 test.before(async () => {
   await writePairs(pairs, 3, 256);
   mkdirSync(sharp);
@@ -26,13 +27,24 @@ test.before(async () => {
   }
 });
 test.after(() => rmSync(root, { recursive: true, force: true }));
-const hashes = (dir: string): string[] => readdirSync(dir).sort().map((f) => createHash('sha256').update(readFileSync(join(dir, f))).digest('hex'));
+const hashes = (dir: string): string[] =>
+  readdirSync(dir)
+    .sort()
+    .map((f) =>
+      createHash('sha256')
+        .update(readFileSync(join(dir, f)))
+        .digest('hex'),
+    );
 
 describe('KernelWizard and K', () => {
   test('train kernel: steps, re-blur validation, weights with their arch; K by both routes', async () => {
     const run = join(root, 'kw');
     const before = liveTensors();
-    const r = await trainKernel(resolveKernelConfig({ pairs, val: pairs, steps: 2, batch: 1, valEvery: 2, ckptEvery: 2, valImages: 2 }), run, { quiet: true });
+    const r = await trainKernel(
+      resolveKernelConfig({ pairs, val: pairs, steps: 2, batch: 1, valEvery: 2, ckptEvery: 2, valImages: 2 }),
+      run,
+      { quiet: true },
+    );
     assert.equal(r.steps, 2);
     assert.ok(Number.isFinite(r.lastValidation!.reblur_psnr!));
     assert.equal(readWeightsMetadata(r.weights).arch, 'kernel-wizard-small');
@@ -43,7 +55,8 @@ describe('KernelWizard and K', () => {
     assert.deepEqual(hashes(join(root, 'K1')), hashes(join(root, 'K2')), 'same seed, same K');
     const s = await makeKnownWithSimulator({ camera: loadCamera('gopro-like'), sharp, out: join(root, 'K3'), seed: 1 });
     assert.equal(s.entries.length, 3);
-    const k = (await readImage(join(root, 'K3', 's0.png'))).tensor, src = (await readImage(join(sharp, 's0.png'))).tensor;
+    const k = (await readImage(join(root, 'K3', 's0.png'))).tensor,
+      src = (await readImage(join(sharp, 's0.png'))).tensor;
     assert.ok(scope(() => k.sub(src).abs().mean().item()) > 0.01, 'the simulator route blurs');
     assert.ok(existsSync(join(root, 'K3', 'manifest.json')));
     k.dispose();
@@ -60,7 +73,13 @@ describe('KernelWizard and K', () => {
     const img = scope(() => randn([3, 128, 130], { generator: g }).mul(0.05).add(0.5).clamp(0, 1));
     await writeImage(join(noisyDir, 'n.png'), img);
     img.dispose();
-    const m = await makeKnownWithSimulator({ camera: loadCamera('gopro-like'), sharp: noisyDir, out: join(root, 'K5'), seed: 1, downscale: 2 });
+    const m = await makeKnownWithSimulator({
+      camera: loadCamera('gopro-like'),
+      sharp: noisyDir,
+      out: join(root, 'K5'),
+      seed: 1,
+      downscale: 2,
+    });
     assert.equal(m.downscale, 2);
     const k = (await readImage(join(root, 'K5', 'n.png'))).tensor;
     assert.deepEqual(k.shape, [3, 64, 65], 'floor(H/2) × floor(W/2)');
@@ -76,21 +95,30 @@ describe('KernelWizard and K', () => {
     const one = scope(() => src.unsqueeze(0));
     assert.throws(() => downscaleLinear(one, 5, 'n.png'), /n\.png: 130×128 is too small to downscale by 5/);
     const same = downscaleLinear(one, 1, 'n.png');
-    assert.equal(scope(() => same.sub(one).abs().max().item()), 0);
+    assert.equal(
+      scope(() => same.sub(one).abs().max().item()),
+      0,
+    );
     for (const t of [k, src, one, same]) t.dispose();
-    await assert.rejects(makeKnownWithSimulator({ camera: loadCamera('gopro-like'), sharp: noisyDir, out: join(root, 'K8'), seed: 1, downscale: 1.5 }), /downscale must be a positive integer, got 1\.5/);
+    await assert.rejects(
+      makeKnownWithSimulator({ camera: loadCamera('gopro-like'), sharp: noisyDir, out: join(root, 'K8'), seed: 1, downscale: 1.5 }),
+      /downscale must be a positive integer, got 1\.5/,
+    );
     assert.equal(liveTensors(), before);
   });
 
   test('resolveKernelConfig and make-known refuse what cannot work', async () => {
-    assert.throws(() => resolveKernelConfig({ pairs, crop: 200 }), /crop must be a multiple of 128 and at least 256/);
+    assert.throws(() => resolveKernelConfig({ pairs, crop: 200 }), /'crop' must be an integer ≥ 256, got 200/);
+    assert.throws(() => resolveKernelConfig({ pairs, crop: 300 }), /crop must be a multiple of 128, got 300/);
     assert.throws(() => resolveKernelConfig({ pairs, arch: 'nafnet-small' }), /arch must be a KernelWizard id/);
     const small = join(root, 'small');
     mkdirSync(small);
     const t = rand([3, 100, 120]);
     await writeImage(join(small, 'tiny.png'), t);
     t.dispose();
-    await assert.rejects(makeKnownWithKernel({ kernel: join(root, 'kw'), pairs, sharp: small, out: join(root, 'K4'), seed: 0 }),
-      /tiny\.png: 120×100 is too small for the KernelWizard route/);
+    await assert.rejects(
+      makeKnownWithKernel({ kernel: join(root, 'kw'), pairs, sharp: small, out: join(root, 'K4'), seed: 0 }),
+      /tiny\.png: 120×100 is too small for the KernelWizard route/,
+    );
   });
 });

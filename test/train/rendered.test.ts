@@ -25,7 +25,19 @@ describe('trainDeblur --render', () => {
       mkdirSync(join(root, 'bench'));
       writeFileSync(join(root, 'bench', 'manifest.json'), JSON.stringify({ splits: { test: ['test1'] } }));
       const before = liveTensors();
-      const c = resolveDeblurConfig({ pairs: photos, render: 'gopro-like', exclude: join(root, 'bench'), steps: 3, batch: 2, crop: 32, valCrop: 32, valImages: 3, valEvery: 3, ckptEvery: 3, prefetch: 1 });
+      const c = resolveDeblurConfig({
+        pairs: photos,
+        render: 'gopro-like',
+        exclude: join(root, 'bench'),
+        steps: 3,
+        batch: 2,
+        crop: 32,
+        valCrop: 32,
+        valImages: 3,
+        valEvery: 3,
+        ckptEvery: 3,
+        prefetch: 1,
+      });
       const r = await trainDeblur(c, join(root, 'run'), { quiet: true });
       assert.equal(r.steps, 3);
       assert.equal(r.trainPairs, 2, 'two photos after excluding the test scene');

@@ -31,7 +31,6 @@ function setup(seed = 1) {
   return { model, optimizer, loader };
 }
 
-
 async function runFor(dir: string, steps: number, o: { resume?: boolean; failAfter?: number; nanAt?: number[] } = {}) {
   const { model, optimizer, loader } = setup();
   const run = o.resume ? RunDir.open(dir) : RunDir.create(dir, { test: true });
@@ -48,12 +47,22 @@ async function runFor(dir: string, steps: number, o: { resume?: boolean; failAft
   };
   try {
     const r = await trainLoop<Batch>({
-      run, parts: [{ name: 'model', model, optimizer }], data, steps, baseLr: 2e-3, schedule: { kind: 'cosine', total: steps },
+      run,
+      parts: [{ name: 'model', model, optimizer }],
+      data,
+      steps,
+      baseLr: 2e-3,
+      schedule: { kind: 'cosine', total: steps },
       step: (b, step) => {
         const loss = psnrLoss(model.forward(b.blurry), b.sharp!);
         return { loss: o.nanAt?.includes(step) ? loss.mul(Number.NaN) : loss };
       },
-      release: releaseBatch, valEvery: 1000, ckptEvery: 3, logEvery: 1, resume: o.resume ?? false, quiet: true,
+      release: releaseBatch,
+      valEvery: 1000,
+      ckptEvery: 3,
+      logEvery: 1,
+      resume: o.resume ?? false,
+      quiet: true,
     });
     const weights = new Map([...model.stateDict()].map(([k, t]) => [k, t.toNumbers()]));
     return { r, weights, lr: optimizer.lr };
@@ -76,7 +85,11 @@ describe('trainLoop', () => {
     let worst = 0;
     for (const [k, v] of a.weights) v.forEach((x, i) => (worst = Math.max(worst, Math.abs(x - b.weights.get(k)![i]!))));
     assert.ok(worst < 1e-6, `largest weight difference ${worst}`);
-    assert.ok(RunDir.open(join(root, 'b')).metrics().some((m) => m.event === 'resume' && m.step === 3));
+    assert.ok(
+      RunDir.open(join(root, 'b'))
+        .metrics()
+        .some((m) => m.event === 'resume' && m.step === 3),
+    );
     assert.equal(liveTensors(), before);
   });
 
@@ -99,9 +112,15 @@ describe('trainLoop', () => {
     try {
       saveCheckpoint(file, [{ name: 'model', model, optimizer }], { step: 5, lrScale: 1, loader: null });
       const good = readFileSync(file);
-      assert.throws(() => writeFileAtomic(file, [new Uint8Array(100)], { beforeRename: () => {
-        throw new Error('power cut');
-      } }), /power cut/);
+      assert.throws(
+        () =>
+          writeFileAtomic(file, [new Uint8Array(100)], {
+            beforeRename: () => {
+              throw new Error('power cut');
+            },
+          }),
+        /power cut/,
+      );
       assert.deepEqual(readFileSync(file), good);
       assert.equal(loadCheckpoint(file, [{ name: 'model', model, optimizer }]).step, 5);
       assert.throws(() => loadCheckpoint(join(root, 'none.safetensors'), []), /no such checkpoint/);
@@ -115,9 +134,23 @@ describe('trainLoop', () => {
 describe('trainDeblur', () => {
   test('a tiny NAFNet learns to undo the blur (validation PSNR rises)', async () => {
     const out = join(root, 'deblur');
-    const c = resolveDeblurConfig({ pairs: pairsDir, val: pairsDir, arch: 'nafnet-small', steps: 60, batch: 4, crop: 32, lr: 2e-3, valEvery: 20, ckptEvery: 20, valImages: 4 });
+    const c = resolveDeblurConfig({
+      pairs: pairsDir,
+      val: pairsDir,
+      arch: 'nafnet-small',
+      steps: 60,
+      batch: 4,
+      crop: 32,
+      lr: 2e-3,
+      valEvery: 20,
+      ckptEvery: 20,
+      valImages: 4,
+    });
     const r = await trainDeblur(c, out, { quiet: true });
-    const vals = RunDir.open(out).metrics().filter((m) => m.validation).map((m) => (m.validation as { psnr: number }).psnr);
+    const vals = RunDir.open(out)
+      .metrics()
+      .filter((m) => m.validation)
+      .map((m) => (m.validation as { psnr: number }).psnr);
     assert.equal(vals.length, 3);
     assert.ok(vals[2]! > vals[0]!, `validation PSNR ${vals.join(' → ')}`);
     assert.ok(existsSync(r.weights));
@@ -128,14 +161,27 @@ describe('trainDeblur', () => {
 
   test('a time budget ends the run early as finished, with a checkpoint, validation and final weights', async () => {
     const out = join(root, 'budget');
-    const c = resolveDeblurConfig({ pairs: pairsDir, val: pairsDir, steps: 1000, batch: 2, crop: 16, valEvery: 1000, ckptEvery: 1000, valImages: 2 });
+    const c = resolveDeblurConfig({
+      pairs: pairsDir,
+      val: pairsDir,
+      steps: 1000,
+      batch: 2,
+      crop: 16,
+      valEvery: 1000,
+      ckptEvery: 1000,
+      valImages: 2,
+    });
     const r = await trainDeblur(c, out, { quiet: true, maxSeconds: 0 });
     assert.ok(r.budgetReached);
     assert.ok(!r.interrupted);
     assert.ok(r.steps < 1000);
     assert.ok(Number.isFinite(r.lastValidation!.psnr!));
     assert.ok(existsSync(r.weights) && existsSync(join(out, 'checkpoints', 'latest.safetensors')));
-    assert.ok(RunDir.open(out).metrics().some((m) => m.event === 'budget'));
+    assert.ok(
+      RunDir.open(out)
+        .metrics()
+        .some((m) => m.event === 'budget'),
+    );
   });
 });
 
@@ -146,12 +192,21 @@ describe('interruption', () => {
     const run = RunDir.create(dir, { test: true });
     try {
       const r = await trainLoop<Batch>({
-        run, parts: [{ name: 'model', model, optimizer }], data: loader, steps: 50, baseLr: 1e-3, schedule: { kind: 'constant' },
+        run,
+        parts: [{ name: 'model', model, optimizer }],
+        data: loader,
+        steps: 50,
+        baseLr: 1e-3,
+        schedule: { kind: 'constant' },
         step: (b, step) => {
           if (step === 4) process.kill(process.pid, 'SIGTERM');
           return { loss: psnrLoss(model.forward(b.blurry), b.sharp!) };
         },
-        release: releaseBatch, valEvery: 1000, ckptEvery: 1000, resume: false, quiet: true,
+        release: releaseBatch,
+        valEvery: 1000,
+        ckptEvery: 1000,
+        resume: false,
+        quiet: true,
       });
       // The signal arrives asynchronously: the loop stops at the next step boundary or the one after.
       assert.equal(r.interrupted, true);

@@ -9,28 +9,45 @@ import { join } from 'node:path';
 import { liveTensors, manualSeed } from '../../src/tensor/index.js';
 import { readWeightsMetadata } from '../../src/io/weights.js';
 import { RunDir } from '../../src/train/run.js';
-import { buildTranslator, trainTranslator } from '../../src/train/translator.js';
+import { trainTranslator } from '../../src/train/translator.js';
+import { buildTranslator } from '../../src/models/index.js';
 import { resolveTranslatorConfig, translatorConfig, type TranslatorConfig } from '../../src/train/translator-config.js';
 import { resolveDeblurConfig, trainDeblur } from '../../src/train/deblur.js';
-import { loadTranslator } from '../../src/train/load.js';
+import { loadTranslator } from '../../src/infer/load.js';
 import { loadModelFromCheckpoint } from '../../src/train/checkpoint.js';
 import { writePairs } from './fixtures.js';
 import { maxWeightDiff } from '../helpers/weights.js';
 
 const root = mkdtempSync(join(tmpdir(), 'b2b-translator-'));
-const pairs = join(root, 'pairs'), known = join(root, 'known');
+const pairs = join(root, 'pairs'),
+  known = join(root, 'known');
 let dk = '';
 test.before(async () => {
   await writePairs(pairs, 4, 128); // pairs/blur serves as B, known/sharp as K (any images will do)
   await writePairs(known, 4, 128);
-  const r = await trainDeblur(resolveDeblurConfig({ pairs, val: pairs, steps: 1, batch: 2, crop: 32, valEvery: 1, ckptEvery: 1, valImages: 2 }), join(root, 'dk'), { quiet: true });
+  const r = await trainDeblur(
+    resolveDeblurConfig({ pairs, val: pairs, steps: 1, batch: 2, crop: 32, valEvery: 1, ckptEvery: 1, valImages: 2 }),
+    join(root, 'dk'),
+    { quiet: true },
+  );
   dk = r.weights;
 });
 test.after(() => rmSync(root, { recursive: true, force: true }));
 
-const tiny = (over: Partial<TranslatorConfig>): TranslatorConfig => resolveTranslatorConfig(translatorConfig('paper', 'small', {
-  blur: join(pairs, 'blur'), known: join(known, 'sharp'), crop: 128, batch: 2, steps: 3, valEvery: 3, ckptEvery: 3, valImages: 2, ...over,
-}));
+const tiny = (over: Partial<TranslatorConfig>): TranslatorConfig =>
+  resolveTranslatorConfig(
+    translatorConfig('paper', 'small', {
+      blur: join(pairs, 'blur'),
+      known: join(known, 'sharp'),
+      crop: 128,
+      batch: 2,
+      steps: 3,
+      valEvery: 3,
+      ckptEvery: 3,
+      valImages: 2,
+      ...over,
+    }),
+  );
 
 describe('translator training', () => {
   const variants: [string, Partial<TranslatorConfig>][] = [
@@ -54,11 +71,17 @@ describe('translator training', () => {
         }
         assert.ok((e.d_acc as number) >= 0 && (e.d_acc as number) <= 1);
       }
-      if (c.curriculum) assert.deepEqual(steps.map((e) => e.batch_used), [1, 1, 2], 'the easiest half first, the whole batch from curriculumSteps');
+      if (c.curriculum)
+        assert.deepEqual(
+          steps.map((e) => e.batch_used),
+          [1, 1, 2],
+          'the easiest half first, the whole batch from curriculumSteps',
+        );
       const described = m.find((e) => e.event === 'content-loss')!.description as string;
       assert.match(described, c.content === 'lowpass' ? /low-pass/ : /RANDOM weights/);
       const v = r.lastValidation!;
-      for (const k of ['psnr', 'dk_alone_psnr', 'input_psnr', 'translated_vs_input_psnr', 'blur_score_translated']) assert.ok(Number.isFinite(v[k]!), k);
+      for (const k of ['psnr', 'dk_alone_psnr', 'input_psnr', 'translated_vs_input_psnr', 'blur_score_translated'])
+        assert.ok(Number.isFinite(v[k]!), k);
       assert.equal(readWeightsMetadata(r.weights).kind, 'translator');
       const g = loadTranslator(dir);
       g.dispose();
@@ -67,15 +90,22 @@ describe('translator training', () => {
   }
 
   test('a translator run interrupted at step 2 and resumed equals an uninterrupted run', async () => {
-    const a = join(root, 'straight'), b = join(root, 'resumed');
+    const a = join(root, 'straight'),
+      b = join(root, 'resumed');
     const c = tiny({ steps: 4, ckptEvery: 100, valEvery: 100, curriculum: true, curriculumSteps: 3 });
     await trainTranslator(c, a, { quiet: true });
-    const first = await trainTranslator(c, b, { quiet: true, onStep: (s) => { if (s === 2) process.emit('SIGTERM'); } });
+    const first = await trainTranslator(c, b, {
+      quiet: true,
+      onStep: (s) => {
+        if (s === 2) process.emit('SIGTERM');
+      },
+    });
     assert.ok(first.interrupted);
     assert.equal(first.steps, 2);
     const second = await trainTranslator(c, b, { quiet: true, resume: true });
     assert.equal(second.steps, 4);
-    const ga = loadTranslator(a), gb = loadTranslator(b);
+    const ga = loadTranslator(a),
+      gb = loadTranslator(b);
     const diff = maxWeightDiff(ga, gb);
     ga.dispose();
     gb.dispose();
@@ -97,15 +127,26 @@ describe('translator training', () => {
 
   test("final 'best' ships G from the best validation, and says which step", async () => {
     const dir = join(root, 'best');
-    const r = await trainTranslator(tiny({ valPairs: pairs, deblurrer: dk, steps: 4, valEvery: 1, ckptEvery: 1, gan: 'hinge', lambdaGp: 1e-4, final: 'best' }), dir, { quiet: true });
-    const vals = RunDir.open(dir).metrics().filter((e) => e.validation).map((e) => ({ step: e.step as number, psnr: (e.validation as Record<string, number>).psnr! }));
+    const r = await trainTranslator(
+      tiny({ valPairs: pairs, deblurrer: dk, steps: 4, valEvery: 1, ckptEvery: 1, gan: 'hinge', lambdaGp: 1e-4, final: 'best' }),
+      dir,
+      { quiet: true },
+    );
+    const vals = RunDir.open(dir)
+      .metrics()
+      .filter((e) => e.validation)
+      .map((e) => ({ step: e.step as number, psnr: (e.validation as Record<string, number>).psnr! }));
     const best = vals.reduce((a, b) => (b.psnr > a.psnr ? b : a));
-    const chosen = RunDir.open(dir).metrics().find((e) => e.event === 'final-weights')!;
+    const chosen = RunDir.open(dir)
+      .metrics()
+      .find((e) => e.event === 'final-weights')!;
     assert.equal(chosen.step, best.step);
     assert.match(readWeightsMetadata(r.weights).selected!, new RegExp(`at step ${best.step} of 4`));
-    const g = loadTranslator(dir), fromBest = buildTranslator('mimo-unet-small');
+    const g = loadTranslator(dir),
+      fromBest = buildTranslator('mimo-unet-small');
     loadModelFromCheckpoint(RunDir.open(dir).best, 'g', fromBest);
-    const a = g.stateDict(), b = fromBest.stateDict();
+    const a = g.stateDict(),
+      b = fromBest.stateDict();
     for (const [k, t] of a) assert.equal(t.sub(b.get(k)!).abs().max().item(), 0, k);
     g.dispose();
     fromBest.dispose();
@@ -115,17 +156,26 @@ describe('translator training', () => {
   test('configs: the fallback content loss without VGG weights, named errors', () => {
     const c = tiny({});
     assert.equal(c.content, 'lowpass');
-    assert.equal(resolveTranslatorConfig(translatorConfig('paper', 'small', { blur: 'b', known: 'k', vggWeights: 'vgg19.pth' })).content, 'vgg19');
+    assert.equal(
+      resolveTranslatorConfig(translatorConfig('paper', 'small', { blur: 'b', known: 'k', vggWeights: 'vgg19.pth' })).content,
+      'vgg19',
+    );
     assert.equal(resolveTranslatorConfig(translatorConfig('official-code', 'small', { blur: 'b', known: 'k' })).gan, 'hinge');
     const measured = resolveTranslatorConfig(translatorConfig('measured', 'small', { blur: 'b', known: 'k' }));
-    assert.deepEqual([measured.content, measured.discInput, measured.gan, measured.lambdaGp, measured.discWarmup, measured.final], ['lowpass-hfcap', 'highpass', 'hinge', 1e-4, 100, 'last']);
+    assert.deepEqual(
+      [measured.content, measured.discInput, measured.gan, measured.lambdaGp, measured.discWarmup, measured.final],
+      ['lowpass-hfcap', 'highpass', 'hinge', 1e-4, 100, 'last'],
+    );
     // A run configured before 'final' existed resumes with its last weights.
     const { final: _, ...old } = translatorConfig('paper', 'small', { blur: 'b', known: 'k' });
     assert.equal(resolveTranslatorConfig(old).final, 'last');
     assert.throws(() => tiny({ gan: 'wgan' as never }), /'gan' must be one of hinge, vanilla, lsgan/);
     assert.throws(() => tiny({ arch: 'nafnet-small' }), /the translator is a MIMO-UNet/);
-    assert.throws(() => tiny({ crop: 64 }), /at least 128 \(the discriminator sees the ¼ scale\)/);
-    assert.throws(() => resolveTranslatorConfig({ ...translatorConfig('paper', 'small', { blur: 'b', known: 'k' }), extra: 1 }), /unknown key 'extra'/);
+    assert.throws(() => tiny({ crop: 64 }), /'crop' must be an integer ≥ 128, got 64/);
+    assert.throws(
+      () => resolveTranslatorConfig({ ...translatorConfig('paper', 'small', { blur: 'b', known: 'k' }), extra: 1 }),
+      /unknown key 'extra'/,
+    );
     mkdirSync(join(root, 'empty'));
     return assert.rejects(trainTranslator(tiny({ known: join(root, 'empty') }), join(root, 'bad'), { quiet: true }), /empty/);
   });

@@ -4,9 +4,9 @@ import { loadCamera } from '../../data/camera/config.js';
 import { EMBEDDED_PHOTOS, REPO_DATA } from '../../data/photos.js';
 import { runBench, type BenchOptions } from '../../experiment/paper-bench.js';
 import { METHODS, resultsMarkdown, type Method } from '../../experiment/results.js';
-import { readConfigFile } from '../../train/deblur.js';
+import { readConfigFile } from '../train-run.js';
 import type { TranslatorConfig } from '../../train/translator-config.js';
-import { parse, UsageError } from '../usage.js';
+import { parse, stringFlags, UsageError } from '../usage.js';
 
 const HELP = `usage: b2b bench --out DIR [options]
 The paper's experiment on cameras simulated from real photos: known pairs and D_K, KernelWizard, K,
@@ -36,15 +36,30 @@ to continue an interrupted bench; finished stages are skipped.
   --seed N         (default 0)`;
 
 export async function benchCommand(argv: string[]): Promise<void> {
-  const { values } = parse(argv, {
-    out: { type: 'string' }, cameras: { type: 'string' }, known: { type: 'string' }, photos: { type: 'string' }, budget: { type: 'string' },
-    retrain: { type: 'string' }, methods: { type: 'string' }, 'k-route': { type: 'string' }, 'k-downscale': { type: 'string' }, 'translator-config': { type: 'string' },
-    domains: { type: 'string' }, steps: { type: 'string' }, 'bs-ratios': { type: 'string' }, 'per-photo': { type: 'string' }, quick: { type: 'boolean' }, seed: { type: 'string' },
-  }, HELP);
-  if (values.help) {
-    console.log(HELP);
-    return;
-  }
+  const { values } = parse(
+    argv,
+    {
+      ...stringFlags(
+        'out',
+        'cameras',
+        'known',
+        'photos',
+        'budget',
+        'retrain',
+        'methods',
+        'k-route',
+        'k-downscale',
+        'translator-config',
+        'domains',
+        'steps',
+        'bs-ratios',
+        'per-photo',
+        'seed',
+      ),
+      quick: { type: 'boolean' },
+    },
+    HELP,
+  );
   if (!values.out) throw new UsageError(`bench: give --out DIR\n\n${HELP}`);
   const num = (v: string | undefined, d: number, what: string): number => {
     if (v === undefined) return d;
@@ -55,30 +70,54 @@ export async function benchCommand(argv: string[]): Promise<void> {
   const quick = Boolean(values.quick);
   let cameras = (values.cameras ?? 'rsblur-like,phone-like,street-like').split(',').filter(Boolean).map(loadCamera);
   if (quick) cameras = cameras.slice(0, 1);
-  const domains = (values.domains ?? '').split(',').filter(Boolean).map((d) => {
-    const eq = d.indexOf('=');
-    return eq > 0 ? { name: d.slice(0, eq), dir: d.slice(eq + 1) } : { name: basename(d), dir: d };
-  });
+  const domains = (values.domains ?? '')
+    .split(',')
+    .filter(Boolean)
+    .map((d) => {
+      const eq = d.indexOf('=');
+      return eq > 0 ? { name: d.slice(0, eq), dir: d.slice(eq + 1) } : { name: basename(d), dir: d };
+    });
   const retrainList = (values.retrain ?? '').split(',').filter(Boolean);
   const all = ['dk', 'kw', 'translators', 'baselines'] as const;
-  for (const x of retrainList) if (x !== 'all' && !(all as readonly string[]).includes(x)) throw new UsageError(`bench: --retrain takes ${all.join(', ')} or all, got '${x}'`);
+  for (const x of retrainList)
+    if (x !== 'all' && !(all as readonly string[]).includes(x))
+      throw new UsageError(`bench: --retrain takes ${all.join(', ')} or all, got '${x}'`);
   const methods = (values.methods ?? METHODS.join(',')).split(',').filter(Boolean) as Method[];
-  for (const m of methods) if (!(METHODS as readonly string[]).includes(m)) throw new UsageError(`bench: --methods takes ${METHODS.join(', ')}, got '${m}'`);
+  for (const m of methods)
+    if (!(METHODS as readonly string[]).includes(m)) throw new UsageError(`bench: --methods takes ${METHODS.join(', ')}, got '${m}'`);
   const kRoute = values['k-route'] ?? 'simulator';
   if (kRoute !== 'kernel' && kRoute !== 'simulator') throw new UsageError(`bench: --k-route is kernel or simulator, got '${kRoute}'`);
   const kDownscale = num(values['k-downscale'], 1, '--k-downscale');
-  if (!Number.isInteger(kDownscale)) throw new UsageError(`bench: --k-downscale must be a positive integer, got '${values['k-downscale']}'`);
+  if (!Number.isInteger(kDownscale))
+    throw new UsageError(`bench: --k-downscale must be a positive integer, got '${values['k-downscale']}'`);
   if (kDownscale > 1 && kRoute !== 'simulator') throw new UsageError('bench: --k-downscale is for the simulator route');
   const budget = num(values.budget, quick ? 3 : 60, '--budget');
   const o: BenchOptions = {
-    out: values.out, photos: values.photos ?? EMBEDDED_PHOTOS, known: loadCamera(values.known ?? 'gopro-like'), cameras, domains,
-    seed: num(values.seed, 0, '--seed') | 0, perPhoto: num(values['per-photo'], quick ? 4 : 12, '--per-photo'),
+    out: values.out,
+    photos: values.photos ?? EMBEDDED_PHOTOS,
+    known: loadCamera(values.known ?? 'gopro-like'),
+    cameras,
+    domains,
+    seed: num(values.seed, 0, '--seed') | 0,
+    perPhoto: num(values['per-photo'], quick ? 4 : 12, '--per-photo'),
     budget: { translator: budget, baseline: budget, deblurrer: quick ? 3 : 240, kernel: quick ? 3 : 120 },
-    steps: { translator: num(values.steps, quick ? 200 : 3000, '--steps'), baseline: quick ? 100 : 2000, cyclegan: quick ? 100 : 1500, deblurrer: quick ? 200 : 10000, kernel: quick ? 50 : 5000 },
-    retrain: new Set(retrainList.includes('all') ? all : retrainList as typeof all[number][]),
-    kRoute, kDownscale, shipped: join(REPO_DATA, '..', 'weights'),
-    translator: values['translator-config'] ? readConfigFile(values['translator-config']) as Partial<TranslatorConfig> : {},
-    methods, bsRatios: (values['bs-ratios'] ?? '').split(',').filter(Boolean).map((v) => num(v, 1, '--bs-ratios')),
+    steps: {
+      translator: num(values.steps, quick ? 200 : 3000, '--steps'),
+      baseline: quick ? 100 : 2000,
+      cyclegan: quick ? 100 : 1500,
+      deblurrer: quick ? 200 : 10000,
+      kernel: quick ? 50 : 5000,
+    },
+    retrain: new Set(retrainList.includes('all') ? all : (retrainList as (typeof all)[number][])),
+    kRoute,
+    kDownscale,
+    shipped: join(REPO_DATA, '..', 'weights'),
+    translator: values['translator-config'] ? (readConfigFile(values['translator-config']) as Partial<TranslatorConfig>) : {},
+    methods,
+    bsRatios: (values['bs-ratios'] ?? '')
+      .split(',')
+      .filter(Boolean)
+      .map((v) => num(v, 1, '--bs-ratios')),
     say: (l) => console.error(`bench: ${l}`),
   };
   const t0 = performance.now();

@@ -6,7 +6,7 @@ import { fetchPhotos, fetchVideos } from '../../data/photos.js';
 import { blurPairsFromVideo } from '../../data/frame-average.js';
 import { writeImage } from '../../data/image.js';
 import { buildVideoDomain } from '../../data/video-domain.js';
-import { parse, UsageError } from '../usage.js';
+import { parse, stringFlags, UsageError } from '../usage.js';
 
 const HELP = `usage:
   b2b data photos --out DIR [--all]   photographs listed in data/photo-sources.tsv (default: the CC0 ones;
@@ -24,17 +24,16 @@ const HELP = `usage:
 Packages are fetched with apt-get download (no root needed; run 'apt-get update' once on a new machine).`;
 
 export async function data(argv: string[]): Promise<void> {
-  const { values, positionals } = parse(argv, {
-    out: { type: 'string' }, all: { type: 'boolean' }, window: { type: 'string' }, stride: { type: 'string' },
-    interpolate: { type: 'string' }, gamma: { type: 'string' }, max: { type: 'string' },
-    tile: { type: 'string' }, scale: { type: 'string' }, tiles: { type: 'string' }, 'test-fraction': { type: 'string' }, gap: { type: 'string' },
-    seed: { type: 'string' },
-  }, HELP);
+  const { values, positionals } = parse(
+    argv,
+    {
+      ...stringFlags('out', 'window', 'stride', 'interpolate', 'gamma', 'max', 'tile', 'scale', 'tiles', 'test-fraction', 'gap', 'seed'),
+      all: { type: 'boolean' },
+    },
+    HELP,
+  );
   const sub = positionals[0];
-  if (values.help || sub === undefined) {
-    console.log(HELP);
-    return;
-  }
+  if (sub === undefined) throw new UsageError(`data: give a subcommand\n\n${HELP}`);
   if (!values.out) throw new UsageError(`data ${sub}: give --out DIR\n\n${HELP}`);
   const log = (l: string): void => console.log(l);
   if (sub === 'photos') {
@@ -50,9 +49,15 @@ export async function data(argv: string[]): Promise<void> {
       return n;
     };
     const s = await buildVideoDomain({
-      sources, out: values.out, log,
-      tile: num(values.tile, 256, 'tile'), scale: num(values.scale, 1, 'scale'), tilesPerWindow: num(values.tiles, 4, 'tiles'),
-      testFraction: num(values['test-fraction'], 0.25, 'test-fraction'), gap: num(values.gap, 2, 'gap'), seed: num(values.seed, 0, 'seed'),
+      sources,
+      out: values.out,
+      log,
+      tile: num(values.tile, 256, 'tile'),
+      scale: num(values.scale, 1, 'scale'),
+      tilesPerWindow: num(values.tiles, 4, 'tiles'),
+      testFraction: num(values['test-fraction'], 0.25, 'test-fraction'),
+      gap: num(values.gap, 2, 'gap'),
+      seed: num(values.seed, 0, 'seed'),
     });
     console.log(`wrote ${s.counts.B} B (+ B-gt), ${s.counts.S} S and ${s.counts.test} test tiles to ${values.out}`);
   } else if (sub === 'average') {
@@ -63,8 +68,10 @@ export async function data(argv: string[]): Promise<void> {
       if (!Number.isInteger(n) || n < 1) throw new UsageError(`data average: --${name} must be a positive integer, got '${v}'`);
       return n;
     };
-    const window = int(values.window, 7, 'window'), stride = int(values.stride, window, 'stride');
-    const interpolate = int(values.interpolate, 1, 'interpolate'), max = int(values.max, Number.MAX_SAFE_INTEGER, 'max');
+    const window = int(values.window, 7, 'window'),
+      stride = int(values.stride, window, 'stride');
+    const interpolate = int(values.interpolate, 1, 'interpolate'),
+      max = int(values.max, Number.MAX_SAFE_INTEGER, 'max');
     const gamma = values.gamma === undefined ? 2.2 : values.gamma === 'srgb' ? 'srgb' : Number(values.gamma);
     if (gamma !== 'srgb' && !(gamma >= 1 && gamma <= 4)) throw new UsageError(`data average: --gamma must be srgb or a number in [1, 4]`);
     for (const d of ['blur', 'sharp']) mkdirSync(join(values.out, d), { recursive: true });

@@ -1,7 +1,7 @@
 // b2b deblur: D_K(G(y)) on an image, a folder or a video.
-import { loadDeblurrer, loadTranslator, tlcOption } from '../../train/load.js';
+import { loadDeblurrer, loadTranslator, tlcOption } from '../../infer/load.js';
 import { restorePath } from '../../infer/restore.js';
-import { parse, UsageError } from '../usage.js';
+import { parse, stringFlags, UsageError } from '../usage.js';
 
 const HELP = `usage: b2b deblur INPUT --translator RUN|FILE|none --deblurrer RUN|FILE --out OUT [options]
   INPUT           an image, a folder of images, or a video (frames streamed through ffmpeg; frame
@@ -16,36 +16,34 @@ const HELP = `usage: b2b deblur INPUT --translator RUN|FILE|none --deblurrer RUN
                   windows (CROP: the deblurrer's training crop) instead of the whole image`;
 
 export async function deblurCommand(argv: string[]): Promise<void> {
-  const { values, positionals } = parse(argv, {
-    translator: { type: 'string' }, deblurrer: { type: 'string' }, out: { type: 'string' }, format: { type: 'string' },
-    tile: { type: 'string' }, overlap: { type: 'string' }, arch: { type: 'string' }, tlc: { type: 'string' },
-  }, HELP);
-  if (values.help) {
-    console.log(HELP);
-    return;
-  }
+  const { values, positionals } = parse(
+    argv,
+    stringFlags('translator', 'deblurrer', 'out', 'format', 'tile', 'overlap', 'arch', 'tlc'),
+    HELP,
+  );
   const input = positionals[0];
-  if (!input || !values.out || !values.deblurrer || !values.translator) throw new UsageError(`deblur: give INPUT, --translator (or none), --deblurrer and --out\n\n${HELP}`);
-  const tile = values.tile === undefined ? 512 : Number(values.tile), overlap = values.overlap === undefined ? 64 : Number(values.overlap);
+  if (!input || !values.out || !values.deblurrer || !values.translator)
+    throw new UsageError(`deblur: give INPUT, --translator (or none), --deblurrer and --out\n\n${HELP}`);
+  const tile = values.tile === undefined ? 512 : Number(values.tile),
+    overlap = values.overlap === undefined ? 64 : Number(values.overlap);
   if (!Number.isInteger(tile) || tile < 64) throw new UsageError(`deblur: --tile must be an integer ≥ 64, got '${values.tile}'`);
-  if (!Number.isInteger(overlap) || overlap < 0 || overlap >= tile) throw new UsageError(`deblur: --overlap must be an integer in [0, tile), got '${values.overlap}'`);
-  const d = loadDeblurrer(values.deblurrer, values.arch, tlcOption(values.tlc));
-  const g = values.translator === 'none' ? null : loadTranslator(values.translator);
-  try {
-    const tty = process.stderr.isTTY;
-    const r = await restorePath({ deblurrer: d, translator: g, tiles: { tile, overlap } }, input, values.out, {
-      format: values.format,
-      onProgress: (done, total) => {
-        if (tty) process.stderr.write(`\r${done}/${total || '?'}`);
-      },
-    });
-    if (tty) process.stderr.write('\n');
-    for (const s of r.skipped) console.error(`skipped ${s.file}: ${s.reason}`);
-    const what = g ? 'D_K(G(y))' : 'D_K(y)';
-    console.log(`${what}: wrote ${r.written.length === 1 ? r.written[0] : `${r.written.length} images to ${values.out}`} in ${r.seconds.toFixed(1)} s` +
-      (r.skipped.length ? ` (${r.skipped.length} unreadable skipped)` : ''));
-  } finally {
-    d.dispose();
-    g?.dispose();
-  }
+  if (!Number.isInteger(overlap) || overlap < 0 || overlap >= tile)
+    throw new UsageError(`deblur: --overlap must be an integer in [0, tile), got '${values.overlap}'`);
+  using d = loadDeblurrer(values.deblurrer, values.arch, tlcOption(values.tlc));
+  using g = values.translator === 'none' ? null : loadTranslator(values.translator);
+  const tty = process.stderr.isTTY;
+  const r = await restorePath({ deblurrer: d, translator: g, tiles: { tile, overlap } }, input, values.out, {
+    format: values.format,
+    onProgress: (done, total) => {
+      if (tty) process.stderr.write(`\r${done}/${total || '?'}`);
+    },
+  });
+  if (tty) process.stderr.write('\n');
+  for (const s of r.skipped) console.error(`skipped ${s.file}: ${s.reason}`);
+  for (const n of r.notes) console.error(`note: ${n}`);
+  const what = g ? 'D_K(G(y))' : 'D_K(y)';
+  console.log(
+    `${what}: wrote ${r.written.length === 1 ? r.written[0] : `${r.written.length} images to ${values.out}`} in ${r.seconds.toFixed(1)} s` +
+      (r.skipped.length ? ` (${r.skipped.length} unreadable skipped)` : ''),
+  );
 }

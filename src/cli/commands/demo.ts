@@ -15,12 +15,13 @@ shipped translator); prints the PSNR/SSIM table and writes DIR/report.html (defa
   --per-photo N  crops per photo (default 8; test scenes get half)`;
 
 export async function demoCommand(argv: string[]): Promise<void> {
-  const { values } = parse(argv, { out: { type: 'string' }, camera: { type: 'string' }, full: { type: 'boolean' }, 'per-photo': { type: 'string' } }, HELP);
-  if (values.help) {
-    console.log(HELP);
-    return;
-  }
-  const out = values.out ?? 'demo-out', camera = values.camera ?? 'rsblur-like';
+  const { values } = parse(
+    argv,
+    { out: { type: 'string' }, camera: { type: 'string' }, full: { type: 'boolean' }, 'per-photo': { type: 'string' } },
+    HELP,
+  );
+  const out = values.out ?? 'demo-out',
+    camera = values.camera ?? 'rsblur-like';
   const perPhoto = values['per-photo'] === undefined ? 8 : Number(values['per-photo']);
   if (!Number.isInteger(perPhoto) || perPhoto < 2) throw new UsageError(`demo: --per-photo must be an integer ≥ 2`);
   const shipped = join(REPO_DATA, '..', 'weights');
@@ -28,10 +29,22 @@ export async function demoCommand(argv: string[]): Promise<void> {
   const t0 = performance.now();
   const r = values.full
     ? await runBench({
-      out, photos: EMBEDDED_PHOTOS, known: loadCamera('gopro-like'), cameras: [loadCamera(camera)], seed: 0, perPhoto: 12,
-      budget: { translator: 60, baseline: 60, deblurrer: 240, kernel: 120 }, steps: { translator: 3000, baseline: 2000, cyclegan: 1500, deblurrer: 10000, kernel: 5000 },
-      retrain: new Set(['dk', 'kw', 'translators', 'baselines']), kRoute: 'simulator', shipped, translator: {}, methods: [...METHODS], bsRatios: [], say,
-    })
+        out,
+        photos: EMBEDDED_PHOTOS,
+        known: loadCamera('gopro-like'),
+        cameras: [loadCamera(camera)],
+        seed: 0,
+        perPhoto: 12,
+        budget: { translator: 60, baseline: 60, deblurrer: 240, kernel: 120 },
+        steps: { translator: 3000, baseline: 2000, cyclegan: 1500, deblurrer: 10000, kernel: 5000 },
+        retrain: new Set(['dk', 'kw', 'translators', 'baselines']),
+        kRoute: 'simulator',
+        shipped,
+        translator: {},
+        methods: [...METHODS],
+        bsRatios: [],
+        say,
+      })
     : await runDemo({ out, photos: EMBEDDED_PHOTOS, shipped, camera, known: 'gopro-like', perPhoto, seed: 0, say });
   console.log(resultsMarkdown(r));
   console.log(`demo finished in ${((performance.now() - t0) / 60000).toFixed(1)} min; open ${join(out, 'report.html')}`);

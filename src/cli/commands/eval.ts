@@ -1,12 +1,12 @@
 // b2b eval: PSNR/SSIM of a deblurring pipeline, D_K(G(y)) or D(y), on test pairs.
 import { writeFileSync } from 'node:fs';
 import { readLayout, allPairs, pairFolders } from '../../data/datasets/layouts.js';
-import { evaluatePairs, pipeline, type EvalSummary } from '../../eval/pipeline.js';
-import { loadDeblurrer, loadTranslator, tlcOption } from '../../train/load.js';
-import { deblur } from '../../train/deblur.js';
+import { evaluatePairs, pipeline, type EvalSummary, type ImageScore } from '../../eval/pipeline.js';
+import { loadDeblurrer, loadTranslator, tlcOption } from '../../infer/load.js';
+import { deblur } from '../../models/index.js';
 import { gaussianBlur } from '../../losses/perceptual.js';
 import type { Tensor } from '../../tensor/index.js';
-import { parse, UsageError } from '../usage.js';
+import { parse, stringFlags, UsageError } from '../usage.js';
 
 const HELP = `usage: b2b eval --pairs TEST_DIR --deblurrer RUN|FILE [--translator RUN|FILE] [options]
        b2b eval --pred DIR --gt DIR [options]
@@ -18,53 +18,68 @@ const HELP = `usage: b2b eval --pairs TEST_DIR --deblurrer RUN|FILE [--translato
   --prefilter S   a reference instead of a translator: D(Gaussian blur of y, σ S px), which shows
                   how much of the gap is noise a plain low-pass removes
   --csv FILE      per-image scores       --json FILE   the summary and per-image scores
-PSNR and SSIM on RGB in [0, 1], no border crop; SSIM 11×11 Gaussian window σ 1.5, per channel.`;
+PSNR and SSIM on RGB in [0, 1], no border crop, PSNR capped at 100 dB (identical images); SSIM 11×11
+Gaussian window σ 1.5, per channel. Every image counts in every mean.`;
 
-function writeOutputs(o: { csv?: string; json?: string }, s: EvalSummary, what: Record<string, unknown>): void {
+/** Per-image CSV and summary JSON; without an input (--pred/--gt) the input columns are left out, not filled with the prediction's. */
+function writeOutputs(o: { csv?: string; json?: string }, s: EvalSummary, what: Record<string, unknown>, hasInput = true): void {
+  const drop = ({ input_psnr: _p, input_ssim: _s, ...rest }: ImageScore | EvalSummary): object => rest;
   if (o.csv) {
-    writeFileSync(o.csv, 'image,psnr,ssim,input_psnr,input_ssim\n' + s.perImage.map((r) => `${r.image},${r.psnr},${r.ssim},${r.input_psnr},${r.input_ssim}`).join('\n') + '\n');
+    const rows = s.perImage.map((r) =>
+      [r.image, r.psnr, r.ssim, ...(hasInput ? [r.input_psnr, r.input_ssim] : [])].map(csvField).join(','),
+    );
+    writeFileSync(o.csv, `image,psnr,ssim${hasInput ? ',input_psnr,input_ssim' : ''}\n${rows.join('\n')}\n`);
   }
-  if (o.json) writeFileSync(o.json, JSON.stringify({ ...what, ...s }, null, 1) + '\n');
+  if (o.json) {
+    const summary = hasInput ? s : { ...drop(s), perImage: s.perImage.map(drop) };
+    writeFileSync(o.json, JSON.stringify({ ...what, ...summary }, null, 1) + '\n');
+  }
+}
+
+/** A CSV field, quoted when it holds a comma, quote or line break. */
+function csvField(v: string | number): string {
+  const t = String(v);
+  return /[",\n\r]/.test(t) ? `"${t.replace(/"/g, '""')}"` : t;
 }
 
 export async function evalCommand(argv: string[]): Promise<void> {
-  const { values } = parse(argv, {
-    pairs: { type: 'string' }, pred: { type: 'string' }, gt: { type: 'string' }, deblurrer: { type: 'string' }, translator: { type: 'string' }, arch: { type: 'string' }, tlc: { type: 'string' },
-    csv: { type: 'string' }, json: { type: 'string' }, prefilter: { type: 'string' },
-  }, HELP);
-  if (values.help) {
-    console.log(HELP);
-    return;
-  }
+  const { values } = parse(
+    argv,
+    stringFlags('pairs', 'pred', 'gt', 'deblurrer', 'translator', 'arch', 'tlc', 'csv', 'json', 'prefilter'),
+    HELP,
+  );
   if (values.pred || values.gt) {
     if (!values.pred || !values.gt) throw new UsageError(`eval: give both --pred and --gt\n\n${HELP}`);
     const s = await evaluatePairs(pairFolders(values.pred, values.gt, ''), (x) => x);
-    console.log(`${values.pred} against ${values.gt}: ${s.images} images\n| | PSNR (dB) | SSIM |\n|---|---|---|\n| prediction | ${s.psnr.toFixed(2)} | ${s.ssim.toFixed(4)} |`);
+    console.log(
+      `${values.pred} against ${values.gt}: ${s.images} images\n| | PSNR (dB) | SSIM |\n|---|---|---|\n| prediction | ${s.psnr.toFixed(2)} | ${s.ssim.toFixed(4)} |`,
+    );
     console.log(s.conventions);
-    writeOutputs(values, s, { pred: values.pred, gt: values.gt });
+    writeOutputs(values, s, { pred: values.pred, gt: values.gt }, false);
     return;
   }
   if (!values.pairs || !values.deblurrer) throw new UsageError(`eval: give --pairs and --deblurrer (or --pred and --gt)\n\n${HELP}`);
   const sigma = values.prefilter === undefined ? null : Number(values.prefilter);
-  if (sigma !== null && !(sigma > 0 && sigma <= 10)) throw new UsageError(`eval: --prefilter is a σ in pixels in (0, 10], got '${values.prefilter}'`);
-  if (sigma !== null && values.translator && values.translator !== 'none') throw new UsageError('eval: --prefilter replaces the translator; give one or the other');
+  if (sigma !== null && !(sigma > 0 && sigma <= 10))
+    throw new UsageError(`eval: --prefilter is a σ in pixels in (0, 10], got '${values.prefilter}'`);
+  if (sigma !== null && values.translator && values.translator !== 'none')
+    throw new UsageError('eval: --prefilter replaces the translator; give one or the other');
   const pairs = allPairs(readLayout(values.pairs));
-  const d = loadDeblurrer(values.deblurrer, values.arch, tlcOption(values.tlc));
-  const g = values.translator && values.translator !== 'none' ? loadTranslator(values.translator) : null;
-  try {
-    const t0 = performance.now();
-    const restore = sigma === null ? pipeline((x) => deblur(d, x), g) : (y: Tensor) => deblur(d, gaussianBlur(y, sigma));
-    const s = await evaluatePairs(pairs, restore, (i) => {
-      if (process.stderr.isTTY) process.stderr.write(`\r${i + 1}/${pairs.length}`);
-    });
-    if (process.stderr.isTTY) process.stderr.write('\n');
-    const what = g ? `D(G(y)) with ${values.translator}` : sigma !== null ? `D(Gaussian σ ${sigma} of y)` : 'D(y)';
-    console.log(`${what}, deblurrer ${values.deblurrer}: ${s.images} images of ${values.pairs} (${((performance.now() - t0) / 1000).toFixed(1)} s)`);
-    console.log(`| | PSNR (dB) | SSIM |\n|---|---|---|\n| input | ${s.input_psnr.toFixed(2)} | ${s.input_ssim.toFixed(4)} |\n| output | ${s.psnr.toFixed(2)} | ${s.ssim.toFixed(4)} |`);
-    console.log(s.conventions);
-    writeOutputs(values, s, { pairs: values.pairs, deblurrer: values.deblurrer, translator: values.translator ?? null, prefilter: sigma });
-  } finally {
-    d.dispose();
-    g?.dispose();
-  }
+  using d = loadDeblurrer(values.deblurrer, values.arch, tlcOption(values.tlc));
+  using g = values.translator && values.translator !== 'none' ? loadTranslator(values.translator) : null;
+  const t0 = performance.now();
+  const restore = sigma === null ? pipeline((x) => deblur(d, x), g) : (y: Tensor) => deblur(d, gaussianBlur(y, sigma));
+  const s = await evaluatePairs(pairs, restore, (i) => {
+    if (process.stderr.isTTY) process.stderr.write(`\r${i + 1}/${pairs.length}`);
+  });
+  if (process.stderr.isTTY) process.stderr.write('\n');
+  const what = g ? `D(G(y)) with ${values.translator}` : sigma !== null ? `D(Gaussian σ ${sigma} of y)` : 'D(y)';
+  console.log(
+    `${what}, deblurrer ${values.deblurrer}: ${s.images} images of ${values.pairs} (${((performance.now() - t0) / 1000).toFixed(1)} s)`,
+  );
+  console.log(
+    `| | PSNR (dB) | SSIM |\n|---|---|---|\n| input | ${s.input_psnr.toFixed(2)} | ${s.input_ssim.toFixed(4)} |\n| output | ${s.psnr.toFixed(2)} | ${s.ssim.toFixed(4)} |`,
+  );
+  console.log(s.conventions);
+  writeOutputs(values, s, { pairs: values.pairs, deblurrer: values.deblurrer, translator: values.translator ?? null, prefilter: sigma });
 }

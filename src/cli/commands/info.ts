@@ -8,10 +8,6 @@ const HELP = `usage: b2b info [--verbose]
 
 export function info(argv: string[]): void {
   const { values } = parse(argv, { verbose: { type: 'boolean' } }, HELP);
-  if (values.help) {
-    console.log(HELP);
-    return;
-  }
   const a = allocatorStats();
   const mb = (b: number): string => `${(b / 2 ** 20).toFixed(1)} MB`;
   console.log(`libtorch ${torchVersion()}`);

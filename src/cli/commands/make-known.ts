@@ -1,7 +1,7 @@
 // b2b make-known: the known-blur set K from the target camera's sharp images.
 import { loadCamera } from '../../data/camera/config.js';
 import { makeKnownWithKernel, makeKnownWithSimulator } from '../../train/make-known.js';
-import { parse, UsageError } from '../usage.js';
+import { parse, stringFlags, UsageError } from '../usage.js';
 
 const HELP = `usage:
   b2b make-known --kernel RUN|FILE --pairs DIR --sharp S_DIR --out K_DIR [--seed N]
@@ -14,26 +14,24 @@ const HELP = `usage:
 K keeps the target camera's colours, noise and optics, so that K and B differ in blur only.`;
 
 export async function makeKnown(argv: string[]): Promise<void> {
-  const { values } = parse(argv, {
-    kernel: { type: 'string' }, camera: { type: 'string' }, pairs: { type: 'string' }, sharp: { type: 'string' }, out: { type: 'string' }, seed: { type: 'string' }, downscale: { type: 'string' },
-  }, HELP);
-  if (values.help) {
-    console.log(HELP);
-    return;
-  }
+  const { values } = parse(argv, stringFlags('kernel', 'camera', 'pairs', 'sharp', 'out', 'seed', 'downscale'), HELP);
   if (!values.sharp || !values.out) throw new UsageError(`make-known: give --sharp and --out\n\n${HELP}`);
-  if (Boolean(values.kernel) === Boolean(values.camera)) throw new UsageError(`make-known: give either --kernel (with --pairs) or --camera\n\n${HELP}`);
+  if (Boolean(values.kernel) === Boolean(values.camera))
+    throw new UsageError(`make-known: give either --kernel (with --pairs) or --camera\n\n${HELP}`);
   const seed = values.seed === undefined ? 0 : Number(values.seed);
   if (!Number.isInteger(seed) || seed < 0) throw new UsageError(`make-known: --seed must be a non-negative integer`);
   const downscale = values.downscale === undefined ? 1 : Number(values.downscale);
-  if (!Number.isInteger(downscale) || downscale < 1) throw new UsageError(`make-known: --downscale must be a positive integer, got '${values.downscale}'`);
+  if (!Number.isInteger(downscale) || downscale < 1)
+    throw new UsageError(`make-known: --downscale must be a positive integer, got '${values.downscale}'`);
   if (values.kernel && downscale !== 1) throw new UsageError('make-known: --downscale is for the simulator route (--camera)');
   const t0 = performance.now();
   const m = values.kernel
     ? await (async () => {
-      if (!values.pairs) throw new UsageError(`make-known: the kernel route needs --pairs (the known pairs)\n\n${HELP}`);
-      return makeKnownWithKernel({ kernel: values.kernel!, pairs: values.pairs, sharp: values.sharp!, out: values.out!, seed });
-    })()
+        if (!values.pairs) throw new UsageError(`make-known: the kernel route needs --pairs (the known pairs)\n\n${HELP}`);
+        return makeKnownWithKernel({ kernel: values.kernel!, pairs: values.pairs, sharp: values.sharp!, out: values.out!, seed });
+      })()
     : await makeKnownWithSimulator({ camera: loadCamera(values.camera!), sharp: values.sharp, out: values.out, seed, downscale });
-  console.log(`wrote ${m.entries.length} known-blur images to ${values.out} (${m.route} route, ${((performance.now() - t0) / 1000).toFixed(1)} s)`);
+  console.log(
+    `wrote ${m.entries.length} known-blur images to ${values.out} (${m.route} route, ${((performance.now() - t0) / 1000).toFixed(1)} s)`,
+  );
 }

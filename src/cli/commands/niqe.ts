@@ -1,7 +1,7 @@
 // b2b niqe fit | score: the no-reference NIQE score and its pristine model.
 import { join } from 'node:path';
 import { REPO_DATA } from '../../data/photos.js';
-import { listImages, readImage } from '../../data/image.js';
+import { ImageReadError, listImages, readImage } from '../../data/image.js';
 import { fitNiqe, niqe, readNiqeModel, writeNiqeModel } from '../../eval/niqe.js';
 import { parse, UsageError } from '../usage.js';
 
@@ -15,12 +15,13 @@ not the original NIQE parameters (which are fitted on other photos): compare sco
 Images must be at least 96×96; 96×96 blocks, the second scale at half size.`;
 
 export async function niqeCommand(argv: string[]): Promise<void> {
-  const { values, positionals } = parse(argv, { model: { type: 'string' }, images: { type: 'string' }, out: { type: 'string' }, csv: { type: 'string' } }, HELP);
+  const { values, positionals } = parse(
+    argv,
+    { model: { type: 'string' }, images: { type: 'string' }, out: { type: 'string' }, csv: { type: 'string' } },
+    HELP,
+  );
   const [sub, target] = positionals;
-  if (values.help || !sub) {
-    console.log(HELP);
-    return;
-  }
+  if (!sub) throw new UsageError(`niqe: give a subcommand\n\n${HELP}`);
   if (sub === 'fit') {
     if (!values.images || !values.out) throw new UsageError(`niqe fit: give --images and --out\n\n${HELP}`);
     const imgs = [];
@@ -35,17 +36,30 @@ export async function niqeCommand(argv: string[]): Promise<void> {
   const model = readNiqeModel(values.model ?? DEFAULT_NIQE_MODEL);
   const files = /\.[a-z]+$/i.test(target) ? [target] : listImages(target);
   const rows: [string, number][] = [];
+  const skipped: string[] = [];
+  // As deblur does: an unreadable or too small image is skipped and listed, the others are scored.
   for (const f of files) {
-    const t = (await readImage(f)).tensor;
+    let t;
+    try {
+      t = (await readImage(f)).tensor;
+    } catch (e) {
+      if (!(e instanceof ImageReadError)) throw e;
+      skipped.push(e.message);
+      continue;
+    }
     try {
       rows.push([f, niqe(t, model)]);
     } catch (e) {
-      throw new Error(`${f}: ${(e as Error).message}`);
+      skipped.push(`${f}: ${(e as Error).message}`);
     } finally {
       t.dispose();
     }
   }
+  for (const s of skipped) console.error(`skipped ${s}`);
+  if (rows.length === 0) throw new Error(`${target}: no image could be scored (${skipped.length} skipped)`);
   const mean = rows.reduce((a, [, v]) => a + v, 0) / rows.length;
-  console.log(`NIQE (lower: more natural; pristine model: ${values.model ?? DEFAULT_NIQE_MODEL}): mean ${mean.toFixed(3)} over ${rows.length} images`);
+  console.log(
+    `NIQE (lower: more natural; pristine model: ${values.model ?? DEFAULT_NIQE_MODEL}): mean ${mean.toFixed(3)} over ${rows.length} images${skipped.length ? ` (${skipped.length} skipped)` : ''}`,
+  );
   if (values.csv) (await import('node:fs')).writeFileSync(values.csv, 'image,niqe\n' + rows.map(([f, v]) => `${f},${v}`).join('\n') + '\n');
 }

@@ -13,10 +13,6 @@ const HELP = `usage: b2b pilots RUN... --out DIR [--hours 15] [--rates FILE]
 
 export function pilotsCommand(argv: string[]): void {
   const { values, positionals } = parse(argv, { out: { type: 'string' }, hours: { type: 'string' }, rates: { type: 'string' } }, HELP);
-  if (values.help) {
-    console.log(HELP);
-    return;
-  }
   if (positionals.length === 0 || !values.out) throw new UsageError(`pilots: give one or more RUN folders and --out DIR\n\n${HELP}`);
   const hours = values.hours === undefined ? 15 : Number(values.hours);
   if (!(hours > 0)) throw new UsageError(`pilots: --hours must be a positive number, got '${values.hours}'`);

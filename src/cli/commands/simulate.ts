@@ -2,7 +2,7 @@
 import { EMBEDDED_PHOTOS } from '../../data/photos.js';
 import { CAMERA_PRESETS, loadCamera } from '../../data/camera/config.js';
 import { generateBenchmark } from '../../data/benchmark.js';
-import { parse, UsageError } from '../usage.js';
+import { parse, stringFlags, UsageError } from '../usage.js';
 
 const HELP = `usage: b2b simulate --camera PRESET|config.json --out DIR [options]
   --camera        ${Object.keys(CAMERA_PRESETS).join(', ')}, or a camera config JSON file
@@ -15,16 +15,10 @@ const HELP = `usage: b2b simulate --camera PRESET|config.json --out DIR [options
   --test-fraction F  share of photos held out as test scenes (default 0.25)`;
 
 export async function simulate(argv: string[]): Promise<void> {
-  const { values } = parse(argv, {
-    camera: { type: 'string' }, photos: { type: 'string' }, out: { type: 'string' }, seed: { type: 'string' },
-    role: { type: 'string' }, size: { type: 'string' }, 'per-photo': { type: 'string' }, 'test-fraction': { type: 'string' },
-  }, HELP);
-  if (values.help) {
-    console.log(HELP);
-    return;
-  }
+  const { values } = parse(argv, stringFlags('camera', 'photos', 'out', 'seed', 'role', 'size', 'per-photo', 'test-fraction'), HELP);
   if (!values.camera || !values.out) throw new UsageError(`simulate: give --camera and --out\n\n${HELP}`);
-  if (values.role && values.role !== 'unknown' && values.role !== 'known') throw new UsageError(`simulate: --role must be unknown or known`);
+  if (values.role && values.role !== 'unknown' && values.role !== 'known')
+    throw new UsageError(`simulate: --role must be unknown or known`);
   const int = (v: string | undefined, name: string, d: number): number => {
     if (v === undefined) return d;
     const n = Number(v);
@@ -33,11 +27,20 @@ export async function simulate(argv: string[]): Promise<void> {
   };
   const t0 = performance.now();
   const m = await generateBenchmark({
-    camera: loadCamera(values.camera), photosDir: values.photos ?? EMBEDDED_PHOTOS, out: values.out,
-    seed: int(values.seed, 'seed', 0), role: (values.role ?? 'unknown') as 'unknown' | 'known', size: int(values.size, 'size', 256),
-    perPhoto: int(values['per-photo'], 'per-photo', 8), testFraction: values['test-fraction'] ? Number(values['test-fraction']) : 0.25,
+    camera: loadCamera(values.camera),
+    photosDir: values.photos ?? EMBEDDED_PHOTOS,
+    out: values.out,
+    seed: int(values.seed, 'seed', 0),
+    role: (values.role ?? 'unknown') as 'unknown' | 'known',
+    size: int(values.size, 'size', 256),
+    perPhoto: int(values['per-photo'], 'per-photo', 8),
+    testFraction: values['test-fraction'] ? Number(values['test-fraction']) : 0.25,
     log: (l) => console.log(l),
   });
-  const counts = Object.entries(m.counts).map(([k, v]) => `${k} ${v}`).join(', ');
-  console.log(`wrote ${values.out}: ${counts} samples of ${m.size}×${m.size} (${((performance.now() - t0) / 1000).toFixed(1)} s); contact sheet: ${values.out}/contact-sheet.png`);
+  const counts = Object.entries(m.counts)
+    .map(([k, v]) => `${k} ${v}`)
+    .join(', ');
+  console.log(
+    `wrote ${values.out}: ${counts} samples of ${m.size}×${m.size} (${((performance.now() - t0) / 1000).toFixed(1)} s); contact sheet: ${values.out}/contact-sheet.png`,
+  );
 }

@@ -25,16 +25,18 @@ possibly wrapped as {'params': …}, {'params_ema': …}, {'state_dict': …} or
 read as data: pickled code is refused, never run.`;
 
 export function weights(argv: string[]): void {
-  const { values, positionals } = parse(argv, { out: { type: 'string', short: 'o' }, arch: { type: 'string' }, checkpoint: { type: 'string' }, half: { type: 'boolean' } }, HELP);
+  const { values, positionals } = parse(
+    argv,
+    { out: { type: 'string', short: 'o' }, arch: { type: 'string' }, checkpoint: { type: 'string' }, half: { type: 'boolean' } },
+    HELP,
+  );
   const [sub, file] = positionals;
-  if (values.help || sub === undefined) {
-    console.log(HELP);
-    return;
-  }
+  if (sub === undefined) throw new UsageError(`weights: give a subcommand\n\n${HELP}`);
   if (file === undefined) throw new UsageError(`weights ${sub}: give a FILE\n\n${HELP}`);
   if (sub === 'export') {
     const which = values.checkpoint ?? 'best';
-    if (which !== 'best' && which !== 'latest' && which !== 'final') throw new UsageError(`weights export: --checkpoint is best, latest or final, got '${which}'`);
+    if (which !== 'best' && which !== 'latest' && which !== 'final')
+      throw new UsageError(`weights export: --checkpoint is best, latest or final, got '${which}'`);
     if (!values.out) throw new UsageError(`weights export: give --out FILE.safetensors\n\n${HELP}`);
     const r = exportCheckpoint(file, which, values.out, { half: values.half });
     console.log(`wrote ${values.out}: ${r.arch} from ${r.file} (step ${r.step})`);

@@ -77,7 +77,7 @@ export const CAMERA_PRESETS = {
 export type CameraPreset = keyof typeof CAMERA_PRESETS;
 
 export function isCameraPreset(s: string): s is CameraPreset {
-  return s in CAMERA_PRESETS;
+  return Object.hasOwn(CAMERA_PRESETS, s);
 }
 
 // ---- validation ---------------------------------------------------------------------------------
@@ -104,9 +104,9 @@ const str: Check = (v, at) => {
 };
 const obj = (fields: Record<string, Check>): Check => (v, at) => {
   if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new ConfigError(`${at} must be an object`);
-  for (const k of Object.keys(v)) if (!(k in fields)) throw new ConfigError(`${at}: unknown key '${k}' (known: ${Object.keys(fields).join(', ')})`);
+  for (const k of Object.keys(v)) if (!Object.hasOwn(fields, k)) throw new ConfigError(`${at}: unknown key '${k}' (known: ${Object.keys(fields).join(', ')})`);
   for (const [k, check] of Object.entries(fields)) {
-    if (!(k in v)) throw new ConfigError(`${at}: missing key '${k}'`);
+    if (!Object.hasOwn(v, k)) throw new ConfigError(`${at}: missing key '${k}'`);
     check((v as Record<string, unknown>)[k], `${at}.${k}`);
   }
 };

@@ -194,6 +194,11 @@ export class BatchLoader {
   }
 
   /** Frees the cached images (the loader can still be used; images are decoded again). */
+  /** `using` releases it at the end of the block (as dispose()). */
+  [Symbol.dispose](): void {
+    this.dispose();
+  }
+
   dispose(): void {
     for (const t of this.cached) t.dispose();
     this.cached.clear();

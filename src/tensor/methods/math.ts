@@ -111,8 +111,10 @@ function unary(op: AtenOp) {
   };
 }
 
-const addT = aten('add', 'Tensor'), addS = aten('add', 'Scalar');
-const subT = aten('sub', 'Tensor'), subS = aten('sub', 'Scalar');
+const addT = aten('add', 'Tensor'),
+  addS = aten('add', 'Scalar');
+const subT = aten('sub', 'Tensor'),
+  subS = aten('sub', 'Scalar');
 P.add = function (o: TS, alpha = 1) {
   return wrap(o instanceof Tensor ? addT(this.h, o.h, alpha) : addS(this.h, o, alpha));
 };
@@ -164,7 +166,8 @@ P.reciprocal = unary(aten('reciprocal'));
 P.isnan = unary(aten('isnan'));
 P.isfinite = unary(aten('isfinite'));
 
-const clampS = aten('clamp'), clampT = aten('clamp', 'Tensor');
+const clampS = aten('clamp'),
+  clampT = aten('clamp', 'Tensor');
 P.clamp = function (min?: number, max?: number) {
   if (min === undefined && max === undefined) throw new Error('clamp: give min, max or both');
   return wrap(clampS(this.h, min ?? null, max ?? null));
@@ -172,7 +175,8 @@ P.clamp = function (min?: number, max?: number) {
 P.clampTensor = function (min?: Tensor, max?: Tensor) {
   return wrap(clampT(this.h, min?.h ?? null, max?.h ?? null));
 };
-const lerpS = aten('lerp', 'Scalar'), lerpT = aten('lerp', 'Tensor');
+const lerpS = aten('lerp', 'Scalar'),
+  lerpT = aten('lerp', 'Tensor');
 P.lerp = function (end: Tensor, w: TS) {
   return wrap(w instanceof Tensor ? lerpT(this.h, end.h, w.h) : lerpS(this.h, end.h, w));
 };
@@ -197,7 +201,8 @@ const softplus = aten('softplus');
 P.softplus = function (beta = 1, threshold = 20) {
   return wrap(softplus(this.h, beta, threshold));
 };
-const softmax = aten('softmax', 'int'), logSoftmax = aten('log_softmax', 'int');
+const softmax = aten('softmax', 'int'),
+  logSoftmax = aten('log_softmax', 'int');
 P.softmax = function (dim: number) {
   return wrap(softmax(this.h, dim));
 };
@@ -206,7 +211,8 @@ P.logSoftmax = function (dim: number) {
 };
 
 // ---- conversions -------------------------------------------------------------------------------
-const toDtype = aten('to', 'dtype'), toDevice = aten('to', 'device');
+const toDtype = aten('to', 'dtype'),
+  toDevice = aten('to', 'device');
 P.to = function (target: DType | Device) {
   return wrap(isDType(target) ? toDtype(this.h, target) : toDevice(this.h, target, this.dtype));
 };
@@ -240,8 +246,10 @@ function inplace(t: AtenOp, s: AtenOp) {
     return this;
   };
 }
-const addT_ = aten('add_', 'Tensor'), addS_ = aten('add_', 'Scalar');
-const subT_ = aten('sub_', 'Tensor'), subS_ = aten('sub_', 'Scalar');
+const addT_ = aten('add_', 'Tensor'),
+  addS_ = aten('add_', 'Scalar');
+const subT_ = aten('sub_', 'Tensor'),
+  subS_ = aten('sub_', 'Scalar');
 P.add_ = function (o: TS, alpha = 1) {
   if (o instanceof Tensor) addT_.inplace(this.h, o.h, alpha);
   else addS_.inplace(this.h, o, alpha);
@@ -254,7 +262,9 @@ P.sub_ = function (o: TS, alpha = 1) {
 };
 P.mul_ = inplace(aten('mul_', 'Tensor'), aten('mul_', 'Scalar'));
 P.div_ = inplace(aten('div_', 'Tensor'), aten('div_', 'Scalar'));
-const addcmul_ = aten('addcmul_'), addcdiv_ = aten('addcdiv_'), addcmulOp = aten('addcmul');
+const addcmul_ = aten('addcmul_'),
+  addcdiv_ = aten('addcdiv_'),
+  addcmulOp = aten('addcmul');
 P.addcmul = function (a: Tensor, b: Tensor, value = 1) {
   return wrap(addcmulOp(this.h, a.h, b.h, value) as number);
 };
@@ -276,7 +286,10 @@ P.clamp_ = function (min?: number, max?: number) {
   clamp_.inplace(this.h, min ?? null, max ?? null);
   return this;
 };
-const sqrt_ = aten('sqrt_'), zero_ = aten('zero_'), fill_ = aten('fill_', 'Scalar'), copy_ = aten('copy_');
+const sqrt_ = aten('sqrt_'),
+  zero_ = aten('zero_'),
+  fill_ = aten('fill_', 'Scalar'),
+  copy_ = aten('copy_');
 P.sqrt_ = function () {
   sqrt_.inplace(this.h);
   return this;

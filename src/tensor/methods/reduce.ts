@@ -49,15 +49,30 @@ declare module '../tensor.js' {
 const P = Tensor.prototype;
 const dimsOf = (d: Dims): readonly number[] => (typeof d === 'number' ? [d] : d);
 
-const sumAll = aten('sum'), sumDim = aten('sum', 'dim_IntList');
-const meanAll = aten('mean'), meanDim = aten('mean', 'dim');
-const prodAll = aten('prod'), prodDim = aten('prod', 'dim_int');
-const maxAll = aten('max'), maxDim = aten('max', 'dim'), minAll = aten('min'), minDim = aten('min', 'dim');
-const amax = aten('amax'), amin = aten('amin'), argmax = aten('argmax'), argmin = aten('argmin');
-const varC = aten('var', 'correction'), stdC = aten('std', 'correction');
-const norm = aten('linalg_vector_norm'), logsumexp = aten('logsumexp'), cumsum = aten('cumsum');
-const anyAll = aten('any'), allAll = aten('all');
-const matmul = aten('matmul'), mm = aten('mm'), bmm = aten('bmm');
+const sumAll = aten('sum'),
+  sumDim = aten('sum', 'dim_IntList');
+const meanAll = aten('mean'),
+  meanDim = aten('mean', 'dim');
+const prodAll = aten('prod'),
+  prodDim = aten('prod', 'dim_int');
+const maxAll = aten('max'),
+  maxDim = aten('max', 'dim'),
+  minAll = aten('min'),
+  minDim = aten('min', 'dim');
+const amax = aten('amax'),
+  amin = aten('amin'),
+  argmax = aten('argmax'),
+  argmin = aten('argmin');
+const varC = aten('var', 'correction'),
+  stdC = aten('std', 'correction');
+const norm = aten('linalg_vector_norm'),
+  logsumexp = aten('logsumexp'),
+  cumsum = aten('cumsum');
+const anyAll = aten('any'),
+  allAll = aten('all');
+const matmul = aten('matmul'),
+  mm = aten('mm'),
+  bmm = aten('bmm');
 
 P.sum = function (dim?: Dims, o: ReduceOptions = {}) {
   return wrap(dim === undefined ? sumAll(this.h) : sumDim(this.h, dimsOf(dim), o.keepdim ?? false));

@@ -38,15 +38,31 @@ declare module '../tensor.js' {
 
 const P = Tensor.prototype;
 
-const reshape = aten('reshape'), view = aten('view'), permute = aten('permute');
-const transpose = aten('transpose', 'int'), tr = aten('t'), flatten = aten('flatten', 'using_ints');
-const squeeze = aten('squeeze'), squeezeDim = aten('squeeze', 'dim'), unsqueeze = aten('unsqueeze');
-const expand = aten('expand'), expandAs = aten('expand_as'), repeat = aten('repeat');
-const narrow = aten('narrow'), slice = aten('slice', 'Tensor'), select = aten('select', 'int');
-const index = aten('index', 'Tensor'), indexSelect = aten('index_select'), gather = aten('gather');
-const flip = aten('flip'), roll = aten('roll'), chunk = aten('chunk');
-const splitSize = aten('split', 'Tensor'), splitSizes = aten('split_with_sizes');
-const maskedFill = aten('masked_fill', 'Scalar'), viewAsReal = aten('view_as_real');
+const reshape = aten('reshape'),
+  view = aten('view'),
+  permute = aten('permute');
+const transpose = aten('transpose', 'int'),
+  tr = aten('t'),
+  flatten = aten('flatten', 'using_ints');
+const squeeze = aten('squeeze'),
+  squeezeDim = aten('squeeze', 'dim'),
+  unsqueeze = aten('unsqueeze');
+const expand = aten('expand'),
+  expandAs = aten('expand_as'),
+  repeat = aten('repeat');
+const narrow = aten('narrow'),
+  slice = aten('slice', 'Tensor'),
+  select = aten('select', 'int');
+const index = aten('index', 'Tensor'),
+  indexSelect = aten('index_select'),
+  gather = aten('gather');
+const flip = aten('flip'),
+  roll = aten('roll'),
+  chunk = aten('chunk');
+const splitSize = aten('split', 'Tensor'),
+  splitSizes = aten('split_with_sizes');
+const maskedFill = aten('masked_fill', 'Scalar'),
+  viewAsReal = aten('view_as_real');
 
 P.reshape = function (s) {
   return wrap(reshape(this.h, s));
@@ -91,7 +107,12 @@ P.select = function (dim, i) {
   return wrap(select(this.h, dim, i));
 };
 P.index = function (indices) {
-  return wrap(index(this.h, indices.map((t) => (t === null ? null : t.h))));
+  return wrap(
+    index(
+      this.h,
+      indices.map((t) => (t === null ? null : t.h)),
+    ),
+  );
 };
 P.indexSelect = function (dim, idx) {
   return wrap(indexSelect(this.h, dim, idx.h));
@@ -118,20 +139,33 @@ P.viewAsReal = function () {
   return wrap(viewAsReal(this.h));
 };
 
-const catOp = aten('cat'), stackOp = aten('stack'), whereOp = aten('where', 'self');
-const whereScalarOther = aten('where', 'ScalarOther'), whereScalarSelf = aten('where', 'ScalarSelf');
+const catOp = aten('cat'),
+  stackOp = aten('stack'),
+  whereOp = aten('where', 'self');
+const whereScalarOther = aten('where', 'ScalarOther'),
+  whereScalarSelf = aten('where', 'ScalarSelf');
 const whereScalar = aten('where', 'Scalar');
 
 /** Concatenates along an existing dimension. */
 export function cat(tensors: readonly Tensor[], dim = 0): Tensor {
   if (tensors.length === 0) throw new Error('cat: needs at least one tensor');
-  return wrap(catOp(tensors.map((t) => t.h), dim));
+  return wrap(
+    catOp(
+      tensors.map((t) => t.h),
+      dim,
+    ),
+  );
 }
 
 /** Stacks along a new dimension. */
 export function stack(tensors: readonly Tensor[], dim = 0): Tensor {
   if (tensors.length === 0) throw new Error('stack: needs at least one tensor');
-  return wrap(stackOp(tensors.map((t) => t.h), dim));
+  return wrap(
+    stackOp(
+      tensors.map((t) => t.h),
+      dim,
+    ),
+  );
 }
 
 /** Elementwise choice: cond ? a : b (numbers broadcast). */

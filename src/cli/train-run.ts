@@ -1,0 +1,121 @@
+// The driver every `b2b train …` command shares: flags from the trainer's option table plus the run
+// flags (--out, --resume, --config, --minutes), a config from a file and flags (or the run's own on
+// --resume, which refuses flags that would change the run), the training, and its summary line.
+import { readFileSync } from 'node:fs';
+import type { OptionTable } from '../train/options.js';
+import { RunDir } from '../train/run.js';
+import { configFromFlags, flagsHelp, givenFlags, helpLine, tableFlags } from './options.js';
+import { budgetSeconds, parse, UsageError } from './usage.js';
+
+/** A flag of a command that is no config key (a run option such as --device, or a preset). */
+export interface ExtraFlag {
+  boolean?: boolean;
+  arg?: string;
+  help: string;
+  /** Also allowed with --resume (it does not change what the run computes). */
+  onResume?: boolean;
+}
+
+export interface RunFlags {
+  resume: boolean;
+  maxSeconds: number | undefined;
+  /** The command's extra flags as given. */
+  extra: Record<string, string | boolean | undefined>;
+}
+
+export interface TrainingCommand<C extends object> {
+  /** 'train deblur', … (in messages). */
+  name: string;
+  /** The run kind config.json records ('deblur', 'kernel', 'translator', 'cyclegan'). */
+  kind: string;
+  /** The help's first lines. */
+  usage: string;
+  table: OptionTable<C>;
+  defaults: Partial<C>;
+  extra?: Record<string, ExtraFlag>;
+  /** Help after the options. */
+  notes?: string;
+  /** A checked config from the values of a config file and the flags (the flags win). */
+  build(given: Partial<C>, extra: Record<string, string | boolean | undefined>, source: string): C;
+  /** The saved config of a run being resumed, checked. */
+  resolve(saved: Record<string, unknown>, source: string): C;
+  /** Trains; returns the summary line. */
+  run(c: C, out: string, o: RunFlags): Promise<string>;
+}
+
+export function readConfigFile(file: string): Record<string, unknown> {
+  let v: unknown;
+  try {
+    v = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw new Error(`${file}: cannot read config (${(e as Error).message})`);
+  }
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new Error(`${file}: a config is a JSON object of option keys`);
+  return v as Record<string, unknown>;
+}
+
+const RUN_FLAGS = {
+  out: { type: 'string' },
+  resume: { type: 'string' },
+  config: { type: 'string' },
+  minutes: { type: 'string' },
+} as const;
+
+export function trainingHelp<C extends object>(cmd: TrainingCommand<C>): string {
+  const extra = Object.entries(cmd.extra ?? {}).map(([f, e]) => helpLine(f, e.arg, e.help));
+  return [
+    cmd.usage,
+    'options:',
+    flagsHelp(cmd.table, cmd.defaults),
+    ...extra,
+    helpLine('config', 'FILE', "a JSON config (keys as in a run's config.json); flags override it"),
+    helpLine('resume', 'RUN', 'continue an interrupted run exactly (with no option that would change it)'),
+    helpLine('minutes', 'N', 'a wall-time budget: the run ends at N minutes as finished (checkpoint, validation, final weights)'),
+    ...(cmd.notes ? [cmd.notes] : []),
+  ].join('\n');
+}
+
+export async function runTraining<C extends object>(cmd: TrainingCommand<C>, argv: string[]): Promise<void> {
+  const help = trainingHelp(cmd);
+  const extraFlags = Object.fromEntries(
+    Object.entries(cmd.extra ?? {}).map(([f, e]) => [f, { type: e.boolean ? ('boolean' as const) : ('string' as const) }]),
+  );
+  const { values, positionals } = parse(argv, { ...tableFlags(cmd.table), ...extraFlags, ...RUN_FLAGS }, help);
+  if (positionals.length > 0) throw new UsageError(`${cmd.name}: unexpected argument '${positionals[0]}'\n\n${help}`);
+  const v = values as Record<string, string | boolean | undefined>;
+  const extra = Object.fromEntries(Object.keys(cmd.extra ?? {}).map((f) => [f, v[f]]));
+  const maxSeconds = budgetSeconds(v.minutes as string | undefined, cmd.name);
+  let config: C, out: string;
+  if (v.resume !== undefined) {
+    out = String(v.resume);
+    const changing = [
+      ...givenFlags(v, cmd.table),
+      ...Object.entries(cmd.extra ?? {})
+        .filter(([f, e]) => !e.onResume && v[f] !== undefined)
+        .map(([f]) => `--${f}`),
+      ...(['out', 'config'] as const).filter((f) => v[f] !== undefined).map((f) => `--${f}`),
+    ];
+    if (changing.length > 0)
+      throw new UsageError(
+        `${cmd.name}: --resume continues ${out} as it was configured; drop ${changing.join(', ')} (or start a new run with --out)`,
+      );
+    const { kind, ...saved } = RunDir.open(out).config<Record<string, unknown> & { kind: string }>();
+    if (kind !== cmd.kind) throw new Error(`${out}: a '${kind}' run, not a ${cmd.kind} run`);
+    config = cmd.resolve(saved, `${out}/config.json`);
+  } else {
+    if (v.out === undefined) throw new UsageError(`${cmd.name}: give --out RUN\n\n${help}`);
+    out = String(v.out);
+    const file = v.config !== undefined ? readConfigFile(String(v.config)) : {};
+    const flags = configFromFlags(v, cmd.table, cmd.name);
+    config = cmd.build({ ...file, ...flags } as Partial<C>, extra, v.config !== undefined ? String(v.config) : cmd.name);
+  }
+  console.log(await cmd.run(config, out, { resume: v.resume !== undefined, maxSeconds, extra }));
+}
+
+/** The line every training command ends with: steps, minutes, what was validated, the weights. */
+export function finishedLine(
+  r: { interrupted: boolean; steps: number; plannedSteps: number; seconds: number; weights: string },
+  detail = '',
+): string {
+  return `${r.interrupted ? 'stopped' : 'finished'} at step ${r.steps}/${r.plannedSteps} in ${(r.seconds / 60).toFixed(1)} min${detail}; weights: ${r.weights}`;
+}
