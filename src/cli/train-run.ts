@@ -70,7 +70,11 @@ export function trainingHelp<C extends object>(cmd: TrainingCommand<C>): string 
     ...extra,
     helpLine('config', 'FILE', "a JSON config (keys as in a run's config.json); flags override it"),
     helpLine('resume', 'RUN', 'continue an interrupted run exactly (with no option that would change it)'),
-    helpLine('minutes', 'N', 'a wall-time budget: the run ends at N minutes as finished (checkpoint, validation, final weights)'),
+    helpLine(
+      'minutes',
+      'N',
+      'a budget of N minutes: the run and its learning-rate schedule are fitted to the steps that fit (rate measured as it goes)',
+    ),
     ...(cmd.notes ? [cmd.notes] : []),
   ].join('\n');
 }

@@ -231,8 +231,6 @@ async function deblurData(
 }
 
 export interface DeblurRunOptions extends TrainOptions {
-  /** With maxSeconds: fit the cosine schedule's length to the budget (measured after the first steps). */
-  fitSteps?: boolean;
   /** Where to train: 'cpu' (default), 'cuda', 'cuda:N'. Checkpoints and weights are device-independent. */
   device?: Device;
 }
@@ -276,7 +274,6 @@ export async function trainDeblur(c: DeblurConfig, out: string, o: DeblurRunOpti
     validate,
     primary: 'psnr',
     ...loopOptions(o, c),
-    fitSteps: o.fitSteps,
   });
   run.saveFinal(model.stateDict(), { arch, kind: 'deblurrer' }, r);
   // Synthetic blur without --val, and rendered pairs: the final evaluation is over the validation

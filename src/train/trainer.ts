@@ -5,6 +5,7 @@ import { noGrad, scope, stack, type Tensor } from '../tensor/index.js';
 import type { Module } from '../nn/index.js';
 import type { Adam } from '../optim/index.js';
 import { learningRate, type Schedule } from './schedule.js';
+import { BudgetFit, withTotal } from './budget-fit.js';
 import { loadCheckpoint, saveCheckpoint, type TrainState } from './checkpoint.js';
 import { Progress } from './progress.js';
 import type { RunDir } from './run.js';
@@ -55,9 +56,9 @@ export interface LoopOptions<B> {
   /** Wall-clock budget: the run ends (as finished, with a checkpoint) once this many seconds have passed. */
   maxSeconds?: number;
   /**
-   * With maxSeconds: once the step rate is measured (steps 5–35 of this process), the run's length, and
-   * with it a cosine or linear schedule, is shortened to the steps that fit the budget (never beyond
-   * `steps`). The fitted length is kept in the checkpoint, so a resumed run keeps its schedule.
+   * With maxSeconds (default on): the run's length, and with it the schedule, is fitted to the steps
+   * that fit the budget (never beyond `steps`), measured after the first steps and renewed every 100
+   * (budget-fit.ts). The fitted length is kept in checkpoints. false: the run stops when the budget ends.
    */
   fitSteps?: boolean;
   /** Called after each completed step (1-based count) with the step's loss: progress reports, early stops. */
@@ -137,15 +138,6 @@ export function gradsFinite(models: Module[]): boolean {
   );
 }
 
-/** Rate measurement for fitSteps: steps after the first WARM (compilation, caches) over SPAN steps. */
-const FIT_WARM = 5,
-  FIT_SPAN = 30;
-
-/** The schedule with its length changed to `total` (schedules without one are returned as they are). */
-function withTotal(s: Schedule, total: number): Schedule {
-  return s.kind === 'cosine' || s.kind === 'linear' ? { ...s, total } : s;
-}
-
 export async function trainLoop<B>(o: LoopOptions<B>): Promise<LoopResult> {
   const t0 = performance.now();
   let state: TrainState = { step: 0, lrScale: 1, loader: o.data.position };
@@ -156,7 +148,6 @@ export async function trainLoop<B>(o: LoopOptions<B>): Promise<LoopResult> {
     o.data.restore(state.loader as never);
     o.run.log({ event: 'resume', step: state.step });
   }
-  if (o.fitSteps && o.maxSeconds === undefined) throw new Error('fitSteps needs a time budget (maxSeconds)');
   let steps = o.steps,
     schedule = o.schedule;
   const fitted = state.extra?.fittedSteps;
@@ -165,8 +156,7 @@ export async function trainLoop<B>(o: LoopOptions<B>): Promise<LoopResult> {
     schedule = withTotal(o.schedule, fitted);
   }
   const progress = new Progress(steps, state.step, o.logEvery ?? 50, o.quiet ? devNull : process.stderr);
-  let fitStart = 0;
-  const startStep = state.step;
+  const fit = o.maxSeconds !== undefined && o.fitSteps !== false ? new BudgetFit(o.maxSeconds, t0, o.steps, state.step) : undefined;
   let stop = false;
   const onSignal = (): void => {
     stop = true;
@@ -191,21 +181,15 @@ export async function trainLoop<B>(o: LoopOptions<B>): Promise<LoopResult> {
         budgetReached = true;
         break;
       }
-      if (o.fitSteps && typeof state.extra?.fittedSteps !== 'number') {
-        const done = step - startStep;
-        if (done === FIT_WARM) fitStart = performance.now();
-        if (done === FIT_WARM + FIT_SPAN) {
-          const now = performance.now(),
-            rate = FIT_SPAN / ((now - fitStart) / 1000);
-          const left = o.maxSeconds! - (now - t0) / 1000;
-          // 8 % of the remaining time is kept for validations, checkpoints and the final save.
-          steps = Math.min(o.steps, step + Math.max(1, Math.floor(rate * left * 0.92)));
-          schedule = withTotal(o.schedule, steps);
-          state.extra = { ...state.extra, fittedSteps: steps };
-          progress.total = steps;
-          o.run.log({ event: 'fit-steps', step, steps, rate });
-          progress.note(`${rate.toFixed(2)} steps/s: the run is fitted to ${steps} steps in its ${o.maxSeconds} s`);
-        }
+      const refit = fit?.at(step, performance.now());
+      if (refit !== undefined && refit !== steps) {
+        if (typeof state.extra?.fittedSteps !== 'number')
+          progress.note(`the run is fitted to its time budget of ${o.maxSeconds} s: ${refit} steps`);
+        steps = refit;
+        schedule = withTotal(o.schedule, steps);
+        state.extra = { ...state.extra, fittedSteps: steps };
+        progress.total = steps;
+        o.run.log({ event: 'fit-steps', step, steps });
       }
       const lr = learningRate(schedule, o.baseLr, step) * state.lrScale;
       for (const p of o.parts) p.optimizer.lr = lr * (p.lrScale ?? 1);

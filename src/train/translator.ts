@@ -25,6 +25,8 @@ import type { TranslatorConfig } from './translator-config.js';
 export { inputScales, knownScales } from './translator-step.js';
 
 export interface TranslatorResult extends TrainResult {
+  /** With final 'best': the step whose G was kept and its validation PSNR of D_K(G(y)). */
+  kept?: { step: number; psnr: number };
   content: string;
 }
 
@@ -105,13 +107,15 @@ export async function trainTranslator(c: TranslatorConfig, out: string, o: Train
     primary: dk ? 'psnr' : undefined,
     ...loopOptions(o, c),
   });
+  let kept: TranslatorResult['kept'];
   const meta: Record<string, string> = { arch: c.arch, kind: 'translator', content: content.description };
   if (c.final === 'best' && !r.interrupted && existsSync(run.best)) {
     const at = loadModelFromCheckpoint(run.best, 'g', g);
+    kept = { step: at, psnr: r.best! };
     meta.selected = `best validation PSNR of D_K(G(y)) (${r.best?.toFixed(3)} dB) at step ${at} of ${r.steps}`;
     run.log({ event: 'final-weights', selected: 'best', step: at, psnr: r.best });
     log(`final weights: G at step ${at}, the best validation (${r.best?.toFixed(3)} dB)`);
   }
   run.saveFinal(g.stateDict(), meta, r);
-  return { ...r, run: out, weights: run.finalWeights, content: content.description };
+  return { ...r, run: out, weights: run.finalWeights, content: content.description, kept };
 }

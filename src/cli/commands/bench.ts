@@ -21,7 +21,7 @@ to continue an interrupted bench; finished stages are skipped.
   --photos DIR     scene photos (default: the embedded CC0 set)
   --budget MIN     training minutes per translator and per baseline (default 60)
   --retrain LIST   dk, kw, translators, baselines or all: train these even where shipped weights exist
-                   (shipped: weights/dk-<known>-nafnet-small, kw-<known>-small, g-<camera>-small, …)
+                   (shipped: weights/dk-<known>-nafnet-small32, kw-<known>-small, g-<camera>-small, …)
   --methods LIST   among dk, synthetic, cyclegan, blur2blur, upper (default: all)
   --k-route R      simulator (the known camera's motion on S; default) or kernel (KernelWizard, the
                    paper's route; here the small KernelWizard's K is nearly S: docs/experiments.md §2)

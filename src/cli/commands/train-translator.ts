@@ -49,11 +49,14 @@ Logged every 50 steps: D and G losses, gradient penalty, content loss, D's accur
   async run(c, out, o) {
     const r = await trainTranslator(c, out, { resume: o.resume, maxSeconds: o.maxSeconds });
     const v = r.lastValidation;
-    return finishedLine(
-      r,
+    const last =
       v && v.psnr !== undefined
-        ? `; validation D_K(G(y)) ${v.psnr.toFixed(2)} dB, D_K(y) ${v.dk_alone_psnr!.toFixed(2)} dB, input ${v.input_psnr!.toFixed(2)} dB`
-        : '',
-    );
+        ? `; last validation D_K(G(y)) ${v.psnr.toFixed(2)} dB, D_K(y) ${v.dk_alone_psnr!.toFixed(2)} dB, input ${v.input_psnr!.toFixed(2)} dB`
+        : '';
+    // Which G the weights file holds: the best validation's (final best) or the last step's.
+    const kept = r.kept
+      ? `; kept G of step ${r.kept.step} (validation D_K(G(y)) ${r.kept.psnr.toFixed(2)} dB)`
+      : '; kept G of the last step';
+    return finishedLine(r, last + kept);
   },
 };

@@ -28,7 +28,6 @@ or MIMO-UNet with its multi-scale L1 + FFT loss. Defaults are sized for 2 CPU co
   defaults: DEBLUR_DEFAULTS,
   extra: {
     device: { arg: 'D', help: 'cpu (default), cuda or cuda:N (an addon built against a CUDA libtorch: README)', onResume: true },
-    'fit-steps': { boolean: true, help: 'with --minutes: shorten the run (and its cosine schedule) to the steps that fit', onResume: true },
   },
   notes: `Pairs: a folder with blur/ and sharp/ (b2b simulate --role known writes DIR/pairs), or a GoPro, REDS,
 RSBlur, RealBlur or Blur2Blur layout. The run folder gets config.json, metrics.jsonl, checkpoints,
@@ -37,9 +36,7 @@ sample grids and model.safetensors. Ctrl-C saves a checkpoint.`,
   resolve: (saved, source) => resolveDeblurConfig(saved as Partial<DeblurConfig>, source),
   async run(c, out, o) {
     const device = checkDevice(o.extra.device as string | undefined, 'train deblur');
-    if (o.extra['fit-steps'] && o.maxSeconds === undefined)
-      throw new UsageError('train deblur: --fit-steps fits the schedule to --minutes; give --minutes');
-    const r = await trainDeblur(c, out, { resume: o.resume, maxSeconds: o.maxSeconds, device, fitSteps: Boolean(o.extra['fit-steps']) });
+    const r = await trainDeblur(c, out, { resume: o.resume, maxSeconds: o.maxSeconds, device });
     const v = r.lastValidation,
       f = r.final;
     const summary = v
