@@ -36,13 +36,23 @@ function cxx11Abi() {
 }
 
 const cuda = fs.existsSync(path.join(lib, 'libtorch_cuda.so'));
+// Gloo's headers (Debian's libgloo-dev, or inside a pip torch's include/): c10d's process group needs them.
+// B2B_NO_DIST=1 builds without it.
+const gloo = process.env.B2B_NO_DIST ? undefined : [inc, '/usr/include'].find((d) => fs.existsSync(path.join(d, 'gloo', 'config.h')));
 const v = version();
 const std = v.major > 2 || (v.major === 2 && v.minor >= 13) ? 'c++20' : 'c++17';
 
 switch (process.argv[2]) {
   case 'cflags':
     console.log(
-      [`-std=${std}`, `-D_GLIBCXX_USE_CXX11_ABI=${cxx11Abi()}`, `-I${inc}`, `-I${path.join(inc, 'torch/csrc/api/include')}`].join(' '),
+      [
+        `-std=${std}`,
+        `-D_GLIBCXX_USE_CXX11_ABI=${cxx11Abi()}`,
+        `-DB2B_CUDA_BUILD=${cuda ? 1 : 0}`,
+        ...(gloo ? ['-DB2B_DIST', '-DUSE_C10D_GLOO', ...(gloo === inc ? [] : [`-I${gloo}`])] : []),
+        `-I${inc}`,
+        `-I${path.join(inc, 'torch/csrc/api/include')}`,
+      ].join(' '),
     );
     break;
   case 'libs': {
@@ -54,7 +64,7 @@ switch (process.argv[2]) {
   }
   case 'info':
     console.log(
-      `libtorch ${v.major}.${v.minor}.${v.patch} at ${root ?? '/usr'} (${cuda ? 'CUDA' : 'CPU'}, ${std}, CXX11 ABI ${cxx11Abi()})`,
+      `libtorch ${v.major}.${v.minor}.${v.patch} at ${root ?? '/usr'} (${cuda ? 'CUDA' : 'CPU'}, ${std}, CXX11 ABI ${cxx11Abi()}, ${gloo ? 'Gloo' : 'no Gloo headers: no data parallelism'})`,
     );
     break;
   default:

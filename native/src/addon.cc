@@ -62,6 +62,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   InitAutograd(env, exports);
   InitGenerator(env, exports);
   InitFused(env, exports);
+  InitAutocast(env, exports);
+  InitDist(env, exports);
   // libtorch starts with one intra-op thread here: default to every core, B2B_THREADS overrides.
   const char* env_threads = std::getenv("B2B_THREADS");
   int threads = env_threads ? std::atoi(env_threads) : int(std::thread::hardware_concurrency());
@@ -72,6 +74,11 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("cudaDeviceCount", Napi::Function::New(env, CudaDeviceCount));
   exports.Set("parallelInfo", Napi::Function::New(env, ParallelInfo));
   exports.Set("torchVersion", Napi::String::New(env, TORCH_VERSION));
+  // Whether the addon was linked against a CUDA libtorch (scripts/build-native.sh sets it).
+#ifndef B2B_CUDA_BUILD
+#define B2B_CUDA_BUILD 0
+#endif
+  exports.Set("cudaBuild", Napi::Boolean::New(env, B2B_CUDA_BUILD != 0));
   return exports;
 }
 

@@ -79,6 +79,8 @@ void InitDispatch(Napi::Env env, Napi::Object exports);
 void InitAutograd(Napi::Env env, Napi::Object exports);
 void InitGenerator(Napi::Env env, Napi::Object exports);
 void InitFused(Napi::Env env, Napi::Object exports);
+void InitAutocast(Napi::Env env, Napi::Object exports);
+void InitDist(Napi::Env env, Napi::Object exports);
 
 // Generators (generator.cc): a JS Generator object unwrapped for op arguments.
 bool IsGenerator(Napi::Env env, const Napi::Value& v);

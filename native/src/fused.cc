@@ -308,7 +308,13 @@ Napi::Value LayerNormLastJs(const Napi::CallbackInfo& info) {
   return Guard(env, [&]() -> Napi::Value {
     TORCH_CHECK(x.dim() >= 1 && w.dim() == 1 && b.dim() == 1 && w.size(0) == x.size(-1) && b.size(0) == x.size(-1),
                 "layerNormLast: weight and bias must be [C] for input of last dimension C, got input ", x.sizes(), ", weight ", w.sizes(), ", bias ", b.sizes());
-    if (!FastPath(x) || !FastPath(w) || !FastPath(b)) return WrapTensor(env, at::layer_norm(x, {x.size(-1)}, w, b, eps));
+    if (!FastPath(x) || !FastPath(w) || !FastPath(b)) {
+      // Under autocast x may be bfloat16/float16 while the affine parameters stay float32: normalise in
+      // float32 (as autocast's own float32 policy for layer norms).
+      const bool reduced = x.scalar_type() != w.scalar_type() && (x.scalar_type() == at::kBFloat16 || x.scalar_type() == at::kHalf);
+      if (reduced) return WrapTensor(env, at::layer_norm(x.to(w.scalar_type()), {x.size(-1)}, w, b, eps));
+      return WrapTensor(env, at::layer_norm(x, {x.size(-1)}, w, b, eps));
+    }
     return WrapTensor(env, LayerNormLast::apply(x, w, b, eps));
   });
 }
@@ -349,7 +355,11 @@ Napi::Value ScaledResidualJs(const Napi::CallbackInfo& info) {
   return Guard(env, [&]() -> Napi::Value {
     TORCH_CHECK(r.sizes() == x.sizes() && x.dim() >= 1 && w.dim() == 1 && w.size(0) == x.size(-1),
                 "scaledResidual: expected r and x of one shape [..., C] and w [C], got ", r.sizes(), ", ", x.sizes(), " and ", w.sizes());
-    if (!FastPath(r) || !FastPath(x) || !FastPath(w)) return WrapTensor(env, at::addcmul(r, x, w));
+    if (!FastPath(r) || !FastPath(x) || !FastPath(w)) {
+      // Mixed dtypes (autocast): computed in the wider type.
+      const c10::ScalarType t = at::promote_types(at::promote_types(r.scalar_type(), x.scalar_type()), w.scalar_type());
+      return WrapTensor(env, at::addcmul(r.to(t), x.to(t), w.to(t)));
+    }
     return WrapTensor(env, ScaledResidual::apply(r, x, w));
   });
 }

@@ -5,7 +5,10 @@ import { readFileSync } from 'node:fs';
 import type { OptionTable } from '../train/options.js';
 import { RunDir } from '../train/run.js';
 import { configFromFlags, flagsHelp, givenFlags, helpLine, tableFlags } from './options.js';
-import { budgetSeconds, parse, UsageError } from './usage.js';
+import { budgetSeconds, checkDevice, DEVICE_HELP, parse, UsageError } from './usage.js';
+import { distAvailable, type AmpDtype, type Device } from '../tensor/index.js';
+import { DataParallel, groupFromEnv } from '../train/data-parallel.js';
+import { launch } from './launch.js';
 
 /** A flag of a command that is no config key (a run option such as --device, or a preset). */
 export interface ExtraFlag {
@@ -19,6 +22,12 @@ export interface ExtraFlag {
 export interface RunFlags {
   resume: boolean;
   maxSeconds: number | undefined;
+  /** --device, checked against what the addon can reach. */
+  device: Device;
+  /** --amp: mixed precision (bf16 on CPU or GPU, fp16 with loss scaling on GPU). */
+  amp: AmpDtype | undefined;
+  /** This process's rank when the environment (or --nproc) makes it one of a data-parallel group. */
+  dp: DataParallel | undefined;
   /** The command's extra flags as given. */
   extra: Record<string, string | boolean | undefined>;
 }
@@ -43,6 +52,15 @@ export interface TrainingCommand<C extends object> {
   run(c: C, out: string, o: RunFlags): Promise<string>;
 }
 
+/** --amp: bf16 anywhere, fp16 on a GPU (CPU autocast has no float16). */
+export function ampOption(v: string | undefined, device: Device, command: string): AmpDtype | undefined {
+  if (v === undefined) return undefined;
+  if (v !== 'bf16' && v !== 'fp16') throw new UsageError(`${command}: --amp must be bf16 or fp16, got '${v}'`);
+  if (v === 'fp16' && device === 'cpu')
+    throw new UsageError(`${command}: --amp fp16 needs a GPU (--device cuda); on the CPU use --amp bf16`);
+  return v === 'bf16' ? 'bfloat16' : 'float16';
+}
+
 export function readConfigFile(file: string): Record<string, unknown> {
   let v: unknown;
   try {
@@ -59,6 +77,9 @@ const RUN_FLAGS = {
   resume: { type: 'string' },
   config: { type: 'string' },
   minutes: { type: 'string' },
+  device: { type: 'string' },
+  amp: { type: 'string' },
+  nproc: { type: 'string' },
 } as const;
 
 export function trainingHelp<C extends object>(cmd: TrainingCommand<C>): string {
@@ -70,6 +91,17 @@ export function trainingHelp<C extends object>(cmd: TrainingCommand<C>): string 
     ...extra,
     helpLine('config', 'FILE', "a JSON config (keys as in a run's config.json); flags override it"),
     helpLine('resume', 'RUN', 'continue an interrupted run exactly (with no option that would change it)'),
+    helpLine('device', 'D', DEVICE_HELP),
+    helpLine(
+      'nproc',
+      'N',
+      'data-parallel training in N local worker processes (c10d, Gloo); RANK, WORLD_SIZE, MASTER_ADDR, MASTER_PORT join machines',
+    ),
+    helpLine(
+      'amp',
+      'bf16|fp16',
+      'mixed precision: forward passes in bfloat16 (CPU, GPU) or float16 with loss scaling (GPU); weights stay float32',
+    ),
     helpLine(
       'minutes',
       'N',
@@ -89,6 +121,14 @@ export async function runTraining<C extends object>(cmd: TrainingCommand<C>, arg
   const v = values as Record<string, string | boolean | undefined>;
   const extra = Object.fromEntries(Object.keys(cmd.extra ?? {}).map((f) => [f, v[f]]));
   const maxSeconds = budgetSeconds(v.minutes as string | undefined, cmd.name);
+  const device = checkDevice(v.device as string | undefined, cmd.name);
+  const amp = ampOption(v.amp as string | undefined, device, cmd.name);
+  const nproc = v.nproc === undefined ? 1 : Number(v.nproc);
+  if (!Number.isInteger(nproc) || nproc < 1)
+    throw new UsageError(`${cmd.name}: --nproc must be a positive integer, got '${String(v.nproc)}'`);
+  const spec = groupFromEnv();
+  if (nproc > 1 && spec)
+    throw new UsageError(`${cmd.name}: --nproc starts local workers; this process is already rank ${spec.rank} of a group`);
   let config: C, out: string;
   if (v.resume !== undefined) {
     out = String(v.resume);
@@ -113,7 +153,21 @@ export async function runTraining<C extends object>(cmd: TrainingCommand<C>, arg
     const flags = configFromFlags(v, cmd.table, cmd.name);
     config = cmd.build({ ...file, ...flags } as Partial<C>, extra, v.config !== undefined ? String(v.config) : cmd.name);
   }
-  console.log(await cmd.run(config, out, { resume: v.resume !== undefined, maxSeconds, extra }));
+  if (nproc > 1) {
+    // The arguments were checked here; the workers run the same command and join one group.
+    if (!distAvailable())
+      throw new Error(`${cmd.name}: --nproc needs the addon's distributed backend, which this build lacks (libgloo-dev)`);
+    const code = await launch(nproc, process.argv.slice(2));
+    if (code !== 0) throw new Error(`${cmd.name}: a worker exited with code ${code}`);
+    return;
+  }
+  const dp = spec ? DataParallel.init(spec) : undefined;
+  try {
+    const line = await cmd.run(config, out, { resume: v.resume !== undefined, maxSeconds, device, amp, dp, extra });
+    if (!dp || dp.isMain) console.log(line);
+  } finally {
+    dp?.destroy();
+  }
 }
 
 /** The line every training command ends with: steps, minutes, what was validated, the weights. */

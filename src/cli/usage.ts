@@ -1,6 +1,6 @@
 // Command-line argument errors (exit code 2) and a small parseArgs wrapper.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { cudaAvailable, cudaDeviceCount, torchVersion, type Device } from '../tensor/index.js';
+import { cudaAvailable, cudaBuild, cudaDeviceCount, torchVersion, type Device } from '../tensor/index.js';
 
 export class UsageError extends Error {
   constructor(message: string) {
@@ -56,15 +56,24 @@ export function budgetHelp(column: number): string {
   return `${'  --minutes N'.padEnd(column)}a wall-time budget: the run ends at N minutes as finished (checkpoint,\n${pad}validation, final weights), or at its step count if that comes first`;
 }
 
+/** What this build can do with GPUs, in words. */
+export function cudaSummary(): string {
+  if (!cudaBuild())
+    return `not in this build (libtorch ${torchVersion()} for the CPU; README, 'GPUs and several machines', builds against a CUDA one)`;
+  const n = cudaAvailable() ? cudaDeviceCount() : 0;
+  return n > 0 ? `built with CUDA, ${n} device${n === 1 ? '' : 's'} visible` : 'built with CUDA, but no GPU is visible';
+}
+
+/** The --device help text every computing command shares. */
+export const DEVICE_HELP =
+  "cpu (default), cuda or cuda:N: where to compute (a CUDA build of the addon: README, 'GPUs and several machines')";
+
 /** --device: 'cpu' (default), 'cuda' or 'cuda:N', checked against what this build of the addon can reach. */
 export function checkDevice(v: string | undefined, command: string): Device {
   if (v === undefined || v === 'cpu') return 'cpu';
   const m = /^cuda(?::(\d+))?$/.exec(v);
   if (!m) throw new UsageError(`${command}: --device must be cpu, cuda or cuda:N, got '${v}'`);
-  if (!cudaAvailable())
-    throw new UsageError(
-      `${command}: --device ${v}: this addon has no CUDA (built against ${torchVersion()}; see the README's GPU section) or no GPU is visible`,
-    );
+  if (!cudaAvailable()) throw new UsageError(`${command}: --device ${v}: CUDA is ${cudaSummary()}`);
   const n = cudaDeviceCount(),
     k = Number(m[1] ?? 0);
   if (k >= n) throw new UsageError(`${command}: --device ${v}: only ${n} GPU${n === 1 ? '' : 's'} visible`);

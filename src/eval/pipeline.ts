@@ -1,7 +1,7 @@
 // Evaluating a deblurring pipeline on test pairs: D(y), or D(G(y)) with a translator, on whole images,
 // one at a time. PSNR and SSIM on RGB in [0, 1], no border crop (src/eval/psnr.ts, src/eval/ssim.ts).
 import { basename } from 'node:path';
-import { noGrad, scope, type Tensor } from '../tensor/index.js';
+import { noGrad, scope, type Device, type Tensor } from '../tensor/index.js';
 import type { MIMOUNet } from '../models/index.js';
 import { readImage } from '../data/image.js';
 import type { PairedSample } from '../data/datasets/match.js';
@@ -85,6 +85,8 @@ export async function evaluatePairs(
 }
 
 /** D_K(G(y)) (or D_K(y) without a translator) as a restore function. */
-export function pipeline(deblur: (x: Tensor) => Tensor, translator?: MIMOUNet | null): (y: Tensor) => Tensor {
-  return translator ? (y) => deblur(translator.forwardAnySize(y)[2].clamp(0, 1)) : deblur;
+export function pipeline(deblur: (x: Tensor) => Tensor, translator?: MIMOUNet | null, device: Device = 'cpu'): (y: Tensor) => Tensor {
+  const run = translator ? (y: Tensor) => deblur(translator.forwardAnySize(y)[2].clamp(0, 1)) : deblur;
+  // On another device the image goes there and its result comes back to the caller's device.
+  return device === 'cpu' ? run : (y) => run(y.to(device)).to(y.device);
 }

@@ -10,6 +10,7 @@ import { Stages, simulate, simulated } from './stages.js';
 import { buildReport } from './report-build.js';
 import { resultsMarkdown, type Results } from './results.js';
 import { shippedDeblurrer } from './shipped.js';
+import type { Device } from '../tensor/index.js';
 
 export interface DemoOptions {
   out: string;
@@ -22,6 +23,8 @@ export interface DemoOptions {
   perPhoto: number;
   seed: number;
   say: (line: string) => void;
+  /** Where the models run ('cpu' default). */
+  device?: Device;
 }
 
 export async function runDemo(o: DemoOptions): Promise<Results> {
@@ -44,7 +47,7 @@ export async function runDemo(o: DemoOptions): Promise<Results> {
     known: o.known,
     stages: st.log,
     runs: { dk, kw: null },
-    cameras: { [cam.name]: await evaluateCamera(join(dir, 'test'), { dk, blur2blur: g }, ['dk', 'blur2blur'], st) },
+    cameras: { [cam.name]: await evaluateCamera(join(dir, 'test'), { dk, blur2blur: g }, ['dk', 'blur2blur'], st, o.device) },
   };
   writeFileSync(join(o.out, 'results.json'), JSON.stringify(r, null, 1) + '\n');
   writeFileSync(join(o.out, 'results.md'), resultsMarkdown(r));

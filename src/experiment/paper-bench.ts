@@ -19,6 +19,7 @@ import { ratioAblation } from './ratio-ablation.js';
 import { resultsMarkdown, type Method, type Results } from './results.js';
 import { shippedDeblurrer } from './shipped.js';
 import { archOf, weightsFile } from '../infer/load.js';
+import type { Device } from '../tensor/index.js';
 
 export interface BenchOptions {
   out: string;
@@ -45,6 +46,8 @@ export interface BenchOptions {
   /** Batch size of every training (default: each trainer's own); for small data. */
   batch?: number;
   say: (line: string) => void;
+  /** Where every stage computes ('cpu' default). */
+  device?: Device;
 }
 
 /** A prepared unknown camera: B/, B-gt/, S/ and test/{blur,sharp}/ under `dir`, named `name` in the table. */
@@ -104,7 +107,7 @@ export async function runBench(o: BenchOptions): Promise<Results> {
           ...(o.batch ? { batch: o.batch } : {}),
         }),
         dk,
-        { resume, maxSeconds: o.budget.deblurrer * 60 },
+        { resume, maxSeconds: o.budget.deblurrer * 60, device: o.device },
       );
     },
     dk,
@@ -119,6 +122,7 @@ export async function runBench(o: BenchOptions): Promise<Results> {
         await trainKernel(resolveKernelConfig({ pairs: join(knownDir, 'pairs'), val: join(knownDir, 'test'), steps: o.steps.kernel }), kw, {
           resume,
           maxSeconds: o.budget.kernel * 60,
+          device: o.device,
         });
       },
       kw,
@@ -154,8 +158,23 @@ export async function runBench(o: BenchOptions): Promise<Results> {
       () => existsSync(join(K, 'manifest.json')),
       async () => {
         if (o.kRoute === 'kernel')
-          await makeKnownWithKernel({ kernel: kw, pairs: join(knownDir, 'pairs'), sharp: join(dir, 'S'), out: K, seed: o.seed });
-        else await makeKnownWithSimulator({ camera: o.known, sharp: join(dir, 'S'), out: K, seed: o.seed, downscale: kDown });
+          await makeKnownWithKernel({
+            kernel: kw,
+            pairs: join(knownDir, 'pairs'),
+            sharp: join(dir, 'S'),
+            out: K,
+            seed: o.seed,
+            device: o.device,
+          });
+        else
+          await makeKnownWithSimulator({
+            camera: o.known,
+            sharp: join(dir, 'S'),
+            out: K,
+            seed: o.seed,
+            downscale: kDown,
+            device: o.device,
+          });
       },
     );
     const runsOf: Partial<Record<Method, string>> = { dk };
@@ -182,23 +201,24 @@ export async function runBench(o: BenchOptions): Promise<Results> {
       await trainDeblur(
         resolveDeblurConfig({ ...base, pairs: join(dir, 'S'), motionBlur: [3, 21], lr: 5e-4, steps: o.steps.baseline }),
         join(r, 'synthetic'),
-        { resume, maxSeconds: o.budget.baseline * 60 },
+        { resume, maxSeconds: o.budget.baseline * 60, device: o.device },
       );
     });
     await baseline('cyclegan', join(r, 'cyclegan'), async (resume) => {
       await trainCycleGAN(
         resolveCycleGANConfig({ ...base, blur: join(dir, 'B'), sharp: join(dir, 'S'), steps: o.steps.cyclegan }),
         join(r, 'cyclegan'),
-        { resume, maxSeconds: o.budget.baseline * 60 },
+        { resume, maxSeconds: o.budget.baseline * 60, device: o.device },
       );
     });
     await baseline('upper', join(r, 'upper'), async (resume) => {
       await trainDeblur(resolveDeblurConfig({ ...base, val: null, pairs: dir, lr: 5e-4, steps: o.steps.baseline }), join(r, 'upper'), {
         resume,
         maxSeconds: o.budget.baseline * 60,
+        device: o.device,
       });
     });
-    results.cameras[cam.name] = await evaluateCamera(join(dir, 'test'), runsOf, o.methods, st);
+    results.cameras[cam.name] = await evaluateCamera(join(dir, 'test'), runsOf, o.methods, st, o.device);
     if (o.bsRatios.length > 0) {
       results.cameras[cam.name]!.ratios = await ratioAblation({
         dir,
@@ -207,6 +227,7 @@ export async function runBench(o: BenchOptions): Promise<Results> {
         dk,
         ratios: o.bsRatios,
         st,
+        device: o.device,
         train: (blur, out, resume) => trainBenchTranslator(o, blur, K, dir, dk, out, resume),
       });
     }
@@ -240,5 +261,5 @@ async function trainBenchTranslator(
       ...o.translator,
     }),
   );
-  await trainTranslator(c, out, { resume, maxSeconds: o.budget.translator * 60, quiet: false });
+  await trainTranslator(c, out, { resume, maxSeconds: o.budget.translator * 60, device: o.device, quiet: false });
 }

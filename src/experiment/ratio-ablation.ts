@@ -10,6 +10,7 @@ import { loadDeblurrer, loadTranslator } from '../infer/load.js';
 import { deblur } from '../models/index.js';
 import { finished, type Stages } from './stages.js';
 import type { RatioResult } from './results.js';
+import type { Device } from '../tensor/index.js';
 
 /** The evenly spread subset of `files` of size n (in order). */
 export function spreadSubset<T>(files: readonly T[], n: number): T[] {
@@ -24,6 +25,7 @@ export async function ratioAblation(o: {
   dk: string;
   ratios: number[];
   st: Stages;
+  device?: Device;
   train: (blurDir: string, out: string, resume: boolean) => Promise<void>;
 }): Promise<RatioResult[]> {
   const b = listImages(join(o.dir, 'B')),
@@ -44,12 +46,12 @@ export async function ratioAblation(o: {
       (resume) => o.train(sub, run, resume),
       run,
     );
-    const d = loadDeblurrer(o.dk),
-      g = loadTranslator(run);
+    const d = loadDeblurrer(o.dk, undefined, undefined, o.device),
+      g = loadTranslator(run, undefined, o.device);
     try {
       const r = await evaluatePairs(
         test,
-        pipeline((x) => deblur(d, x), g),
+        pipeline((x) => deblur(d, x), g, o.device),
       );
       out.push({ ratio, bImages: n, sImages: s.length, psnr: r.psnr, ssim: r.ssim, run });
     } finally {

@@ -2,7 +2,7 @@
 // (blurry | G(y) | D_K(y) | D_K(G(y)) | ground truth) and training curves, and the configs behind them.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { noGrad, scope, type Tensor } from '../tensor/index.js';
+import { noGrad, scope, type Device, type Tensor } from '../tensor/index.js';
 import { encodePng, readImage } from '../data/image.js';
 import { readLayout, allPairs } from '../data/datasets/layouts.js';
 import { loadDeblurrer, loadTranslator } from '../infer/load.js';
@@ -28,11 +28,11 @@ function centre(t: Tensor, size: number): Tensor {
   );
 }
 
-async function cameraCrops(test: string, dkRun: string, gRun: string | undefined, n: number): Promise<CropSet[]> {
+async function cameraCrops(test: string, dkRun: string, gRun: string | undefined, n: number, device: Device): Promise<CropSet[]> {
   const pairs = allPairs(readLayout(test));
   const picks = Array.from({ length: Math.min(n, pairs.length) }, (_, i) => pairs[Math.floor((i * pairs.length) / n)]!);
-  const d = loadDeblurrer(dkRun),
-    g = gRun ? loadTranslator(gRun) : null;
+  const d = loadDeblurrer(dkRun, undefined, undefined, device),
+    g = gRun ? loadTranslator(gRun, undefined, device) : null;
   const sets: CropSet[] = [];
   try {
     for (const p of picks) {
@@ -59,7 +59,7 @@ async function cameraCrops(test: string, dkRun: string, gRun: string | undefined
   return sets;
 }
 
-export async function buildReport(out: string, r: Results, o: { say: (l: string) => void }): Promise<string> {
+export async function buildReport(out: string, r: Results, o: { say: (l: string) => void; device?: Device }): Promise<string> {
   const cams = Object.keys(r.cameras);
   const table: ReportTable = {
     caption: `PSNR (dB) / SSIM on each unknown camera's test pairs; known camera ${r.known}`,
@@ -77,7 +77,11 @@ export async function buildReport(out: string, r: Results, o: { say: (l: string)
   for (const c of cams) {
     const cr = r.cameras[c]!;
     const plots = [...(cr.runs.blur2blur ? translatorPlots(cr.runs.blur2blur) : [])];
-    sections.push({ title: `Unknown camera: ${c}`, crops: await cameraCrops(cr.test, r.runs.dk, cr.runs.blur2blur, 3), plots });
+    sections.push({
+      title: `Unknown camera: ${c}`,
+      crops: await cameraCrops(cr.test, r.runs.dk, cr.runs.blur2blur, 3, o.device ?? 'cpu'),
+      plots,
+    });
   }
   sections.push({ title: `Known-domain deblurrer D_K (${r.known})`, crops: [], plots: deblurPlots(r.runs.dk, 'D_K') });
   const configs = [

@@ -3,7 +3,7 @@
 // for foreign files (.pth); the kind the file records (deblurrer, translator, …) must be the one asked for.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { scope } from '../tensor/index.js';
+import { scope, type Device } from '../tensor/index.js';
 import type { Module } from '../nn/index.js';
 import { NAFNet, buildDeblurrer, buildTranslator, parseArch, type ArchId, type Deblurrer, type MIMOUNet } from '../models/index.js';
 import { loadWeights, readWeightsMetadata } from '../io/weights.js';
@@ -54,7 +54,7 @@ function checkKind(file: string, want: string): void {
  * A deblurrer (NAFNet or MIMO-UNet) in eval mode. tlc: the crop size it was trained on, to pool its
  * channel attention locally on larger images (NAFNet's test-time local converter; NAFNet only).
  */
-export function loadDeblurrer(spec: string, arch?: string, tlc?: number): Deblurrer {
+export function loadDeblurrer(spec: string, arch?: string, tlc?: number, device: Device = 'cpu'): Deblurrer {
   const file = weightsFile(spec);
   checkKind(file, 'deblurrer');
   const m = buildDeblurrer(archOf(file, arch));
@@ -64,6 +64,7 @@ export function loadDeblurrer(spec: string, arch?: string, tlc?: number): Deblur
   }
   loadInto(m, file);
   if (tlc !== undefined) (m as NAFNet).useLocalPooling(tlc);
+  if (device !== 'cpu') m.to(device);
   return m.eval();
 }
 
@@ -75,11 +76,13 @@ export function tlcOption(v: string | undefined): number | undefined {
   return n;
 }
 
-/** A translator G (MIMO-UNet) in eval mode. */
-export function loadTranslator(spec: string, arch?: string): MIMOUNet {
+/** A translator G (MIMO-UNet) in eval mode, on `device`. */
+export function loadTranslator(spec: string, arch?: string, device: Device = 'cpu'): MIMOUNet {
   const file = weightsFile(spec);
   checkKind(file, 'translator');
   const id = archOf(file, arch ?? 'mimo-unet');
   if (!id.startsWith('mimo-unet')) throw new Error(`${file}: a translator is a MIMO-UNet, this file holds a ${id}`);
-  return loadInto(buildTranslator(id), file).eval();
+  const g = loadInto(buildTranslator(id), file);
+  if (device !== 'cpu') g.to(device);
+  return g.eval();
 }

@@ -4,7 +4,7 @@
 import { mkdirSync, statSync } from 'node:fs';
 import { dirname, extname, resolve } from 'node:path';
 import { noGrad, scope, type Tensor } from '../tensor/index.js';
-import { deblur, type Deblurrer, type MIMOUNet } from '../models/index.js';
+import { deblur, deviceOf, type Deblurrer, type MIMOUNet } from '../models/index.js';
 import { IMAGE_EXTENSIONS, ImageReadError, listImages, readImage, writeImage } from '../data/image.js';
 import { probeVideo, readFrames, writeVideo } from '../data/video.js';
 import { pipeline } from '../eval/pipeline.js';
@@ -25,14 +25,16 @@ export interface Restorer {
 
 /** One image [3, H, W] → [3, H, W] in [0, 1]. */
 export function restoreImage(r: Restorer, y: Tensor): Tensor {
-  const restore = pipeline((x) => deblur(r.deblurrer, x), r.translator);
+  const restore = pipeline((x) => deblur(r.deblurrer, x), r.translator, deviceOf(r.deblurrer));
   const fn = (t: Tensor): Tensor => scope(() => restore(t).clamp(0, 1));
   return noGrad(() => scope(() => tiled(y.unsqueeze(0), fn, r.tiles).select(0, 0)));
 }
 
 /** Only the translator's output G(y) (what the known-domain deblurrer then sees). */
 export function translateImage(g: MIMOUNet, y: Tensor, tiles?: TileOptions): Tensor {
-  return noGrad(() => scope(() => tiled(y.unsqueeze(0), (t) => scope(() => g.forwardAnySize(t)[2].clamp(0, 1)), tiles).select(0, 0)));
+  const device = deviceOf(g);
+  const fn = (t: Tensor): Tensor => scope(() => g.forwardAnySize(t.to(device))[2].clamp(0, 1).to(t.device));
+  return noGrad(() => scope(() => tiled(y.unsqueeze(0), fn, tiles).select(0, 0)));
 }
 
 export type InputKind = 'image' | 'folder' | 'video';

@@ -87,7 +87,7 @@ export function gradientPenalty(
   o: { eps?: Tensor; generator?: Generator } = {},
 ): Tensor {
   const n = real.shape[0]!;
-  const e = o.eps ?? rand([n, 1, 1, 1], { generator: o.generator });
+  const e = o.eps ?? rand([n, 1, 1, 1], { generator: o.generator, device: real.device });
   const mix = noGrad(() =>
     real
       .detach()

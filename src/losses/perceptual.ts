@@ -19,7 +19,7 @@
 //              add texture, so invented patterns cost while smoothing is left to the discriminator.
 // A VGG without a weights file has random weights: allowed only when asked for by name ('vgg19-random',
 // 'vgg16-random'), and described as such in every run log — never silently.
-import { F, noGrad, scope, tensor, type Tensor } from '../tensor/index.js';
+import { F, noGrad, scope, tensor, type Device, type Tensor } from '../tensor/index.js';
 import { VGGFeatures } from '../models/vgg.js';
 
 export const CONTENT_LOSSES = ['vgg19', 'vgg16', 'vgg19-random', 'vgg16-random', 'lowpass', 'lowpass-hf', 'lowpass-hfcap'] as const;
@@ -43,6 +43,8 @@ export interface ContentLossOptions {
   vggWeights?: string | null;
   /** σ in pixels of the low-pass at full scale (halved at each coarser scale). */
   lowpassSigma?: number;
+  /** Where a VGG loss's network lives ('cpu' default). */
+  device?: Device;
 }
 
 class VGGContent implements ContentLoss {
@@ -54,9 +56,11 @@ class VGGContent implements ContentLoss {
     private readonly layers: readonly string[],
     weightsFile: string | null,
     imagenet: boolean,
+    device: Device,
   ) {
     this.vgg = new VGGFeatures({ depth, imagenetNormalize: imagenet });
     if (weightsFile) this.vgg.loadTorchvision(weightsFile);
+    if (device !== 'cpu') this.vgg.to(device);
     this.vgg.eval();
     const src = weightsFile ? `weights from ${weightsFile}` : 'RANDOM weights (torch default init; no ImageNet weights given)';
     this.description = `VGG${depth} features ${layers.join(', ')} (weights ${VGG_LAYER_WEIGHTS.map((w) => (w === 1 ? '1' : `1/${1 / w}`)).join(', ')}), ${src}`;
@@ -166,10 +170,22 @@ export function contentLoss(kind: ContentLossKind, o: ContentLossOptions = {}): 
       }
       // The paper's VGG19 gets torchvision's ImageNet normalisation; the official code feeds its VGG16
       // [0, 1] images as they are, and so does the 'vgg16' loss here.
-      return new VGGContent(kind === 'vgg19' ? 19 : 16, kind === 'vgg19' ? VGG19_LAYERS : VGG16_OFFICIAL_LAYERS, weights, kind === 'vgg19');
+      return new VGGContent(
+        kind === 'vgg19' ? 19 : 16,
+        kind === 'vgg19' ? VGG19_LAYERS : VGG16_OFFICIAL_LAYERS,
+        weights,
+        kind === 'vgg19',
+        o.device ?? 'cpu',
+      );
     case 'vgg19-random':
     case 'vgg16-random':
-      return new VGGContent(kind === 'vgg19-random' ? 19 : 16, kind === 'vgg19-random' ? VGG19_LAYERS : VGG16_OFFICIAL_LAYERS, null, false);
+      return new VGGContent(
+        kind === 'vgg19-random' ? 19 : 16,
+        kind === 'vgg19-random' ? VGG19_LAYERS : VGG16_OFFICIAL_LAYERS,
+        null,
+        false,
+        o.device ?? 'cpu',
+      );
     case 'lowpass':
       return new LowpassContent(o.lowpassSigma ?? 2);
     case 'lowpass-hf':

@@ -1,7 +1,8 @@
 // Typed builders over the architecture ids, and the deblurring call every caller shares. A deblurrer is a
 // NAFNet or a MIMO-UNet (its full-scale output); a translator G is a MIMO-UNet; a KernelWizard extracts
 // and re-applies blur. Each builder refuses an id of another family with the id in the message.
-import type { Tensor } from '../tensor/index.js';
+import type { Device, Tensor } from '../tensor/index.js';
+import type { Module } from '../nn/index.js';
 import { buildArch, type ArchId } from './arch.js';
 import { NAFNet } from './nafnet.js';
 import { MIMOUNet } from './mimo-unet.js';
@@ -29,6 +30,11 @@ export function buildTranslator(arch: ArchId): MIMOUNet {
 /** A freshly initialised KernelWizard of that id. */
 export function buildKernelWizard(arch: ArchId): KernelWizard {
   return build(arch, (m): m is KernelWizard => m instanceof KernelWizard, 'a KernelWizard');
+}
+
+/** The device a module's parameters are on ('cpu' for a module without any). */
+export function deviceOf(m: Module): Device {
+  return m.parameters()[0]?.device ?? 'cpu';
 }
 
 /** The deblurred image [N, 3, H, W] of any size (MIMO-UNet: its full-scale output). */

@@ -12,4 +12,4 @@ export {
 } from './kernel-wizard.js';
 export { ARCH_IDS, buildArch, parseArch, type ArchId } from './arch.js';
 export { seedWeights } from './seed-weights.js';
-export { buildDeblurrer, buildTranslator, buildKernelWizard, deblur, type Deblurrer } from './deblurrer.js';
+export { buildDeblurrer, buildTranslator, buildKernelWizard, deblur, deviceOf, type Deblurrer } from './deblurrer.js';

@@ -3,7 +3,7 @@
 // vgg19-dcbb9e9d.pth; the classifier is ignored) load as they are. Layers are named like the paper
 // (conv2_2, relu3_3, pool4). Pretrained weights cannot be downloaded here: a VGG starts with random
 // weights and says so (`pretrained` stays false) until loadTorchvision() is called with a file.
-import { F, tensor, type Tensor } from '../tensor/index.js';
+import { F, tensor, type DType, type Device, type Tensor } from '../tensor/index.js';
 import { Conv2d, Module, ReLU, Sequential, type Layer } from '../nn/index.js';
 import { loadWeights } from '../io/weights.js';
 
@@ -47,8 +47,8 @@ export class VGGFeatures extends Module {
   private isPretrained = false;
   // Made directly in their final shape: an intermediate tensor outside any scope would stay alive
   // until garbage collection.
-  private readonly mean = tensor([[[[0.485]], [[0.456]], [[0.406]]]]).keep();
-  private readonly std = tensor([[[[0.229]], [[0.224]], [[0.225]]]]).keep();
+  private mean = tensor([[[[0.485]], [[0.456]], [[0.406]]]]).keep();
+  private std = tensor([[[[0.229]], [[0.224]], [[0.225]]]]).keep();
 
   constructor(options: Partial<VGGOptions> = {}) {
     super();
@@ -109,6 +109,17 @@ export class VGGFeatures extends Module {
       if (wanted.includes(i)) out.set(i, y);
     }
     return wanted.map((i) => out.get(i)!);
+  }
+
+  /** Moves the normalisation constants with the parameters (they are not part of the state dict). */
+  override to(target: Device | DType): this {
+    super.to(target);
+    for (const k of ['mean', 'std'] as const) {
+      const moved = this[k].to(target).keep();
+      this[k].dispose();
+      this[k] = moved;
+    }
+    return this;
   }
 
   override dispose(): void {

@@ -13,3 +13,5 @@ export type { ReduceOptions, VarOptions, ValuesIndices } from './methods/reduce.
 export { grad, noGrad, enableGrad, isGradEnabled, type GradOptions } from './autograd.js';
 export * as F from './functional.js';
 export * from './runtime.js';
+export { autocast, autocastState, withoutAutocast, type AmpDtype } from './autocast.js';
+export { ProcessGroup, distAvailable, type GroupSpec } from './dist.js';

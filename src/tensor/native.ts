@@ -28,6 +28,8 @@ export interface AllocatorStats {
 
 export interface NativeAddon {
   torchVersion: string;
+  /** The addon was built against a CUDA libtorch. */
+  cudaBuild: boolean;
   fromArray(data: TypedArray, shape: readonly number[], dtype: string, device: string): TensorHandle;
   liveTensors(): number;
   dispose(h: TensorHandle): void;
@@ -62,6 +64,18 @@ export interface NativeAddon {
   ): (TensorHandle | undefined)[];
   isGradEnabled(): boolean;
   setGradEnabled(on: boolean): boolean;
+  autocastState(deviceType: 'cpu' | 'cuda'): { enabled: boolean; dtype: string };
+  setAutocast(deviceType: 'cpu' | 'cuda', enabled: boolean, dtype: string): void;
+  autocastEnter(): number;
+  autocastExit(): number;
+  /** The addon was built with c10d's Gloo process group. */
+  distAvailable: boolean;
+  distInit(masterAddr: string, masterPort: number, rank: number, worldSize: number, timeoutMs: number): void;
+  distAllReduceSum(t: TensorHandle): void;
+  distAllReduceMax(t: TensorHandle): void;
+  distBroadcast(t: TensorHandle, root: number): void;
+  distBarrier(): void;
+  distDestroy(): void;
   newGenerator(seed: number | bigint, device: string): NativeGenerator;
   manualSeed(seed: number): void;
   allocatorStats(): AllocatorStats;

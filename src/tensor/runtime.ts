@@ -34,6 +34,11 @@ export function cudaAvailable(): boolean {
 export function cudaDeviceCount(): number {
   return native.cudaDeviceCount();
 }
+/** Whether this build of the addon links a CUDA libtorch (whether a GPU is visible: cudaAvailable). */
+export function cudaBuild(): boolean {
+  return native.cudaBuild;
+}
+
 export function torchVersion(): string {
   return native.torchVersion;
 }

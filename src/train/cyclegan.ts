@@ -15,11 +15,12 @@ import { GAN_LOSSES, discriminatorAccuracy, discriminatorLoss, generatorLoss, ty
 import { RunDir } from './run.js';
 import { loopOptions, trainLoop, type StepResult, type TrainOptions, type TrainResult } from './trainer.js';
 import { validationPreview } from './preview.js';
-import { UnpairedLoader, adversarialUpdate, releaseUnpaired, type UnpairedBatch, adversarialParts } from './adversarial.js';
-import { loadValidation, mapInGroups } from './validation-data.js';
+import { UnpairedLoader, adversarialUpdate, releaseUnpaired, type UnpairedBatch, adversarialParts, shardUnpaired } from './adversarial.js';
+import { loadValidation, mapInGroups, stackOn } from './validation-data.js';
 import { weightsFile } from '../infer/load.js';
 import { meanPsnr } from '../eval/psnr.js';
 import { BASE_OPTIONS, COMMON_OPTIONS, checkConfig, type OptionTable, type TrainConfigBase } from './options.js';
+import { GradScaler } from './grad-scaler.js';
 
 /** The base fields (arch: the generators' NAFNet id; init: the B→S generator's start, e.g. D_K). */
 export interface CycleGANConfig extends TrainConfigBase {
@@ -101,6 +102,8 @@ export async function trainCycleGAN(c: CycleGANConfig, out: string, o: TrainOpti
   using gPair = new ModulePair(['b_to_s', 's_to_b'], gBS, gSB);
   using dPair = new ModulePair(['d_s', 'd_b'], dS, dB);
   if (c.init) scope(() => gBS.loadStateDict(loadWeights(weightsFile(c.init!)), {}, c.init!));
+  const device = o.device ?? 'cpu';
+  if (device !== 'cpu') for (const m of [gPair, dPair]) m.to(device);
   using optG = new Adam(gPair.parameters(), { lr: c.lr, betas: c.betas });
   using optD = new Adam(dPair.parameters(), { lr: c.lr, betas: c.betas });
   const opts = { batchSize: c.batch, crop: c.crop, augment: { hflip: true, vflip: true, rot90: true }, cache: true };
@@ -108,14 +111,15 @@ export async function trainCycleGAN(c: CycleGANConfig, out: string, o: TrainOpti
     new BatchLoader(readImageFolder(c.blur).files, { ...opts, seed: c.seed }),
     new BatchLoader(readImageFolder(c.sharp).files, { ...opts, seed: c.seed + 1 }),
   );
-  using val = c.val ? await loadValidation(allPairs(readLayout(c.val)), c.valImages, 256, 16) : null;
-  const run = resumed ?? RunDir.create(out, { kind: 'cyclegan', ...c }); // once the data has loaded
+  using val = c.val ? stackOn(await loadValidation(allPairs(readLayout(c.val)), c.valImages, 256, 16), device) : null;
+  const run = RunDir.start(out, { kind: 'cyclegan', ...c }, o, resumed); // once the data has loaded
   let acc = 0.5;
+  const dScaler = o.amp === 'float16' ? new GradScaler() : undefined;
 
   // source = blurry B, target = sharp S.
   const step = (batch: UnpairedBatch): StepResult => {
-    const b = batch.source.blurry,
-      s = batch.target.blurry;
+    const b = batch.source.blurry.to(device),
+      s = batch.target.blurry.to(device);
     const fakeS = deblur(gBS, b),
       fakeB = deblur(gSB, s);
     const r = adversarialUpdate(
@@ -136,8 +140,9 @@ export async function trainCycleGAN(c: CycleGANConfig, out: string, o: TrainOpti
         const identity = c.lambdaIdentity > 0 ? deblur(gBS, s).sub(s).abs().mean().add(deblur(gSB, b).sub(b).abs().mean()) : undefined;
         return { adv, cycle, identity };
       },
+      { device, scaler: dScaler, dp: o.dp },
     );
-    if (r.nonFinite) return { loss: fakeS.mean(), nonFinite: true, logs: { d_loss: r.dLoss } };
+    if (r.nonFinite) return { loss: fakeS.mean(), ...(r.overflow ? { skipUpdate: true } : { nonFinite: true }), logs: { d_loss: r.dLoss } };
     const { adv, cycle, identity } = r.generator;
     let loss = adv.add(cycle.mul(c.lambdaCycle));
     if (identity) loss = loss.add(identity.mul(c.lambdaCycle * c.lambdaIdentity));
@@ -165,6 +170,7 @@ export async function trainCycleGAN(c: CycleGANConfig, out: string, o: TrainOpti
     parts: adversarialParts(gPair, optG, dPair, optD),
     step,
     release: releaseUnpaired,
+    shard: shardUnpaired,
     validate: val ? validate : undefined,
     primary: val ? 'psnr' : undefined,
     ...loopOptions(o, c),

@@ -15,12 +15,13 @@ import { validationPreview } from './preview.js';
 import { SyntheticPairs, holdOutSharp, syntheticValidation } from './synthetic.js';
 import type { Schedule } from './schedule.js';
 import { COMMON_OPTIONS, checkConfig, type CommonTrainConfig, type OptionTable } from './options.js';
-import { holdOut, loadValidation, mapInGroups, pairStack } from './validation-data.js';
+import { holdOut, loadValidation, mapInGroups, stackOn } from './validation-data.js';
 import type { PairedSample } from '../data/datasets/match.js';
 import { RenderSource } from '../data/render-prefetch.js';
 import { readExcludedScenes } from '../data/rendered-pairs.js';
 import { loadCamera } from '../data/camera/config.js';
 import { delimiter } from 'node:path';
+import { shardBatch } from './data-parallel.js';
 
 export interface DeblurConfig extends CommonTrainConfig {
   weightDecay: number;
@@ -157,23 +158,14 @@ async function evaluateAll(
   let out = 0,
     inp = 0;
   for (let i = 0; i < pairs.length; i += 8) {
-    const v = onDevice(await loadValidation(pairs.slice(i, i + 8), 8, 256, 4), device);
+    using v = stackOn(await loadValidation(pairs.slice(i, i + 8), 8, 256, 4), device);
     const pred = noGrad(() => scope(() => deblur(model, v.blurry).clamp(0, 1)));
     out += psnrPerImage(pred, v.sharp).reduce((a, b) => a + b, 0);
     inp += psnrPerImage(v.blurry, v.sharp).reduce((a, b) => a + b, 0);
-    for (const t of [pred, v.blurry, v.sharp]) t.dispose();
+    pred.dispose();
   }
   model.train();
   return { psnr: out / pairs.length, input_psnr: inp / pairs.length, images: pairs.length };
-}
-
-/** A blurry/sharp stack on `device` (the CPU stack is released when moved). */
-function onDevice(v: { blurry: Tensor; sharp: Tensor }, device: Device): { blurry: Tensor; sharp: Tensor } {
-  if (device === 'cpu' || v.blurry.device === device) return v;
-  const moved = { blurry: v.blurry.to(device).keep(), sharp: v.sharp.to(device).keep() };
-  v.blurry.dispose();
-  v.sharp.dispose();
-  return moved;
 }
 
 const AUGMENT = { hflip: true, vflip: true, rot90: true } as const;
@@ -230,10 +222,7 @@ async function deblurData(
   return { split, loader, val: await loadValidation(split.val, c.valImages, 256, 4) };
 }
 
-export interface DeblurRunOptions extends TrainOptions {
-  /** Where to train: 'cpu' (default), 'cuda', 'cuda:N'. Checkpoints and weights are device-independent. */
-  device?: Device;
-}
+export type DeblurRunOptions = TrainOptions;
 
 export async function trainDeblur(c: DeblurConfig, out: string, o: DeblurRunOptions = {}): Promise<DeblurResult> {
   const device = o.device ?? 'cpu';
@@ -246,10 +235,10 @@ export async function trainDeblur(c: DeblurConfig, out: string, o: DeblurRunOpti
   using optimizer = new AdamW(model.parameters(), { lr: c.lr, betas: c.betas, weightDecay: c.weightDecay });
   const data = await deblurData(c, device);
   using loader = data.loader;
-  using val = pairStack(onDevice(data.val, device));
+  using val = stackOn(data.val, device);
   const { split } = data;
   // The run folder is made once the data has loaded: a command that fails on its data leaves nothing behind.
-  const run = resumed ?? RunDir.create(out, { kind: 'deblur', ...c });
+  const run = RunDir.start(out, { kind: 'deblur', ...c }, o, resumed); // once the data has loaded
   const validate = (step: number): Promise<Record<string, number>> =>
     validationPreview(run, step, [model], 3, () => {
       const pred = mapInGroups(val.blurry.shape[0]!, 4, (i, j) => deblur(model, val.blurry.slice(0, i, j)).clamp(0, 1));
@@ -271,6 +260,7 @@ export async function trainDeblur(c: DeblurConfig, out: string, o: DeblurRunOpti
       return { loss };
     },
     release: releaseBatch,
+    shard: shardBatch,
     validate,
     primary: 'psnr',
     ...loopOptions(o, c),

@@ -14,7 +14,8 @@ import { weightsFile } from '../infer/load.js';
 import { loopOptions, trainLoop, type TrainOptions, type TrainResult } from './trainer.js';
 import { validationPreview } from './preview.js';
 import { COMMON_OPTIONS, checkConfig, type CommonTrainConfig, type OptionTable } from './options.js';
-import { holdOut, loadValidation, mapInGroups } from './validation-data.js';
+import { holdOut, loadValidation, mapInGroups, stackOn } from './validation-data.js';
+import { shardBatch } from './data-parallel.js';
 
 /** KernelWizard: arch kernel-wizard-small, kernel-wizard or kernel-wizard-vae; crop a multiple of 128, ≥ 256. */
 export interface KernelConfig extends CommonTrainConfig {
@@ -71,8 +72,10 @@ function embedding(kw: KernelWizard, sharp: Tensor, blurry: Tensor, g?: Generato
 export async function trainKernel(c: KernelConfig, out: string, o: TrainOptions = {}): Promise<TrainResult> {
   const resumed = o.resume ? RunDir.open(out) : undefined;
   manualSeed(c.seed);
+  const device = o.device ?? 'cpu';
   using kw = buildKernelWizard(parseArch(c.arch));
   if (c.init) scope(() => kw.loadStateDict(loadWeights(weightsFile(c.init!)), {}, c.init!));
+  if (device !== 'cpu') kw.to(device);
   using optimizer = new Adam(kw.parameters(), { lr: c.lr, betas: c.betas });
   const pairs = allPairs(readLayout(c.pairs));
   const split = c.val ? { train: pairs, val: allPairs(readLayout(c.val)) } : holdOut(pairs, c.seed);
@@ -83,9 +86,9 @@ export async function trainKernel(c: KernelConfig, out: string, o: TrainOptions 
     augment: { hflip: true, vflip: true, rot90: true },
     cache: true,
   });
-  using val = await loadValidation(split.val, c.valImages, c.crop, 128);
-  const run = resumed ?? RunDir.create(out, { kind: 'kernel', ...c }); // once the data has loaded
-  const g = new Generator(c.seed + 1);
+  using val = stackOn(await loadValidation(split.val, c.valImages, c.crop, 128), device);
+  const run = RunDir.start(out, { kind: 'kernel', ...c }, o, resumed); // once the data has loaded
+  const g = new Generator(c.seed + 1, device);
   const validate = (step: number): Promise<Record<string, number>> =>
     validationPreview(run, step, [kw], 2, () => {
       const recon = mapInGroups(val.sharp.shape[0]!, 2, (i, j) => {
@@ -106,11 +109,14 @@ export async function trainKernel(c: KernelConfig, out: string, o: TrainOptions 
     baseLr: c.lr,
     schedule: { kind: 'constant' },
     step: (b) => {
-      const { k, kl } = embedding(kw, b.sharp!, b.blurry, g);
-      const rec = charbonnierLoss(kw.adaptKernel(b.sharp!, k), b.blurry);
+      const sharp = b.sharp!.to(device),
+        blurry = b.blurry.to(device);
+      const { k, kl } = embedding(kw, sharp, blurry, g);
+      const rec = charbonnierLoss(kw.adaptKernel(sharp, k), blurry);
       return kl ? { loss: rec.add(kl.mul(c.klWeight)), logs: { kl: kl.item() } } : { loss: rec };
     },
     release: releaseBatch,
+    shard: shardBatch,
     validate,
     primary: 'reblur_psnr',
     ...loopOptions(o, c),

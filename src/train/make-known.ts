@@ -7,7 +7,7 @@
 //    trajectories, exposure and sub-frames, averaged in linear light) and nothing else of it.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { F, Generator, noGrad, scope, type Tensor } from '../tensor/index.js';
+import { F, Generator, noGrad, scope, type Device, type Tensor } from '../tensor/index.js';
 import { buildKernelWizard, parseArch, type KernelWizard } from '../models/index.js';
 import { loadWeights, readWeightsMetadata } from '../io/weights.js';
 import { listImages, readImage, writeImage } from '../data/image.js';
@@ -65,8 +65,12 @@ export async function makeKnownWithKernel(o: {
   out: string;
   seed: number;
   log?: (l: string) => void;
+  /** Where KernelWizard runs ('cpu' default). */
+  device?: Device;
 }): Promise<KnownManifest> {
+  const device = o.device ?? 'cpu';
   const kw = loadKernelWizard(o.kernel);
+  if (device !== 'cpu') kw.to(device);
   const pairs = allPairs(readLayout(o.pairs));
   const rng = new Rng(o.seed);
   mkdirSync(o.out, { recursive: true });
@@ -90,9 +94,10 @@ export async function makeKnownWithKernel(o: {
             t
               .slice(1, cy, cy + H)
               .slice(2, cx, cx + W)
-              .unsqueeze(0);
+              .unsqueeze(0)
+              .to(device);
           return kw
-            .adaptKernel(s.unsqueeze(0), kw.extractKernel(crop(x), crop(y)).mean)
+            .adaptKernel(s.unsqueeze(0).to(device), kw.extractKernel(crop(x), crop(y)).mean)
             .clamp(0, 1)
             .select(0, 0);
         }),
@@ -145,17 +150,20 @@ export async function makeKnownWithSimulator(o: {
   seed: number;
   downscale?: number;
   log?: (l: string) => void;
+  /** Where the renderer runs ('cpu' default; another device draws its own noise stream). */
+  device?: Device;
 }): Promise<KnownManifest> {
+  const device = o.device ?? 'cpu';
   const cam = motionOnly(o.camera);
   const f = o.downscale ?? 1;
   if (!Number.isInteger(f) || f < 1) throw new Error(`make-known: downscale must be a positive integer, got ${f}`);
   const rng = new Rng(o.seed),
-    generator = new Generator(o.seed);
+    generator = new Generator(o.seed, device);
   mkdirSync(o.out, { recursive: true });
   const entries: KnownEntry[] = [];
   for (const file of listImages(o.sharp)) {
     const s = (await readImage(file)).tensor;
-    const one = noGrad(() => s.unsqueeze(0));
+    const one = noGrad(() => scope(() => s.unsqueeze(0).to(device)));
     const batch = downscaleLinear(one, f, file); // borders: reflection padding inside the renderer
     one.dispose();
     const r = await render(cam, batch, { rng, generator });

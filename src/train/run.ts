@@ -7,7 +7,20 @@ import { saveWeights } from '../io/weights.js';
 import type { Tensor } from '../tensor/index.js';
 
 export class RunDir {
-  constructor(readonly dir: string) {}
+  /** writes false: a data-parallel rank other than 0, which reads the run (checkpoints) but writes nothing. */
+  constructor(
+    readonly dir: string,
+    readonly writes = true,
+  ) {}
+
+  /**
+   * The run a trainer works in, made once its data has loaded: the resumed folder, a new one, or for a
+   * data-parallel rank other than 0 a view that writes nothing.
+   */
+  static start(dir: string, config: object, o: { dp?: { isMain: boolean } }, resumed?: RunDir): RunDir {
+    if (o.dp && !o.dp.isMain) return new RunDir(dir, false);
+    return resumed ?? RunDir.create(dir, config);
+  }
 
   /** A new run: the folder must not hold a run already (use resume for that). */
   static create(dir: string, config: object): RunDir {
@@ -30,6 +43,7 @@ export class RunDir {
    * empty folders resumes too) and removes the temporary files of checkpoint writes a kill interrupted.
    */
   ensureFolders(): void {
+    if (!this.writes) return;
     for (const d of ['checkpoints', 'samples']) mkdirSync(join(this.dir, d), { recursive: true });
     const ckpt = join(this.dir, 'checkpoints');
     for (const f of readdirSync(ckpt)) if (f.startsWith('.') && f.endsWith('.tmp')) rmSync(join(ckpt, f), { force: true });
@@ -58,6 +72,7 @@ export class RunDir {
     meta: Record<string, string>,
     r: { steps: number; lastValidation?: Record<string, number> },
   ): string {
+    if (!this.writes) return this.finalWeights;
     saveWeights(this.finalWeights, weights, {
       ...meta,
       steps: String(r.steps),
@@ -67,6 +82,7 @@ export class RunDir {
   }
 
   log(entry: Record<string, unknown>): void {
+    if (!this.writes) return;
     appendFileSync(join(this.dir, 'metrics.jsonl'), JSON.stringify({ time: new Date().toISOString(), ...entry }) + '\n');
   }
 

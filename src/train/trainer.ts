@@ -1,7 +1,10 @@
 // The training loop shared by every trainer: schedules, atomic checkpoints and exact resume, periodic
 // validation and samples, a guard against non-finite losses and gradients, Ctrl-C that saves and stops.
 import { existsSync } from 'node:fs';
-import { noGrad, scope, stack, type Tensor } from '../tensor/index.js';
+import { autocast, scope, type AmpDtype, type Device, type Tensor } from '../tensor/index.js';
+import { gradsFinite } from './finite.js';
+import { GradScaler, type ScalerState } from './grad-scaler.js';
+import type { DataParallel } from './data-parallel.js';
 import type { Module } from '../nn/index.js';
 import type { Adam } from '../optim/index.js';
 import { learningRate, type Schedule } from './schedule.js';
@@ -61,6 +64,12 @@ export interface LoopOptions<B> {
    * (budget-fit.ts). The fitted length is kept in checkpoints. false: the run stops when the budget ends.
    */
   fitSteps?: boolean;
+  /** Mixed precision: each step's forward under autocast; float16 adds loss scaling (grad-scaler.ts). */
+  amp?: { device: Device; dtype: AmpDtype };
+  /** Data parallel: this rank's share of the work (data-parallel.ts); only rank 0 validates and writes. */
+  dp?: DataParallel;
+  /** With dp: this rank's slice of a global batch. */
+  shard?: (batch: B, dp: DataParallel) => B;
   /** Called after each completed step (1-based count) with the step's loss: progress reports, early stops. */
   onStep?: (step: number, loss: number) => void;
 }
@@ -82,13 +91,19 @@ export interface TrainOptions {
   onStep?: (step: number, loss: number) => void;
   /** Where a trainer's own notes go (default: stderr unless quiet). */
   log?: (line: string) => void;
+  /** Where to train: 'cpu' (default), 'cuda', 'cuda:N'. Checkpoints and weights are device-independent. */
+  device?: Device;
+  /** Mixed precision: forward passes under autocast in this dtype (float16 adds loss scaling); weights stay float32. */
+  amp?: AmpDtype;
+  /** Data-parallel training: this process's rank in a group (--nproc, or the RANK/WORLD_SIZE environment). */
+  dp?: DataParallel;
 }
 
 /** The loop's share of a trainer's options, with the config's validation and checkpoint intervals. */
 export function loopOptions(
   o: TrainOptions,
   c: { valEvery: number; ckptEvery: number },
-): Pick<LoopOptions<unknown>, 'resume' | 'quiet' | 'maxSeconds' | 'logEvery' | 'onStep' | 'valEvery' | 'ckptEvery'> {
+): Pick<LoopOptions<unknown>, 'resume' | 'quiet' | 'maxSeconds' | 'logEvery' | 'onStep' | 'valEvery' | 'ckptEvery' | 'amp' | 'dp'> {
   return {
     resume: o.resume ?? false,
     quiet: o.quiet,
@@ -97,6 +112,8 @@ export function loopOptions(
     onStep: o.onStep,
     valEvery: c.valEvery,
     ckptEvery: c.ckptEvery,
+    amp: o.amp ? { device: o.device ?? 'cpu', dtype: o.amp } : undefined,
+    dp: o.dp,
   };
 }
 
@@ -123,31 +140,23 @@ export interface StepResult {
   nonFinite?: boolean;
 }
 
-/** Whether every gradient is finite: one sum per gradient, one read (one device sync) for all. */
-export function gradsFinite(models: Module[]): boolean {
-  return noGrad(() =>
-    scope(() => {
-      const sums: Tensor[] = [];
-      for (const m of models)
-        for (const p of m.parameters()) {
-          const g = p.grad;
-          if (g) sums.push(g.sum());
-        }
-      return sums.length === 0 || Number.isFinite(stack(sums).sum().item());
-    }),
-  );
-}
-
 export async function trainLoop<B>(o: LoopOptions<B>): Promise<LoopResult> {
   const t0 = performance.now();
+  const dp = o.dp,
+    main = !dp || dp.isMain;
+  const log = (entry: Record<string, unknown>): void => {
+    if (main) o.run.log(entry);
+  };
   let state: TrainState = { step: 0, lrScale: 1, loader: o.data.position };
   if (o.resume) {
     if (!existsSync(o.run.latest)) throw new Error(`${o.run.dir}: no checkpoint to resume from (checkpoints/latest.safetensors)`);
-    o.run.ensureFolders();
+    if (main) o.run.ensureFolders();
     state = loadCheckpoint(o.run.latest, o.parts);
     o.data.restore(state.loader as never);
-    o.run.log({ event: 'resume', step: state.step });
+    log({ event: 'resume', step: state.step });
   }
+  // Every rank starts from rank 0's weights.
+  dp?.broadcast(o.parts.map((p) => p.model));
   let steps = o.steps,
     schedule = o.schedule;
   const fitted = state.extra?.fittedSteps;
@@ -155,7 +164,7 @@ export async function trainLoop<B>(o: LoopOptions<B>): Promise<LoopResult> {
     steps = fitted;
     schedule = withTotal(o.schedule, fitted);
   }
-  const progress = new Progress(steps, state.step, o.logEvery ?? 50, o.quiet ? devNull : process.stderr);
+  const progress = new Progress(steps, state.step, o.logEvery ?? 50, o.quiet || !main ? devNull : process.stderr);
   const fit = o.maxSeconds !== undefined && o.fitSteps !== false ? new BudgetFit(o.maxSeconds, t0, o.steps, state.step) : undefined;
   let stop = false;
   const onSignal = (): void => {
@@ -163,7 +172,24 @@ export async function trainLoop<B>(o: LoopOptions<B>): Promise<LoopResult> {
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
-  const save = (file: string, step: number): void => saveCheckpoint(file, o.parts, { ...state, step, loader: o.data.position });
+  // float16 scales its loss; the scale is part of the state a resume restores.
+  const scaler = o.amp?.dtype === 'float16' ? new GradScaler() : undefined;
+  const saved = state.extra?.scaler as ScalerState | undefined;
+  if (scaler && saved) scaler.restore(saved);
+  const save = (file: string, step: number): void =>
+    void (
+      main &&
+      saveCheckpoint(file, o.parts, {
+        ...state,
+        ...(scaler ? { extra: { ...state.extra, scaler: scaler.state } } : {}),
+        step,
+        loader: o.data.position,
+      })
+    );
+  const amp = o.amp;
+  const runStep = (batch: B, step: number): StepResult =>
+    amp ? autocast(amp.device, amp.dtype, () => o.step(batch, step)) : o.step(batch, step);
+  let overflows = 0;
   let bad = 0,
     guardEvents = 0,
     lastValidation: Record<string, number> | undefined,
@@ -176,12 +202,18 @@ export async function trainLoop<B>(o: LoopOptions<B>): Promise<LoopResult> {
       // Let the event loop turn once per step: signal handlers (Ctrl-C) and finalizers run only then, and
       // a loader serving cached images would otherwise never leave the microtask queue.
       await new Promise<void>((resolve) => setImmediate(resolve));
+      let over = o.maxSeconds !== undefined && (performance.now() - t0) / 1000 > o.maxSeconds;
+      let refit = fit?.at(step, performance.now());
+      if (dp) {
+        // One agreement per step: any rank stopped or out of time stops all; the longest fitted length wins.
+        const [s, b, f] = dp.max([stop ? 1 : 0, over ? 1 : 0, refit ?? -1]);
+        [stop, over, refit] = [s === 1, b === 1, f! >= 0 ? f : undefined];
+      }
       if (stop) break;
-      if (o.maxSeconds !== undefined && (performance.now() - t0) / 1000 > o.maxSeconds) {
+      if (over) {
         budgetReached = true;
         break;
       }
-      const refit = fit?.at(step, performance.now());
       if (refit !== undefined && refit !== steps) {
         if (typeof state.extra?.fittedSteps !== 'number')
           progress.note(`the run is fitted to its time budget of ${o.maxSeconds} s: ${refit} steps`);
@@ -189,19 +221,37 @@ export async function trainLoop<B>(o: LoopOptions<B>): Promise<LoopResult> {
         schedule = withTotal(o.schedule, steps);
         state.extra = { ...state.extra, fittedSteps: steps };
         progress.total = steps;
-        o.run.log({ event: 'fit-steps', step, steps });
+        log({ event: 'fit-steps', step, steps });
       }
       const lr = learningRate(schedule, o.baseLr, step) * state.lrScale;
       for (const p of o.parts) p.optimizer.lr = lr * (p.lrScale ?? 1);
-      const batch = await o.data.next();
+      const global = await o.data.next();
+      const batch = dp && o.shard ? o.shard(global, dp) : global;
+      if (batch !== global) o.release(global);
       const r = scope(() => {
         for (const p of looped) p.optimizer.zeroGrad();
-        const { loss, logs, skipUpdate, nonFinite } = o.step(batch, step);
-        const value = nonFinite ? NaN : loss.item();
+        const { loss, logs, skipUpdate: skipHere, nonFinite } = runStep(batch, step);
+        let value = nonFinite ? NaN : loss.item(),
+          skipUpdate = skipHere;
+        if (dp) {
+          // Ranks agree on skipping; the loss logged is the mean over the ranks.
+          const [bad, skip] = dp.max([Number.isFinite(value) ? 0 : 1, skipUpdate ? 1 : 0]);
+          value = bad ? NaN : dp.mean([value])[0]!;
+          skipUpdate = skip === 1;
+        }
         if (!Number.isFinite(value)) return { value, logs, ok: false };
         if (skipUpdate) return { value, logs, ok: true }; // e.g. a discriminator warm-up step
-        loss.backward();
-        if (!gradsFinite(models)) return { value, logs, ok: false };
+        (scaler ? scaler.scaled(loss) : loss).backward();
+        dp?.averageGradients(models);
+        if (scaler) {
+          // An overflow of the scaled gradients lowers the scale and skips the step: not a bad step.
+          const finite = scaler.unscale(models);
+          scaler.update(finite);
+          if (!finite) {
+            overflows++;
+            return { value, logs, ok: true };
+          }
+        } else if (!gradsFinite(models)) return { value, logs, ok: false };
         for (const p of looped) p.optimizer.update();
         return { value, logs, ok: true };
       });
@@ -210,14 +260,14 @@ export async function trainLoop<B>(o: LoopOptions<B>): Promise<LoopResult> {
         for (const p of looped) p.optimizer.zeroGrad();
         bad++;
         guardEvents++;
-        o.run.log({ event: 'non-finite', step, loss: String(r.value), action: 'skipped' });
+        log({ event: 'non-finite', step, loss: String(r.value), action: 'skipped' });
         progress.note(`step ${step + 1}: non-finite loss or gradient (${r.value}); update skipped`);
         if (bad >= (o.maxBadSteps ?? 3)) {
           if (!existsSync(o.run.latest))
             throw new Error(`${bad} non-finite steps in a row and no checkpoint to roll back to: lower the learning rate`);
           const restored = loadCheckpoint(o.run.latest, o.parts);
           state.lrScale = restored.lrScale * 0.5;
-          o.run.log({ event: 'rollback', step, toStep: restored.step, lrScale: state.lrScale });
+          log({ event: 'rollback', step, toStep: restored.step, lrScale: state.lrScale });
           progress.note(`rolled back to the checkpoint of step ${restored.step}; learning rate ×${state.lrScale}`);
           bad = 0;
         }
@@ -226,11 +276,12 @@ export async function trainLoop<B>(o: LoopOptions<B>): Promise<LoopResult> {
       bad = 0;
       progress.update(step, r.value);
       o.onStep?.(step + 1, r.value);
-      if ((step + 1) % (o.logEvery ?? 50) === 0) o.run.log({ step: step + 1, loss: r.value, lr, ...r.logs });
+      if ((step + 1) % (o.logEvery ?? 50) === 0)
+        log({ step: step + 1, loss: r.value, lr, ...r.logs, ...(scaler ? { loss_scale: scaler.scale, overflows } : {}) });
       const last = step + 1 === steps;
-      if (o.validate && ((step + 1) % o.valEvery === 0 || last)) {
+      if (o.validate && main && ((step + 1) % o.valEvery === 0 || last)) {
         lastValidation = await o.validate(step + 1);
-        o.run.log({ step: step + 1, validation: lastValidation });
+        log({ step: step + 1, validation: lastValidation });
         progress.note(
           `validation at step ${step + 1}: ${Object.entries(lastValidation)
             .map(([k, v]) => `${k} ${v.toFixed(3)}`)
@@ -246,16 +297,16 @@ export async function trainLoop<B>(o: LoopOptions<B>): Promise<LoopResult> {
     }
     if (budgetReached) {
       save(o.run.latest, step);
-      if (o.validate) {
+      if (o.validate && main) {
         lastValidation = await o.validate(step);
-        o.run.log({ step, validation: lastValidation });
+        log({ step, validation: lastValidation });
       }
-      o.run.log({ event: 'budget', step, seconds: (performance.now() - t0) / 1000 });
+      log({ event: 'budget', step, seconds: (performance.now() - t0) / 1000 });
       progress.note(`time budget of ${o.maxSeconds} s reached at step ${step}`);
     }
     if (stop) {
       save(o.run.latest, step);
-      o.run.log({ event: 'interrupted', step });
+      log({ event: 'interrupted', step });
       progress.note(`interrupted: saved a checkpoint at step ${step}; continue with --resume ${o.run.dir}`);
     }
     return {

@@ -1,7 +1,9 @@
 // One translator training step (shared by the trainer and the training benchmark): D first (real K at
 // three scales vs detached G(B), plus the gradient penalty), then G's loss (adversarial through the
 // frozen D, plus λ_rec × the content loss). The step updates D itself; the returned loss is G's.
-import { Generator, F, type Tensor } from '../tensor/index.js';
+import { Generator, F, type AmpDtype, type Device, type Tensor } from '../tensor/index.js';
+import { GradScaler } from './grad-scaler.js';
+import type { DataParallel } from './data-parallel.js';
 import type { MIMOUNet, PatchGAN } from '../models/index.js';
 import type { Adam } from '../optim/index.js';
 import { discriminatorAccuracy, discriminatorLoss, generatorLoss, gradientPenalty } from '../losses/gan.js';
@@ -14,7 +16,15 @@ import type { StepResult } from './trainer.js';
 export type StepConfig = Pick<
   TranslatorConfig,
   'gan' | 'lambdaGp' | 'gpScales' | 'lambdaRec' | 'discInput' | 'curriculum' | 'curriculumFraction' | 'curriculumSteps' | 'seed'
-> & { discWarmup?: number };
+> & {
+  discWarmup?: number;
+  /** Where G and D live (batches are moved there); 'cpu' default. */
+  device?: Device;
+  /** Mixed precision of the run (float16: D gets its own loss scaler). */
+  amp?: AmpDtype;
+  /** Data parallel: D's update agrees over the ranks. */
+  dp?: DataParallel;
+};
 
 const nearestHalf = (x: Tensor): Tensor => F.interpolate(x, { scaleFactor: 0.5, mode: 'nearest' });
 const bilinearHalf = (x: Tensor): Tensor => F.interpolate(x, { scaleFactor: 0.5, mode: 'bilinear' });
@@ -49,19 +59,21 @@ export function translatorStep(
   content: ContentLoss,
 ): (batch: UnpairedBatch, i: number) => StepResult {
   const view = discView(c);
-  const gen = new Generator(c.seed);
+  const device = c.device ?? 'cpu';
+  const gen = new Generator(c.seed, device);
+  const dScaler = c.amp === 'float16' ? new GradScaler() : undefined;
   let acc = { real: 0.5, fake: 0.5, mean: 0.5 },
     seen = 0;
 
   return (batch: UnpairedBatch, i: number): StepResult => {
     const y = curriculumBatch(
       c.curriculum ? { startFraction: c.curriculumFraction, fullAfter: c.curriculumSteps } : null,
-      batch.source.blurry,
+      batch.source.blurry.to(device),
       i,
     );
     const ys = inputScales(y);
     const outs = g.forward(y);
-    const ks = knownScales(batch.target.blurry);
+    const ks = knownScales(batch.target.blurry.to(device));
     const fakeD = outs.map((t) => t.detach());
     const n = y.shape[0]!;
     const gpAt = c.gpScales === 'full' ? [2] : [0, 1, 2];
@@ -90,8 +102,11 @@ export function translatorStep(
         adv: generatorLoss(c.gan, d.forwardScales(outs.map(view))),
         rec: content.loss(ys, outs),
       }),
+      { device, scaler: dScaler, dp: c.dp },
     );
-    if (r.nonFinite) return { loss: outs[2]!.mean(), nonFinite: true, logs: { d_loss: r.dLoss } };
+    // A float16 overflow only lowers D's loss scale: the step is skipped, not counted as bad.
+    if (r.nonFinite)
+      return { loss: outs[2]!.mean(), ...(r.overflow ? { skipUpdate: true } : { nonFinite: true }), logs: { d_loss: r.dLoss } };
     const { adv, rec } = r.generator;
     acc =
       seen === 0

@@ -17,9 +17,9 @@ import { loadModelFromCheckpoint } from './checkpoint.js';
 import { loopOptions, trainLoop, type TrainOptions, type TrainResult } from './trainer.js';
 import { validationPreview } from './preview.js';
 import { translatorStep } from './translator-step.js';
-import { UnpairedLoader, releaseUnpaired, type UnpairedBatch, adversarialParts } from './adversarial.js';
+import { UnpairedLoader, releaseUnpaired, type UnpairedBatch, adversarialParts, shardUnpaired } from './adversarial.js';
 import { loadDeblurrer, weightsFile } from '../infer/load.js';
-import { loadValidation, mapInGroups } from './validation-data.js';
+import { loadValidation, mapInGroups, stackOn } from './validation-data.js';
 import type { TranslatorConfig } from './translator-config.js';
 
 export { inputScales, knownScales } from './translator-step.js';
@@ -42,7 +42,9 @@ export async function trainTranslator(c: TranslatorConfig, out: string, o: Train
   using d = new PatchGAN(c.disc);
   if (c.identityInit && !c.init) g.initIdentity();
   if (c.init) scope(() => g.loadStateDict(loadWeights(weightsFile(c.init!)), {}, c.init!));
-  using content = contentLoss(c.content, { vggWeights: c.vggWeights, lowpassSigma: c.lowpassSigma });
+  const device = o.device ?? 'cpu';
+  if (device !== 'cpu') for (const m of [g, d]) m.to(device);
+  using content = contentLoss(c.content, { vggWeights: c.vggWeights, lowpassSigma: c.lowpassSigma, device });
   using gOpt = new Adam(g.parameters(), { lr: c.lr, betas: c.betas });
   using dOpt = new Adam(d.parameters(), { lr: c.lr, betas: c.betas });
   const bSet = readImageFolder(c.blur).files,
@@ -52,12 +54,12 @@ export async function trainTranslator(c: TranslatorConfig, out: string, o: Train
     new BatchLoader(bSet, { ...loaderOpts, seed: c.seed }),
     new BatchLoader(kSet, { ...loaderOpts, seed: c.seed + 1 }),
   );
-  using dk: Deblurrer | null = c.deblurrer ? loadDeblurrer(c.deblurrer) : null;
-  using val = c.valPairs ? await loadValidation(allPairs(readLayout(c.valPairs)), c.valImages, 256, 16) : null;
-  const run = resumed ?? RunDir.create(out, { kind: 'translator', ...c }); // once the data has loaded
+  using dk: Deblurrer | null = c.deblurrer ? loadDeblurrer(c.deblurrer, undefined, undefined, device) : null;
+  using val = c.valPairs ? stackOn(await loadValidation(allPairs(readLayout(c.valPairs)), c.valImages, 256, 16), device) : null;
+  const run = RunDir.start(out, { kind: 'translator', ...c }, o, resumed); // once the data has loaded
   run.log({ event: 'content-loss', description: content.description });
   log(`content loss: ${content.description}`);
-  const step = translatorStep(c, g, d, dOpt, content);
+  const step = translatorStep({ ...c, device, amp: o.amp, dp: o.dp }, g, d, dOpt, content);
 
   // D_K alone on the validation stack does not change during training: computed once.
   using direct =
@@ -103,6 +105,7 @@ export async function trainTranslator(c: TranslatorConfig, out: string, o: Train
     parts: adversarialParts(g, gOpt, d, dOpt, c.discLrScale),
     step,
     release: releaseUnpaired,
+    shard: shardUnpaired,
     validate: val ? validate : undefined,
     primary: dk ? 'psnr' : undefined,
     ...loopOptions(o, c),

@@ -1,5 +1,5 @@
 // Validation data shared by the trainers: a scene-level hold-out and a fixed stack of centre crops.
-import { cat, noGrad, scope, stack, type Tensor } from '../tensor/index.js';
+import { cat, noGrad, scope, stack, type Device, type Tensor } from '../tensor/index.js';
 import { readImage } from '../data/image.js';
 import type { PairedSample } from '../data/datasets/match.js';
 import { Rng } from '../data/rng.js';
@@ -29,6 +29,15 @@ export function pairStack(v: { blurry: Tensor; sharp: Tensor }): PairStack {
       v.sharp.dispose();
     },
   };
+}
+
+/** A stack on `device` (moved there, the original released) as a PairStack. */
+export function stackOn(v: { blurry: Tensor; sharp: Tensor }, device: Device): PairStack {
+  if (device === 'cpu' || v.blurry.device === device) return pairStack(v);
+  const moved = { blurry: v.blurry.to(device).keep(), sharp: v.sharp.to(device).keep() };
+  v.blurry.dispose();
+  v.sharp.dispose();
+  return pairStack(moved);
 }
 
 export async function loadValidation(pairs: PairedSample[], n: number, crop: number, multiple: number): Promise<PairStack> {

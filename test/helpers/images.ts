@@ -1,10 +1,10 @@
 // Writing test images without holding tensors across an await (scopes are synchronous).
-import { Generator, noGrad, rand, type Tensor } from '../../src/tensor/index.js';
+import { Generator, noGrad, rand, scope, type Tensor } from '../../src/tensor/index.js';
 import { writeImage, type WriteOptions } from '../../src/data/image.js';
 
 /** Writes `make()`'s image to `file` and releases it. */
 export async function writeMade(file: string, make: () => Tensor, o: WriteOptions = {}): Promise<void> {
-  const t = noGrad(make);
+  const t = noGrad(() => scope(make));
   try {
     await writeImage(file, t, o);
   } finally {

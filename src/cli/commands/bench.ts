@@ -6,7 +6,7 @@ import { runBench, type BenchOptions } from '../../experiment/paper-bench.js';
 import { METHODS, resultsMarkdown, type Method } from '../../experiment/results.js';
 import { readConfigFile } from '../train-run.js';
 import type { TranslatorConfig } from '../../train/translator-config.js';
-import { parse, stringFlags, UsageError } from '../usage.js';
+import { checkDevice, DEVICE_HELP, parse, stringFlags, UsageError } from '../usage.js';
 
 const HELP = `usage: b2b bench --out DIR [options]
 The paper's experiment on cameras simulated from real photos: known pairs and D_K, KernelWizard, K,
@@ -33,7 +33,8 @@ to continue an interrupted bench; finished stages are skipped.
                    ratio, trained on that many B images per S image
   --steps N        translator steps (default 3000)   --per-photo N  crops per photo (default 12)
   --quick          one camera, 4 crops per photo, 3-minute budgets: a check that everything runs
-  --seed N         (default 0)`;
+  --seed N         (default 0)
+  --device D       ${DEVICE_HELP}`;
 
 export async function benchCommand(argv: string[]): Promise<void> {
   const { values } = parse(
@@ -55,6 +56,7 @@ export async function benchCommand(argv: string[]): Promise<void> {
         'bs-ratios',
         'per-photo',
         'seed',
+        'device',
       ),
       quick: { type: 'boolean' },
     },
@@ -119,6 +121,7 @@ export async function benchCommand(argv: string[]): Promise<void> {
       .filter(Boolean)
       .map((v) => num(v, 1, '--bs-ratios')),
     say: (l) => console.error(`bench: ${l}`),
+    device: checkDevice(values.device, 'bench'),
   };
   const t0 = performance.now();
   const r = await runBench(o);

@@ -1,7 +1,7 @@
 // b2b deblur: D_K(G(y)) on an image, a folder or a video.
 import { loadDeblurrer, loadTranslator, tlcOption } from '../../infer/load.js';
 import { restorePath } from '../../infer/restore.js';
-import { parse, stringFlags, UsageError } from '../usage.js';
+import { checkDevice, DEVICE_HELP, parse, stringFlags, UsageError } from '../usage.js';
 
 const HELP = `usage: b2b deblur INPUT --translator RUN|FILE|none --deblurrer RUN|FILE --out OUT [options]
   INPUT           an image, a folder of images, or a video (frames streamed through ffmpeg; frame
@@ -13,14 +13,16 @@ const HELP = `usage: b2b deblur INPUT --translator RUN|FILE|none --deblurrer RUN
   --tile N        tile side for large frames (default 512)   --overlap N   tile overlap (default 64)
   --arch ID       the deblurrer's architecture when its file does not record it
   --tlc CROP      NAFNet's test-time local converter: channel attention pooled over 1.5×CROP-pixel
-                  windows (CROP: the deblurrer's training crop) instead of the whole image`;
+                  windows (CROP: the deblurrer's training crop) instead of the whole image
+  --device D      ${DEVICE_HELP}`;
 
 export async function deblurCommand(argv: string[]): Promise<void> {
   const { values, positionals } = parse(
     argv,
-    stringFlags('translator', 'deblurrer', 'out', 'format', 'tile', 'overlap', 'arch', 'tlc'),
+    stringFlags('translator', 'deblurrer', 'out', 'format', 'tile', 'overlap', 'arch', 'tlc', 'device'),
     HELP,
   );
+  const device = checkDevice(values.device, 'deblur');
   const input = positionals[0];
   if (!input || !values.out || !values.deblurrer || !values.translator)
     throw new UsageError(`deblur: give INPUT, --translator (or none), --deblurrer and --out\n\n${HELP}`);
@@ -29,8 +31,8 @@ export async function deblurCommand(argv: string[]): Promise<void> {
   if (!Number.isInteger(tile) || tile < 64) throw new UsageError(`deblur: --tile must be an integer ≥ 64, got '${values.tile}'`);
   if (!Number.isInteger(overlap) || overlap < 0 || overlap >= tile)
     throw new UsageError(`deblur: --overlap must be an integer in [0, tile), got '${values.overlap}'`);
-  using d = loadDeblurrer(values.deblurrer, values.arch, tlcOption(values.tlc));
-  using g = values.translator === 'none' ? null : loadTranslator(values.translator);
+  using d = loadDeblurrer(values.deblurrer, values.arch, tlcOption(values.tlc), device);
+  using g = values.translator === 'none' ? null : loadTranslator(values.translator, undefined, device);
   const tty = process.stderr.isTTY;
   const r = await restorePath({ deblurrer: d, translator: g, tiles: { tile, overlap } }, input, values.out, {
     format: values.format,

@@ -6,7 +6,7 @@ import { loadDeblurrer, loadTranslator, tlcOption } from '../../infer/load.js';
 import { deblur } from '../../models/index.js';
 import { gaussianBlur } from '../../losses/perceptual.js';
 import type { Tensor } from '../../tensor/index.js';
-import { parse, stringFlags, UsageError } from '../usage.js';
+import { checkDevice, DEVICE_HELP, parse, stringFlags, UsageError } from '../usage.js';
 
 const HELP = `usage: b2b eval --pairs TEST_DIR --deblurrer RUN|FILE [--translator RUN|FILE] [options]
        b2b eval --pred DIR --gt DIR [options]
@@ -18,6 +18,7 @@ const HELP = `usage: b2b eval --pairs TEST_DIR --deblurrer RUN|FILE [--translato
   --prefilter S   a reference instead of a translator: D(Gaussian blur of y, σ S px), which shows
                   how much of the gap is noise a plain low-pass removes
   --csv FILE      per-image scores       --json FILE   the summary and per-image scores
+  --device D      ${DEVICE_HELP}
 PSNR and SSIM on RGB in [0, 1], no border crop, PSNR capped at 100 dB (identical images); SSIM 11×11
 Gaussian window σ 1.5, per channel. Every image counts in every mean.`;
 
@@ -45,9 +46,10 @@ function csvField(v: string | number): string {
 export async function evalCommand(argv: string[]): Promise<void> {
   const { values } = parse(
     argv,
-    stringFlags('pairs', 'pred', 'gt', 'deblurrer', 'translator', 'arch', 'tlc', 'csv', 'json', 'prefilter'),
+    stringFlags('pairs', 'pred', 'gt', 'deblurrer', 'translator', 'arch', 'tlc', 'csv', 'json', 'prefilter', 'device'),
     HELP,
   );
+  const device = checkDevice(values.device, 'eval');
   if (values.pred || values.gt) {
     if (!values.pred || !values.gt) throw new UsageError(`eval: give both --pred and --gt\n\n${HELP}`);
     const s = await evaluatePairs(pairFolders(values.pred, values.gt, ''), (x) => x);
@@ -65,10 +67,14 @@ export async function evalCommand(argv: string[]): Promise<void> {
   if (sigma !== null && values.translator && values.translator !== 'none')
     throw new UsageError('eval: --prefilter replaces the translator; give one or the other');
   const pairs = allPairs(readLayout(values.pairs));
-  using d = loadDeblurrer(values.deblurrer, values.arch, tlcOption(values.tlc));
-  using g = values.translator && values.translator !== 'none' ? loadTranslator(values.translator) : null;
+  using d = loadDeblurrer(values.deblurrer, values.arch, tlcOption(values.tlc), device);
+  using g = values.translator && values.translator !== 'none' ? loadTranslator(values.translator, undefined, device) : null;
   const t0 = performance.now();
-  const restore = sigma === null ? pipeline((x) => deblur(d, x), g) : (y: Tensor) => deblur(d, gaussianBlur(y, sigma));
+  const restore = pipeline(
+    sigma === null ? (x) => deblur(d, x) : (y: Tensor) => deblur(d, gaussianBlur(y, sigma)),
+    sigma === null ? g : null,
+    device,
+  );
   const s = await evaluatePairs(pairs, restore, (i) => {
     if (process.stderr.isTTY) process.stderr.write(`\r${i + 1}/${pairs.length}`);
   });

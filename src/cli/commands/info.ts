@@ -1,6 +1,6 @@
 // b2b info: what the engine runs on.
 import { allocatorStats, cudaAvailable, cudaDeviceCount, getNumThreads, parallelInfo, torchVersion } from '../../tensor/index.js';
-import { parse } from '../usage.js';
+import { cudaSummary, parse } from '../usage.js';
 
 const HELP = `usage: b2b info [--verbose]
   Prints the libtorch version, intra-op threads ($B2B_THREADS overrides; default every core),
@@ -12,7 +12,10 @@ export function info(argv: string[]): void {
   const mb = (b: number): string => `${(b / 2 ** 20).toFixed(1)} MB`;
   console.log(`libtorch ${torchVersion()}`);
   console.log(`threads  ${getNumThreads()}`);
-  console.log(`cuda     ${cudaAvailable() ? `${cudaDeviceCount()} device(s)` : 'not available (CPU build or no GPU)'}`);
+  console.log(`cuda     ${cudaSummary()}`);
+  console.log(
+    `devices  cpu${cudaAvailable() ? Array.from({ length: cudaDeviceCount() }, (_, i) => `, cuda:${i}`).join('') : ''} (--device on every command that computes)`,
+  );
   console.log(`allocator caching, in use ${mb(a.inUseBytes)}, cached ${mb(a.cachedBytes)}, cache limit ${mb(a.cacheLimitBytes)}`);
   if (values.verbose) console.log(parallelInfo());
 }

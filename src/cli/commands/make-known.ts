@@ -1,7 +1,7 @@
 // b2b make-known: the known-blur set K from the target camera's sharp images.
 import { loadCamera } from '../../data/camera/config.js';
 import { makeKnownWithKernel, makeKnownWithSimulator } from '../../train/make-known.js';
-import { parse, stringFlags, UsageError } from '../usage.js';
+import { checkDevice, DEVICE_HELP, parse, stringFlags, UsageError } from '../usage.js';
 
 const HELP = `usage:
   b2b make-known --kernel RUN|FILE --pairs DIR --sharp S_DIR --out K_DIR [--seed N]
@@ -11,10 +11,12 @@ const HELP = `usage:
       when the known domain is a simulated camera: its motion blur alone, applied to S
       --downscale F: average S over F×F blocks in linear light first (noise ÷ F), so that K is
       clean like the known camera's images rather than noisy like the target's
+  --device D  ${DEVICE_HELP}
 K keeps the target camera's colours, noise and optics, so that K and B differ in blur only.`;
 
 export async function makeKnown(argv: string[]): Promise<void> {
-  const { values } = parse(argv, stringFlags('kernel', 'camera', 'pairs', 'sharp', 'out', 'seed', 'downscale'), HELP);
+  const { values } = parse(argv, stringFlags('kernel', 'camera', 'pairs', 'sharp', 'out', 'seed', 'downscale', 'device'), HELP);
+  const device = checkDevice(values.device, 'make-known');
   if (!values.sharp || !values.out) throw new UsageError(`make-known: give --sharp and --out\n\n${HELP}`);
   if (Boolean(values.kernel) === Boolean(values.camera))
     throw new UsageError(`make-known: give either --kernel (with --pairs) or --camera\n\n${HELP}`);
@@ -28,9 +30,9 @@ export async function makeKnown(argv: string[]): Promise<void> {
   const m = values.kernel
     ? await (async () => {
         if (!values.pairs) throw new UsageError(`make-known: the kernel route needs --pairs (the known pairs)\n\n${HELP}`);
-        return makeKnownWithKernel({ kernel: values.kernel!, pairs: values.pairs, sharp: values.sharp!, out: values.out!, seed });
+        return makeKnownWithKernel({ kernel: values.kernel!, pairs: values.pairs, sharp: values.sharp!, out: values.out!, seed, device });
       })()
-    : await makeKnownWithSimulator({ camera: loadCamera(values.camera!), sharp: values.sharp, out: values.out, seed, downscale });
+    : await makeKnownWithSimulator({ camera: loadCamera(values.camera!), sharp: values.sharp, out: values.out, seed, downscale, device });
   console.log(
     `wrote ${m.entries.length} known-blur images to ${values.out} (${m.route} route, ${((performance.now() - t0) / 1000).toFixed(1)} s)`,
   );

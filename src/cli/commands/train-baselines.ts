@@ -26,7 +26,14 @@ synthetic-blur baseline).`,
   },
   resolve: (saved, source) => resolveDeblurConfig(saved as Partial<DeblurConfig>, source),
   async run(c, out, o) {
-    const r = await trainDeblur(c, out, { resume: o.resume, maxSeconds: o.maxSeconds });
+    const r = await trainDeblur(c, out, {
+      resume: o.resume,
+      maxSeconds: o.maxSeconds,
+      device: o.device,
+      amp: o.amp,
+      dp: o.dp,
+      quiet: o.dp !== undefined && !o.dp.isMain,
+    });
     const f = r.final;
     return (
       finishedLine(r) + (f ? `\n${f.images} validation images: PSNR ${f.psnr.toFixed(2)} dB, input ${f.input_psnr.toFixed(2)} dB` : '')
@@ -45,7 +52,14 @@ CycleGAN between B and S (least squares, cycle λ ${CYCLEGAN_DEFAULTS.lambdaCycl
   build: (given, _extra, source) => resolveCycleGANConfig(given as Record<string, unknown>, source),
   resolve: (saved, source) => resolveCycleGANConfig(saved, source),
   async run(c, out, o) {
-    const r = await trainCycleGAN(c, out, { resume: o.resume, maxSeconds: o.maxSeconds });
+    const r = await trainCycleGAN(c, out, {
+      resume: o.resume,
+      maxSeconds: o.maxSeconds,
+      device: o.device,
+      amp: o.amp,
+      dp: o.dp,
+      quiet: o.dp !== undefined && !o.dp.isMain,
+    });
     const v = r.lastValidation;
     return finishedLine(
       r,

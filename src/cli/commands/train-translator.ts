@@ -47,7 +47,14 @@ Logged every 50 steps: D and G losses, gradient penalty, content loss, D's accur
   },
   resolve: (saved, source) => resolveTranslatorConfig(saved, source),
   async run(c, out, o) {
-    const r = await trainTranslator(c, out, { resume: o.resume, maxSeconds: o.maxSeconds });
+    const r = await trainTranslator(c, out, {
+      resume: o.resume,
+      maxSeconds: o.maxSeconds,
+      device: o.device,
+      amp: o.amp,
+      dp: o.dp,
+      quiet: o.dp !== undefined && !o.dp.isMain,
+    });
     const v = r.lastValidation;
     const last =
       v && v.psnr !== undefined

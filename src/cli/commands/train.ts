@@ -26,17 +26,20 @@ The known-domain deblurrer D_K: NAFNet with the PSNR loss, AdamW and cosine anne
 or MIMO-UNet with its multi-scale L1 + FFT loss. Defaults are sized for 2 CPU cores.`,
   table: withFlags(DEBLUR_OPTIONS, { motionBlur: null }),
   defaults: DEBLUR_DEFAULTS,
-  extra: {
-    device: { arg: 'D', help: 'cpu (default), cuda or cuda:N (an addon built against a CUDA libtorch: README)', onResume: true },
-  },
   notes: `Pairs: a folder with blur/ and sharp/ (b2b simulate --role known writes DIR/pairs), or a GoPro, REDS,
 RSBlur, RealBlur or Blur2Blur layout. The run folder gets config.json, metrics.jsonl, checkpoints,
 sample grids and model.safetensors. Ctrl-C saves a checkpoint.`,
   build: (given, _extra, source) => resolveDeblurConfig(given, source),
   resolve: (saved, source) => resolveDeblurConfig(saved as Partial<DeblurConfig>, source),
   async run(c, out, o) {
-    const device = checkDevice(o.extra.device as string | undefined, 'train deblur');
-    const r = await trainDeblur(c, out, { resume: o.resume, maxSeconds: o.maxSeconds, device });
+    const r = await trainDeblur(c, out, {
+      resume: o.resume,
+      maxSeconds: o.maxSeconds,
+      device: o.device,
+      amp: o.amp,
+      dp: o.dp,
+      quiet: o.dp !== undefined && !o.dp.isMain,
+    });
     const v = r.lastValidation,
       f = r.final;
     const summary = v
@@ -60,7 +63,14 @@ KernelWizard reconstructs each blurry image from its sharp image and the blur em
   build: (given, _extra, source) => resolveKernelConfig(given, source),
   resolve: (saved, source) => resolveKernelConfig(saved as Partial<KernelConfig>, source),
   async run(c, out, o) {
-    const r = await trainKernel(c, out, { resume: o.resume, maxSeconds: o.maxSeconds });
+    const r = await trainKernel(c, out, {
+      resume: o.resume,
+      maxSeconds: o.maxSeconds,
+      device: o.device,
+      amp: o.amp,
+      dp: o.dp,
+      quiet: o.dp !== undefined && !o.dp.isMain,
+    });
     const v = r.lastValidation;
     return finishedLine(
       r,
