@@ -42,9 +42,10 @@ if [[ ! -f $addon || "$(cat "$stamps/addon" 2>/dev/null)" != "$src_hash" ]]; the
   echo "$src_hash" >"$stamps/addon"
 fi
 
-ts_hash=$(hash_of tsconfig.json $(find src test bench -name '*.ts' 2>/dev/null | sort))
+ts_hash=$(hash_of tsconfig.json tsconfig.lib.json $(find src test bench -name '*.ts' 2>/dev/null | sort))
 if [[ ! -d dist || "$(cat "$stamps/ts" 2>/dev/null)" != "$ts_hash" ]]; then
   rm -rf dist # a full build: files of removed sources must not linger (their tests would still run)
   node_modules/.bin/tsc -p tsconfig.json
+  node_modules/.bin/tsc -p tsconfig.lib.json # the package's type declarations (src/index.ts and the engine subpaths)
   echo "$ts_hash" >"$stamps/ts"
 fi

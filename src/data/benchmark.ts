@@ -14,6 +14,7 @@ import { Rng } from './rng.js';
 import { maxPathPx, type CameraConfig } from './camera/config.js';
 import { render, type SampleParams } from './camera/render.js';
 
+/** What to simulate: the camera, the photos, where to write, the seed, the role (unknown: B, S, test; known: pairs, test), crop size and count. */
 export interface BenchmarkOptions {
   camera: CameraConfig;
   photosDir: string;
@@ -37,6 +38,7 @@ export interface SampleRecord extends SampleParams {
   y: number;
 }
 
+/** What a simulated benchmark holds: camera, seed, photos (hashed), splits and every sample's parameters. */
 export interface BenchmarkManifest {
   camera: CameraConfig;
   seed: number;
@@ -68,6 +70,7 @@ interface Job {
   outputs: [folder: string, kind: 'blurry' | 'sharp' | 'sharpCamera'][];
 }
 
+/** Simulates a camera on a folder of photos (as `b2b simulate`): scenes split into test, B and S, the pairs and sets written under `o.out` with a manifest. */
 export async function generateBenchmark(o: BenchmarkOptions): Promise<BenchmarkManifest> {
   const size = o.size ?? 256, perPhoto = o.perPhoto ?? 8, role = o.role ?? 'unknown', batch = o.batch ?? 8;
   const log = o.log ?? (() => {});

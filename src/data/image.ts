@@ -13,6 +13,7 @@ export const IMAGE_EXTENSIONS = ['.png', '.jpg', '.jpeg', '.webp', '.tif', '.tif
 /** The most pixels an image may declare before it is decoded (a small file can claim a huge canvas). */
 export const MAX_IMAGE_PIXELS = 200_000_000;
 
+/** What an image file holds: size, channels, bit depth, format. */
 export interface ImageInfo {
   width: number;
   height: number;
@@ -67,6 +68,7 @@ export async function readImage(file: string): Promise<{ tensor: Tensor; info: I
   };
 }
 
+/** How an image is written: 8 or 16 bits (PNG, TIFF), JPEG/WebP quality. */
 export interface WriteOptions {
   /** 8 (default) or 16 (PNG and TIFF only). */
   bitDepth?: 8 | 16;

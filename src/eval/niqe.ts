@@ -175,6 +175,7 @@ export function niqeFeatures(img: Tensor): { feats: number[][]; sharpness: numbe
   );
 }
 
+/** A NIQE pristine model: the mean and covariance of natural-scene features, and what they were fitted on. */
 export interface NiqeModel {
   mean: number[];
   cov: number[][];
@@ -231,6 +232,7 @@ function linalgPinv(x: Tensor): Tensor {
   return wrap(pinvOp(x.h, null, null, true));
 }
 
+/** A NIQE pristine model from its JSON file. */
 export function readNiqeModel(file: string): NiqeModel {
   try {
     return JSON.parse(readFileSync(file, 'utf8')) as NiqeModel;

@@ -8,6 +8,7 @@ import type { PairedSample } from '../data/datasets/match.js';
 import { psnrPerImage } from './psnr.js';
 import { ssimPerImage } from './ssim.js';
 
+/** One image's PSNR and SSIM, of the output and of the input. */
 export interface ImageScore {
   image: string;
   psnr: number;
@@ -16,6 +17,7 @@ export interface ImageScore {
   input_ssim: number;
 }
 
+/** Scores over test pairs: the means of output and input PSNR/SSIM, the image count, the conventions, per-image scores. */
 export interface EvalSummary {
   images: number;
   psnr: number;
@@ -26,6 +28,7 @@ export interface EvalSummary {
   perImage: ImageScore[];
 }
 
+/** How every score here is computed, in one line (printed under every table). */
 export const CONVENTIONS =
   'PSNR and SSIM on RGB in [0, 1], no border crop, PSNR capped at 100 dB; SSIM: 11×11 Gaussian window σ 1.5, per channel, averaged';
 

@@ -19,6 +19,7 @@ export function psnrPerImage(pred: Tensor, target: Tensor): number[] {
   );
 }
 
+/** The mean PSNR (dB) of predictions against targets. */
 export function meanPsnr(pred: Tensor, target: Tensor): number {
   const v = psnrPerImage(pred, target);
   return v.reduce((a, b) => a + b, 0) / v.length;

@@ -38,6 +38,7 @@ export function ssimPerImage(pred: Tensor, target: Tensor): number[] {
   );
 }
 
+/** The mean SSIM of predictions against targets. */
 export function meanSsim(pred: Tensor, target: Tensor): number {
   const v = ssimPerImage(pred, target);
   return v.reduce((a, b) => a + b, 0) / v.length;

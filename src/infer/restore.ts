@@ -16,6 +16,7 @@ const SIXTEEN_BIT = ['.png', '.tif', '.tiff'];
 
 export const VIDEO_EXTENSIONS = ['.mp4', '.mov', '.mkv', '.m4v', '.avi', '.webm'] as const;
 
+/** What deblurs: D_K, the translator G (or null for D_K alone) and the tiling of large frames. */
 export interface Restorer {
   deblurrer: Deblurrer;
   /** G; null: D_K alone. */
@@ -37,8 +38,10 @@ export function translateImage(g: MIMOUNet, y: Tensor, tiles?: TileOptions): Ten
   return noGrad(() => scope(() => tiled(y.unsqueeze(0), fn, tiles).select(0, 0)));
 }
 
+/** An image, a folder of images, or a video. */
 export type InputKind = 'image' | 'folder' | 'video';
 
+/** Whether a path is an image, a folder or a video (an error names what it is not). */
 export function inputKind(path: string): InputKind {
   let st;
   try {
@@ -53,6 +56,7 @@ export function inputKind(path: string): InputKind {
   throw new Error(`${path}: not an image (${IMAGE_EXTENSIONS.join(', ')}), a video (${VIDEO_EXTENSIONS.join(', ')}) or a folder`);
 }
 
+/** What restorePath did: the files written, the inputs skipped and why, notes (16-bit inputs), seconds. */
 export interface RestoreReport {
   kind: InputKind;
   written: string[];

@@ -5,8 +5,10 @@
 // `data` as a standalone copy (byteOffset 0, its own ArrayBuffer), so it can
 // be viewed directly as e.g. a Float32Array without alignment trouble.
 
+/** The dtypes a weights file may hold. */
 export type RawDType = 'float32' | 'float64' | 'float16' | 'bfloat16' | 'int64' | 'int32' | 'int16' | 'int8' | 'uint8' | 'bool';
 
+/** A tensor as bytes: dtype, shape and little-endian contiguous data. */
 export interface RawTensor {
   dtype: RawDType;
   shape: number[];

@@ -46,6 +46,7 @@ interface HeaderEntry {
 
 // ---------------------------------------------------------------- reading
 
+/** Reads a .safetensors file: its tensors as raw bytes and its metadata; a damaged file is an error naming it. */
 export function readSafetensors(file: string): SafetensorsContent {
   const fd = openForReading(file);
   try {
@@ -196,6 +197,7 @@ export function encodeSafetensorsHeader(
   return out;
 }
 
+/** Writes raw tensors and metadata as .safetensors, atomically. */
 export function writeSafetensors(
   file: string,
   tensors: Map<string, RawTensor> | Record<string, RawTensor>,

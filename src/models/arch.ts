@@ -7,6 +7,7 @@ import { PatchGAN } from './patchgan.js';
 import { VGGFeatures } from './vgg.js';
 import { KernelWizard } from './kernel-wizard.js';
 
+/** Every architecture id the command line and the weights files name. */
 export const ARCH_IDS = [
   'nafnet-gopro-width32',
   'nafnet-gopro-width64',
@@ -24,6 +25,7 @@ export const ARCH_IDS = [
   'kernel-wizard-vae',
   'kernel-wizard-small',
 ] as const;
+/** An architecture at a named preset (nafnet-small32, mimo-unet-small, …). */
 export type ArchId = (typeof ARCH_IDS)[number];
 
 /** Short spellings accepted on the command line. */
@@ -33,6 +35,7 @@ const ALIASES: Record<string, ArchId> = {
   'mimo-unet+': 'mimo-unet-plus',
 };
 
+/** An architecture id from its name or alias; an error lists the ids. */
 export function parseArch(s: string): ArchId {
   const id = Object.hasOwn(ALIASES, s) ? ALIASES[s]! : s;
   if (!(ARCH_IDS as readonly string[]).includes(id)) {

@@ -8,6 +8,7 @@ import { NAFNet } from './nafnet.js';
 import { MIMOUNet } from './mimo-unet.js';
 import { KernelWizard } from './kernel-wizard.js';
 
+/** A deblurrer: NAFNet or MIMO-UNet. */
 export type Deblurrer = NAFNet | MIMOUNet;
 
 function build<T>(arch: ArchId, is: (m: unknown) => m is T, what: string): T {

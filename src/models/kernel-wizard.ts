@@ -145,6 +145,7 @@ class KernelAdapter extends Module {
   }
 }
 
+/** KernelWizard (Tran et al., CVPR 2021): a blur-kernel extractor E(x, y) and an adapter F(x, k) that re-applies a blur to another sharp image. */
 export class KernelWizard extends Module {
   readonly options: KernelWizardOptions;
   readonly featureExtractor: Sequential;

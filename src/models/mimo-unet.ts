@@ -5,6 +5,7 @@
 import { F, cat, noGrad, type Tensor } from '../tensor/index.js';
 import { Conv2d, ConvTranspose2d, Module, ModuleList, ReLU, Sequential, Dropout, Identity } from '../nn/index.js';
 
+/** MIMO-UNet's size: base channels and residual blocks per stage, dropout. */
 export interface MIMOUNetOptions {
   /** ResBlocks per encoder/decoder stage: 8 (MIMO-UNet) or 20 (MIMO-UNet+). */
   numRes: number;
@@ -110,6 +111,7 @@ class FAM extends Module {
 const half = (x: Tensor): Tensor => F.interpolate(x, { scaleFactor: 0.5, mode: 'nearest' });
 const twice = (x: Tensor): Tensor => F.interpolate(x, { scaleFactor: 2, mode: 'nearest' });
 
+/** MIMO-UNet (Cho et al., ICCV 2021), the translator G: three scales in, three out, official state_dict keys; presets `mimo-unet`, `mimo-unet-plus`, `small`. */
 export class MIMOUNet extends Module {
   readonly options: MIMOUNetOptions;
   readonly encoder: ModuleList<ResStage>;

@@ -5,6 +5,7 @@
 import { F, zeros, type Tensor } from '../tensor/index.js';
 import { Conv2d, Dropout, Identity, LayerNorm2d, Module, ModuleList, PixelShuffle, Sequential } from '../nn/index.js';
 
+/** NAFNet's size: width, blocks per encoder level, middle blocks, blocks per decoder level, dropout. */
 export interface NAFNetOptions {
   imgChannels: number;
   /** Channels at full resolution; doubled at each down-sampling. */
@@ -185,6 +186,7 @@ function blocks(n: number, c: number, dropout: number): Sequential {
   return new Sequential(...Array.from({ length: n }, () => new NAFBlock(c, dropout)));
 }
 
+/** NAFNet (Chen et al., ECCV 2022), the known-domain deblurrer D_K: a U-Net of NAFBlocks with official state_dict keys; presets `gopro-width32|64`, `small`, `small24`, `small32`. */
 export class NAFNet extends Module {
   readonly options: NAFNetOptions;
   readonly intro: Conv2d;

@@ -21,6 +21,7 @@ export const PATCHGAN_PRESETS = {
 } as const satisfies Record<string, PatchGANOptions>;
 export type PatchGANPreset = keyof typeof PATCHGAN_PRESETS;
 
+/** The PatchGAN discriminator D (70×70 receptive field at ndf 64), shared across the translator's three scales. */
 export class PatchGAN extends Module {
   readonly options: PatchGANOptions;
   readonly model: Sequential;

@@ -39,6 +39,7 @@ export interface VGGOptions {
   imagenetNormalize: boolean;
 }
 
+/** VGG16/19 feature extractor for perceptual losses; loads torchvision's weights. */
 export class VGGFeatures extends Module {
   readonly features: Sequential;
   /** Layer name → index in `features` (conv1_1 → 0, relu1_1 → 1, pool1 → 4, …). */

@@ -5,6 +5,7 @@ import { defaultLayerInit } from './init.js';
 
 type Pair = number | [number, number];
 
+/** A 2-D convolution's stride, padding, dilation, groups and bias. */
 export interface Conv2dOptions {
   stride?: Pair;
   padding?: Pair;
@@ -64,6 +65,7 @@ export class Conv2d extends Module implements Layer {
   }
 }
 
+/** A transposed convolution's stride, padding, output padding, groups and bias. */
 export interface ConvTranspose2dOptions {
   stride?: Pair;
   padding?: Pair;

@@ -2,18 +2,22 @@
 // ("encoders.0.conv.weight"), so official checkpoints load without renaming tables.
 import { Tensor, isDType, isFloating, noGrad, type DType, type Device } from '../tensor/index.js';
 
+/** Tensors by state_dict key. */
 export type StateDict = Map<string, Tensor>;
 
+/** How strictly loadStateDict matches: missing or unexpected keys allowed or not, key prefixes to strip. */
 export interface LoadOptions {
   /** Missing or unexpected keys are an error (default true). Wrong shapes always are. */
   strict?: boolean;
 }
 
+/** What loadStateDict loaded, and what it skipped where allowed. */
 export interface LoadReport {
   missing: string[];
   unexpected: string[];
 }
 
+/** A state dict that does not fit a module: missing, unexpected and mis-shaped keys, all listed. */
 export class StateDictError extends Error {
   constructor(
     readonly missing: string[],
@@ -31,6 +35,7 @@ export class StateDictError extends Error {
   }
 }
 
+/** A network module: parameters, buffers and children under PyTorch state_dict key paths; strict loadStateDict; train/eval; to(device or dtype); dispose. */
 export abstract class Module {
   private readonly params = new Map<string, Tensor>();
   private readonly bufs = new Map<string, { t: Tensor; persistent: boolean }>();

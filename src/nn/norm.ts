@@ -31,6 +31,7 @@ export class LayerNorm2d extends Module implements Layer {
   }
 }
 
+/** Instance norm's epsilon and whether it has an affine transform. */
 export interface InstanceNorm2dOptions {
   eps?: number;
   momentum?: number;

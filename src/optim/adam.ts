@@ -4,6 +4,7 @@ import { aten } from '../tensor/aten.js';
 import { noGrad, zerosLike, type Tensor } from '../tensor/index.js';
 import { wrapAll } from '../tensor/tensor.js';
 
+/** Adam's learning rate, betas, epsilon and weight decay (PyTorch's defaults). */
 export interface AdamOptions {
   lr?: number;
   betas?: [number, number];
@@ -29,6 +30,7 @@ const divScalar_ = aten('_foreach_div_', 'Scalar');
 const sqrt = aten('_foreach_sqrt');
 const addListOut = aten('_foreach_add', 'List');
 
+/** Adam (Kingma & Ba) with torch.optim's update rule; AdamW decouples the weight decay. Its state saves and restores for exact resume. */
 export class Adam {
   lr: number;
   readonly betas: [number, number];

@@ -5,6 +5,7 @@
 import { native } from './native.js';
 import type { Device } from './dtype.js';
 
+/** The reduced precision of mixed-precision regions. */
 export type AmpDtype = 'bfloat16' | 'float16';
 
 const typeOf = (device: Device): 'cpu' | 'cuda' => (device.startsWith('cuda') ? 'cuda' : 'cpu');

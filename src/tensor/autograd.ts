@@ -2,6 +2,7 @@
 import { native } from './native.js';
 import { Tensor } from './tensor.js';
 
+/** Options of grad(): upstream gradients, whether to keep the graph or build one for double backward, unused inputs. */
 export interface GradOptions {
   /** Gradients of `outputs` to start from (default: ones for scalars). */
   gradOutputs?: readonly (Tensor | undefined)[];
@@ -46,6 +47,7 @@ export function enableGrad<T>(fn: () => T): T {
   return withGradMode(true, fn);
 }
 
+/** Whether operations record gradients on this thread now. */
 export function isGradEnabled(): boolean {
   return native.isGradEnabled();
 }

@@ -4,6 +4,7 @@ import { aten } from './aten.js';
 import { Tensor, wrap } from './tensor.js';
 import { fillArray, type DType, type Device } from './dtype.js';
 
+/** Where and how a new tensor is made: dtype (default float32), device (default cpu), whether it requires gradients. */
 export interface CreateOptions {
   dtype?: DType;
   device?: Device;
@@ -89,15 +90,19 @@ const zerosLikeOp = aten('zeros_like'),
 const dt = (o: CreateOptions, d: DType = 'float32'): DType => o.dtype ?? d;
 const dev = (o: CreateOptions): Device => o.device ?? 'cpu';
 
+/** A tensor of zeros (float32 on the CPU unless `o` says otherwise). */
 export function zeros(shape: readonly number[], o: CreateOptions = {}): Tensor {
   return finish(wrap(zerosOp(shape, dt(o), null, dev(o))), o);
 }
+/** A tensor of ones. */
 export function ones(shape: readonly number[], o: CreateOptions = {}): Tensor {
   return finish(wrap(onesOp(shape, dt(o), null, dev(o))), o);
 }
+/** A tensor filled with `value`. */
 export function full(shape: readonly number[], value: number, o: CreateOptions = {}): Tensor {
   return finish(wrap(fullOp(shape, value, dt(o), null, dev(o))), o);
 }
+/** An uninitialised tensor (its values are whatever the memory held). */
 export function empty(shape: readonly number[], o: CreateOptions = {}): Tensor {
   return finish(wrap(emptyOp(shape, dt(o), null, dev(o))), o);
 }
@@ -105,18 +110,23 @@ export function empty(shape: readonly number[], o: CreateOptions = {}): Tensor {
 export function arange(start: number, end: number, step = 1, o: CreateOptions = {}): Tensor {
   return finish(wrap(arangeOp(start, end, step, dt(o), null, dev(o))), o);
 }
+/** `steps` values evenly spaced from `start` to `end`, both included. */
 export function linspace(start: number, end: number, steps: number, o: CreateOptions = {}): Tensor {
   return finish(wrap(linspaceOp(start, end, steps, dt(o), null, dev(o))), o);
 }
+/** The n×n identity matrix. */
 export function eye(n: number, o: CreateOptions = {}): Tensor {
   return finish(wrap(eyeOp(n, dt(o), null, dev(o))), o);
 }
+/** Zeros of `t`'s shape (and dtype and device unless `o` says otherwise). */
 export function zerosLike(t: Tensor, o: CreateOptions = {}): Tensor {
   return finish(wrap(zerosLikeOp(t.h, o.dtype ?? null, null, o.device ?? null)), o);
 }
+/** Ones of `t`'s shape. */
 export function onesLike(t: Tensor, o: CreateOptions = {}): Tensor {
   return finish(wrap(onesLikeOp(t.h, o.dtype ?? null, null, o.device ?? null)), o);
 }
+/** `value` in `t`'s shape. */
 export function fullLike(t: Tensor, value: number, o: CreateOptions = {}): Tensor {
   return finish(wrap(fullLikeOp(t.h, value, o.dtype ?? null, null, o.device ?? null)), o);
 }
@@ -160,6 +170,7 @@ export function manualSeed(seed: number): void {
   native.manualSeed(seed);
 }
 
+/** CreateOptions plus the seeded generator to draw from (default: libtorch's global one). */
 export interface RandomOptions extends CreateOptions {
   generator?: Generator;
 }

@@ -18,6 +18,7 @@ export function distAvailable(): boolean {
   return native.distAvailable;
 }
 
+/** A c10d process group (TCP store, Gloo): in-place all-reduce, broadcast and barrier across ranks. */
 export class ProcessGroup {
   private open = true;
   private constructor(

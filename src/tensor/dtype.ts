@@ -1,6 +1,7 @@
 // Element types and devices.
 import type { TypedArray } from './native.js';
 
+/** An element type, by PyTorch's name. */
 export type DType =
   'float32' | 'float64' | 'float16' | 'bfloat16' | 'int64' | 'int32' | 'int16' | 'int8' | 'uint8' | 'bool' | 'complex64' | 'complex128';
 
@@ -22,12 +23,14 @@ export const DTYPES: readonly DType[] = [
   'complex128',
 ];
 
+/** Whether a string names a dtype. */
 export function isDType(x: string): x is DType {
   return (DTYPES as readonly string[]).includes(x);
 }
 
 export const FLOAT_DTYPES: readonly DType[] = ['float32', 'float64', 'float16', 'bfloat16'];
 
+/** Whether a dtype holds floating-point values (float16/32/64, bfloat16). */
 export function isFloating(d: DType): boolean {
   return FLOAT_DTYPES.includes(d);
 }

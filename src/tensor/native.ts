@@ -17,6 +17,7 @@ export interface NativeGenerator {
   device(): string;
 }
 
+/** The caching CPU allocator's figures: bytes in use, cached, the peak, hits and misses, the cache limit. */
 export interface AllocatorStats {
   inUseBytes: number;
   cachedBytes: number;

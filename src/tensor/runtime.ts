@@ -8,9 +8,11 @@ export type { AllocatorStats };
 export function setNumThreads(n: number): void {
   native.setNumThreads(n);
 }
+/** libtorch's intra-op thread count. */
 export function getNumThreads(): number {
   return native.getNumThreads();
 }
+/** The cores this process may use. */
 export function coreCount(): number {
   return availableParallelism();
 }
@@ -28,9 +30,11 @@ export function setCacheLimit(bytes: number): void {
   native.setCacheLimit(bytes);
 }
 
+/** Whether a GPU is usable: a CUDA build of the addon and a visible device. */
 export function cudaAvailable(): boolean {
   return native.cudaAvailable();
 }
+/** The number of visible CUDA devices (0 on a CPU build). */
 export function cudaDeviceCount(): number {
   return native.cudaDeviceCount();
 }
@@ -39,9 +43,11 @@ export function cudaBuild(): boolean {
   return native.cudaBuild;
 }
 
+/** The libtorch version the addon was built against. */
 export function torchVersion(): string {
   return native.torchVersion;
 }
+/** libtorch's description of its parallel backends (OpenMP, oneDNN, threads). */
 export function parallelInfo(): string {
   return native.parallelInfo();
 }

@@ -9,6 +9,7 @@ import { track } from './scope.js';
 // registry only once it is outside every scope (made outside one, returned from the outermost, or kept).
 const finalizer = new FinalizationRegistry<TensorHandle>((h) => native.dispose(h));
 
+/** A tensor: a handle to a libtorch tensor with typed methods (arithmetic, reductions, views, autograd). Its memory is freed by `dispose()`, by the enclosing `scope()`, or by `using`. */
 export class Tensor {
   /** The native handle. Use only inside the tensor layer. */
   readonly h: TensorHandle;

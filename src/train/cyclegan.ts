@@ -37,6 +37,7 @@ export interface CycleGANConfig extends TrainConfigBase {
   lambdaIdentity: number;
 }
 
+/** The CycleGAN baseline's defaults, sized for 2 CPU cores. */
 export const CYCLEGAN_DEFAULTS: CycleGANConfig = {
   blur: '',
   sharp: '',
@@ -71,6 +72,7 @@ export const CYCLEGAN_OPTIONS: OptionTable<CycleGANConfig> = {
   lambdaIdentity: { type: 'number', min: 0, help: 'identity weight, as a share of lambdaCycle' },
 };
 
+/** A checked CycleGAN config (errors name `source`). */
 export function resolveCycleGANConfig(partial: Record<string, unknown>, source = 'cyclegan config'): CycleGANConfig {
   const c = checkConfig<CycleGANConfig>({ ...CYCLEGAN_DEFAULTS, ...partial }, CYCLEGAN_OPTIONS, source);
   const arch = parseArch(c.arch);

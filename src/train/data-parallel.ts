@@ -33,6 +33,7 @@ export function groupFromEnv(env: NodeJS.ProcessEnv = process.env): GroupSpec | 
   };
 }
 
+/** This process's rank in a data-parallel group: broadcast at the start, gradients averaged after backward, agreed decisions, batch shards. */
 export class DataParallel {
   constructor(readonly group: ProcessGroup) {}
 

@@ -23,6 +23,7 @@ import { loadCamera } from '../data/camera/config.js';
 import { delimiter } from 'node:path';
 import { shardBatch } from './data-parallel.js';
 
+/** The deblurrer trainer's config (each key described in DEBLUR_OPTIONS). */
 export interface DeblurConfig extends CommonTrainConfig {
   weightDecay: number;
   /** Cosine to lrMin over all steps (NAFNet's schedule). */
@@ -125,6 +126,7 @@ export const DEBLUR_OPTIONS: OptionTable<DeblurConfig> = {
   },
 };
 
+/** A checked deblurrer config: the defaults, `partial` over them, every value in its range (errors name `source`). */
 export function resolveDeblurConfig(partial: Partial<DeblurConfig>, source = 'deblur config'): DeblurConfig {
   const c = checkConfig<DeblurConfig>({ ...DEBLUR_DEFAULTS, ...partial }, DEBLUR_OPTIONS, source);
   const arch = parseArch(c.arch);
@@ -224,6 +226,7 @@ async function deblurData(
 
 export type DeblurRunOptions = TrainOptions;
 
+/** Trains the deblurrer D_K (or a synthetic-blur baseline, or an upper bound) into the run folder `out`; resumable. */
 export async function trainDeblur(c: DeblurConfig, out: string, o: DeblurRunOptions = {}): Promise<DeblurResult> {
   const device = o.device ?? 'cpu';
   const resumed = o.resume ? RunDir.open(out) : undefined;

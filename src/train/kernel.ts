@@ -51,6 +51,7 @@ export const KERNEL_OPTIONS: OptionTable<KernelConfig> = {
   klWeight: { type: 'number', min: 0, flag: 'kl-weight', arg: 'X', help: 'weight of the KL term (the VAE variant only)' },
 };
 
+/** A checked KernelWizard config (errors name `source`). */
 export function resolveKernelConfig(partial: Partial<KernelConfig>, source = 'kernel config'): KernelConfig {
   const c = checkConfig<KernelConfig>({ ...KERNEL_DEFAULTS, ...partial }, KERNEL_OPTIONS, source);
   const arch = parseArch(c.arch);
@@ -69,6 +70,7 @@ function embedding(kw: KernelWizard, sharp: Tensor, blurry: Tensor, g?: Generato
   return { k, kl };
 }
 
+/** Trains KernelWizard on known pairs into the run folder `out`; resumable. */
 export async function trainKernel(c: KernelConfig, out: string, o: TrainOptions = {}): Promise<TrainResult> {
   const resumed = o.resume ? RunDir.open(out) : undefined;
   manualSeed(c.seed);

@@ -22,6 +22,7 @@ export interface KnownEntry {
   pair?: { blurry: string; sharp: string; x: number; y: number };
 }
 
+/** How a known-blur set was made: the route, its source, the seed and each image's origin. */
 export interface KnownManifest {
   route: 'kernel' | 'simulator';
   source: string;
@@ -58,6 +59,7 @@ function cropTo128(img: Tensor, file: string): Tensor {
   );
 }
 
+/** The known-blur set K by the KernelWizard route: each sharp image gets the blur of a random known pair, F(s, E(x, y)). */
 export async function makeKnownWithKernel(o: {
   kernel: string;
   pairs: string;
@@ -143,6 +145,7 @@ export function downscaleLinear(s: Tensor, f: number, file: string): Tensor {
   return noGrad(() => scope(() => linearToSrgb(F.avgPool2d(srgbToLinear(s.slice(2, 0, h - (h % f)).slice(3, 0, w - (w % f))), [f, f]))));
 }
 
+/** The known-blur set K by the simulator route: the known camera's motion blur on the target camera's sharp images S. */
 export async function makeKnownWithSimulator(o: {
   camera: CameraConfig;
   sharp: string;

@@ -129,6 +129,7 @@ export const RECIPES = {
     curriculum: true,
   },
 } as const satisfies Record<string, Omit<Recipe, 'curriculumSteps'> & { curriculumSteps: number }>;
+/** A loss recipe: paper, official-code or measured. */
 export type RecipeName = keyof typeof RECIPES;
 
 /** Model and batch sizes: the paper's (GPUs), and ones that train in an hour on 2 CPU cores. */
@@ -136,6 +137,7 @@ export const SIZES = {
   paper: { arch: 'mimo-unet', disc: 'paper', crop: 256, batch: 16, steps: 200000, valEvery: 5000, ckptEvery: 5000, valImages: 16 },
   small: { arch: 'mimo-unet-small', disc: 'small', crop: 128, batch: 4, steps: 3000, valEvery: 250, ckptEvery: 250, valImages: 8 },
 } as const;
+/** A model size: small (CPU) or paper (GPUs). */
 export type SizeName = keyof typeof SIZES;
 
 /**
@@ -172,6 +174,7 @@ export function translatorConfig(recipe: RecipeName, size: SizeName, overrides: 
   };
 }
 
+/** A checked translator config (errors name `source`). */
 export function resolveTranslatorConfig(v: Record<string, unknown>, source = 'translator config'): TranslatorConfig {
   // Runs configured before 'final' existed kept their last weights.
   const c = checkConfig<TranslatorConfig>({ final: 'last', ...v }, TRANSLATOR_OPTIONS, source);

@@ -30,6 +30,7 @@ export interface TranslatorResult extends TrainResult {
   content: string;
 }
 
+/** Trains the Blur2Blur translator G (MIMO-UNet against a PatchGAN) into the run folder `out`; resumable. */
 export async function trainTranslator(c: TranslatorConfig, out: string, o: TrainOptions = {}): Promise<TranslatorResult> {
   const resumed = o.resume ? RunDir.open(out) : undefined;
   const log =

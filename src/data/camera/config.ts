@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 /** [min, max]: a value is drawn uniformly per image. */
 export type Range = [number, number];
 
+/** A simulated camera: exposure, trajectory, response curve, gain, noise, rolling shutter, sharpening, JPEG, white balance. */
 export interface CameraConfig {
   name: string;
   /** Exposure time, milliseconds (drawn per image). */
@@ -44,6 +45,7 @@ export interface CameraConfig {
   whiteBalance: [number, number, number];
 }
 
+/** The simulated cameras: gopro-like (the known one), rsblur-like, phone-like and street-like. */
 export const CAMERA_PRESETS = {
   // GoPro: frames of a 240 fps camera averaged over ~30 ms (7–13 frames), smooth hand-held motion.
   'gopro-like': {

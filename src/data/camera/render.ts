@@ -89,6 +89,7 @@ export interface SampleParams {
   jpegQuality: number | null;
 }
 
+/** A rendered batch: what the camera records of the moving scene, the ground truth, and of the still scene. */
 export interface Rendered {
   /** What the camera records of the moving scene. [B, 3, H, W] */
   blurry: Tensor;
@@ -99,6 +100,7 @@ export interface Rendered {
   params: SampleParams[];
 }
 
+/** The random streams of a render (trajectories and noise), the margin to crop, an optional fixed trajectory. */
 export interface RenderOptions {
   rng: Rng;
   /** Generator for noise tensors (seeded by the caller). */

@@ -2,13 +2,16 @@
 import { aten } from '../aten.js';
 import { Tensor, wrap, wrapAll } from '../tensor.js';
 
+/** Options of a reduction: keep the reduced dimensions (as size 1). */
 export interface ReduceOptions {
   keepdim?: boolean;
 }
+/** Options of var/std: the correction (1: unbiased, as PyTorch's default). */
 export interface VarOptions extends ReduceOptions {
   /** Bessel's correction: 1 (unbiased, PyTorch's default) or 0 (population). */
   correction?: number;
 }
+/** The values and their indices (max, min, sort, topk along a dimension). */
 export interface ValuesIndices {
   values: Tensor;
   indices: Tensor;
