@@ -12,7 +12,8 @@ import { makeKnown } from './commands/make-known.js';
 import { simulate } from './commands/simulate.js';
 import { train } from './commands/train.js';
 import { weights } from './commands/weights.js';
-import { HelpRequest, UsageError } from './usage.js';
+import { didYouMean, HelpRequest, UsageError } from './usage.js';
+import { VERSION } from './version.js';
 
 const HELP = `b2b — give a camera its own deblurrer (Blur2Blur, CVPR 2024) on libtorch
 
@@ -24,8 +25,10 @@ commands:
   weights inspect FILE          list the tensors of a .safetensors or PyTorch .pth checkpoint
   weights convert FILE --out F  convert a PyTorch checkpoint to safetensors (read as data, never executed)
   weights import FILE --arch A  check a checkpoint against an architecture and store it as safetensors
+  weights export RUN --out F    a training run's model (best, latest or final) as a weights file
   simulate --camera C --out D   a simulated benchmark (B, S, test pairs) from real photos for one camera
   data photos|videos|average    fetch real photographs and videos; frame-averaged pairs from a video
+  data domain PAIRS --out D     an unknown camera (B, S, test) from frame-averaged video
   train deblur --pairs DIR      train the known-domain deblurrer (NAFNet or MIMO-UNet)
   train kernel --pairs DIR      train KernelWizard on known pairs
   train translator --blur B --known K   train the Blur2Blur translator G (unknown blur → known blur)
@@ -37,7 +40,7 @@ commands:
   niqe score DIR                no-reference NIQE of images without ground truth (niqe fit: its model)
   pilots RUN... --out DIR       deblurrer sizes compared: validation PSNR against FLOPs, fits to a budget
 
-b2b <command> --help shows a command's options.`;
+b2b <command> --help shows a command's options; b2b --version prints the version.`;
 
 const commands: Record<string, (argv: string[]) => Promise<void> | void> = {
   info,
@@ -60,12 +63,12 @@ async function main(argv: string[]): Promise<void> {
     console.log(HELP);
     return;
   }
-  if (cmd === '--version') {
-    console.log('0.1.0');
+  if (cmd === '--version' || cmd === '-V') {
+    console.log(VERSION);
     return;
   }
   const run = Object.hasOwn(commands, cmd) ? commands[cmd] : undefined;
-  if (!run) throw new UsageError(`unknown command '${cmd}'\n\n${HELP}`);
+  if (!run) throw new UsageError(`unknown command '${cmd}'${didYouMean(cmd, Object.keys(commands))}\n\n${HELP}`);
   await run(rest);
 }
 

@@ -28,6 +28,8 @@ export interface RunFlags {
   amp: AmpDtype | undefined;
   /** This process's rank when the environment (or --nproc) makes it one of a data-parallel group. */
   dp: DataParallel | undefined;
+  /** --quiet: no progress lines (rank 0's summary line still prints). */
+  quiet: boolean;
   /** The command's extra flags as given. */
   extra: Record<string, string | boolean | undefined>;
 }
@@ -80,6 +82,7 @@ const RUN_FLAGS = {
   device: { type: 'string' },
   amp: { type: 'string' },
   nproc: { type: 'string' },
+  quiet: { type: 'boolean' },
 } as const;
 
 export function trainingHelp<C extends object>(cmd: TrainingCommand<C>): string {
@@ -89,6 +92,7 @@ export function trainingHelp<C extends object>(cmd: TrainingCommand<C>): string 
     'options:',
     flagsHelp(cmd.table, cmd.defaults),
     ...extra,
+    helpLine('quiet', '', "no progress lines (the run's metrics.jsonl has every figure)"),
     helpLine('config', 'FILE', "a JSON config (keys as in a run's config.json); flags override it"),
     helpLine('resume', 'RUN', 'continue an interrupted run exactly (with no option that would change it)'),
     helpLine('device', 'D', DEVICE_HELP),
@@ -163,7 +167,8 @@ export async function runTraining<C extends object>(cmd: TrainingCommand<C>, arg
   }
   const dp = spec ? DataParallel.init(spec) : undefined;
   try {
-    const line = await cmd.run(config, out, { resume: v.resume !== undefined, maxSeconds, device, amp, dp, extra });
+    const quiet = Boolean(v.quiet) || (dp !== undefined && !dp.isMain);
+    const line = await cmd.run(config, out, { resume: v.resume !== undefined, maxSeconds, device, amp, dp, quiet, extra });
     if (!dp || dp.isMain) console.log(line);
   } finally {
     dp?.destroy();

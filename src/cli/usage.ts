@@ -14,6 +14,46 @@ export function stringFlags<K extends string>(...names: K[]): Record<K, { type: 
   return Object.fromEntries(names.map((n) => [n, { type: 'string' as const }])) as Record<K, { type: 'string' }>;
 }
 
+/** Edit distance between two short strings (for "did you mean"). */
+function distance(a: string, b: string): number {
+  const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array<number>(b.length).fill(0)]);
+  for (let j = 1; j <= b.length; j++) d[0]![j] = j;
+  for (let i = 1; i <= a.length; i++)
+    for (let j = 1; j <= b.length; j++)
+      d[i]![j] = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+  return d[a.length]![b.length]!;
+}
+
+/** ` (did you mean 'x'?)` for the closest of `known` to `word`, or '' when none is close. */
+export function didYouMean(word: string, known: readonly string[], prefix = ''): string {
+  let best: string | undefined,
+    bestD = Infinity;
+  for (const k of known) {
+    const d = distance(word, k);
+    if (d < bestD) [best, bestD] = [k, d];
+  }
+  return best !== undefined && bestD <= Math.max(2, Math.floor(word.length / 3)) ? ` (did you mean '${prefix}${best}'?)` : '';
+}
+
+/**
+ * The part of a command's help about one subcommand (`b2b data photos --help`): its usage lines and
+ * the notes after the usage; the whole help when `sub` names none of its subcommands.
+ */
+export function subcommandHelp(help: string, sub: string | undefined): string {
+  if (sub === undefined) return help;
+  const lines = help.split('\n');
+  const start = lines.findIndex((l) => new RegExp(`^\\s+b2b \\S+ ${sub.replace(/[^\w-]/g, '')}(\\s|$)`).test(l));
+  if (start < 0) return help;
+  let end = start + 1;
+  while (end < lines.length && /^\s{3,}/.test(lines[end]!) && !/^\s+b2b /.test(lines[end]!)) end++;
+  let last = 0;
+  lines.forEach((l, i) => {
+    if (/^\s+(b2b |\s)/.test(l)) last = i;
+  });
+  const notes = lines.slice(last + 1).filter((l) => !/^\s/.test(l));
+  return ['usage:', ...lines.slice(start, end), ...notes].join('\n');
+}
+
 /** `--help` was given: the command's help goes to stdout and the exit code is 0 (b2b.ts). */
 export class HelpRequest extends Error {
   constructor(readonly help: string) {
@@ -36,9 +76,13 @@ export function parse<O extends NonNullable<ParseArgsConfig['options']>>(argv: s
       strict: true,
     });
   } catch (e) {
-    throw new UsageError(`${e instanceof Error ? e.message : String(e)}\n\n${help}`);
+    const message = e instanceof Error ? e.message : String(e);
+    // parseArgs: "Unknown option '--outt'. …": name the flag that was meant.
+    const unknown = /Unknown option '--([^']+)'/.exec(message);
+    const hint = unknown ? didYouMean(unknown[1]!, Object.keys(options), '--') : '';
+    throw new UsageError(`${unknown ? `unknown option '--${unknown[1]}'${hint}` : message}\n\n${help}`);
   }
-  if ((parsed.values as Record<string, unknown>).help) throw new HelpRequest(help);
+  if ((parsed.values as Record<string, unknown>).help) throw new HelpRequest(subcommandHelp(help, parsed.positionals[0]));
   return parsed;
 }
 

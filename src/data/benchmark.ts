@@ -29,6 +29,8 @@ export interface BenchmarkOptions {
   testFraction?: number;
   batch?: number;
   log?: (line: string) => void;
+  /** Called after each photo with the photos done and their total. */
+  onProgress?: (done: number, total: number) => void;
 }
 
 export interface SampleRecord extends SampleParams {
@@ -116,7 +118,7 @@ export async function generateBenchmark(o: BenchmarkOptions): Promise<BenchmarkM
     }
     for (const t of [photos, r.blurry, r.sharp, r.sharpCamera, ...items.map((i) => i.crop)]) t.dispose();
   };
-  for (const job of plan) {
+  for (const [done, job] of plan.entries()) {
     const file = files[scenes.indexOf(job.scene)]!;
     const { tensor: photo, info } = await readImage(file);
     manifest.photos.push({ scene: job.scene, file: basename(file), sha256: createHash('sha256').update(readFileSync(file)).digest('hex') });
@@ -133,6 +135,7 @@ export async function generateBenchmark(o: BenchmarkOptions): Promise<BenchmarkM
     }
     photo.dispose();
     log(`${job.split} ${job.scene}: ${job.count} samples`);
+    o.onProgress?.(done + 1, plan.length);
   }
   await flush();
   for (const [k, v] of Object.entries(manifest.samples)) manifest.counts[k] = v.length;

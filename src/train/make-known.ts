@@ -67,6 +67,8 @@ export async function makeKnownWithKernel(o: {
   out: string;
   seed: number;
   log?: (l: string) => void;
+  /** Called after each image with the images done and their total. */
+  onProgress?: (done: number, total: number) => void;
   /** Where KernelWizard runs ('cpu' default). */
   device?: Device;
 }): Promise<KnownManifest> {
@@ -78,7 +80,8 @@ export async function makeKnownWithKernel(o: {
   mkdirSync(o.out, { recursive: true });
   const entries: KnownEntry[] = [];
   try {
-    for (const file of listImages(o.sharp)) {
+    const files = listImages(o.sharp);
+    for (const [done, file] of files.entries()) {
       const raw = (await readImage(file)).tensor;
       const s = cropTo128(raw, file);
       raw.dispose();
@@ -109,6 +112,7 @@ export async function makeKnownWithKernel(o: {
       for (const t of [k, s, x, y]) t.dispose();
       entries.push({ file: name, sharp: file, pair: { blurry: p.blurry, sharp: p.sharp, x: cx, y: cy } });
       o.log?.(`${name} ← blur of ${basename(p.blurry)}`);
+      o.onProgress?.(done + 1, files.length);
     }
   } finally {
     kw.dispose();
@@ -153,6 +157,8 @@ export async function makeKnownWithSimulator(o: {
   seed: number;
   downscale?: number;
   log?: (l: string) => void;
+  /** Called after each image with the images done and their total. */
+  onProgress?: (done: number, total: number) => void;
   /** Where the renderer runs ('cpu' default; another device draws its own noise stream). */
   device?: Device;
 }): Promise<KnownManifest> {
@@ -164,7 +170,8 @@ export async function makeKnownWithSimulator(o: {
     generator = new Generator(o.seed, device);
   mkdirSync(o.out, { recursive: true });
   const entries: KnownEntry[] = [];
-  for (const file of listImages(o.sharp)) {
+  const files = listImages(o.sharp);
+  for (const [done, file] of files.entries()) {
     const s = (await readImage(file)).tensor;
     const one = noGrad(() => scope(() => s.unsqueeze(0).to(device)));
     const batch = downscaleLinear(one, f, file); // borders: reflection padding inside the renderer
@@ -176,6 +183,7 @@ export async function makeKnownWithSimulator(o: {
     for (const t of [k, s, batch, r.blurry, r.sharp, r.sharpCamera]) t.dispose();
     entries.push({ file: name, sharp: file });
     o.log?.(`${name} ← ${cam.name} motion`);
+    o.onProgress?.(done + 1, files.length);
   }
   const m: KnownManifest = { route: 'simulator', source: o.camera.name, seed: o.seed, ...(f > 1 ? { downscale: f } : {}), entries };
   writeFileSync(join(o.out, 'manifest.json'), JSON.stringify(m, null, 1) + '\n');

@@ -7,6 +7,7 @@ import { METHODS, resultsMarkdown, type Method } from '../../experiment/results.
 import { readConfigFile } from '../train-run.js';
 import type { TranslatorConfig } from '../../train/translator-config.js';
 import { checkDevice, DEVICE_HELP, parse, stringFlags, UsageError } from '../usage.js';
+import { outputMode, printResult, TaskProgress } from '../progress.js';
 
 const HELP = `usage: b2b bench --out DIR [options]
 The paper's experiment on cameras simulated from real photos: known pairs and D_K, KernelWizard, K,
@@ -34,7 +35,8 @@ to continue an interrupted bench; finished stages are skipped.
   --steps N        translator steps (default 3000)   --per-photo N  crops per photo (default 12)
   --quick          one camera, 4 crops per photo, 3-minute budgets: a check that everything runs
   --seed N         (default 0)
-  --device D       ${DEVICE_HELP}`;
+  --device D       ${DEVICE_HELP}
+  --quiet          no stage lines   --json   stages and the result (results.json's content) as JSON lines`;
 
 export async function benchCommand(argv: string[]): Promise<void> {
   const { values } = parse(
@@ -59,9 +61,12 @@ export async function benchCommand(argv: string[]): Promise<void> {
         'device',
       ),
       quick: { type: 'boolean' },
+      quiet: { type: 'boolean' },
+      json: { type: 'boolean' },
     },
     HELP,
   );
+  const progress = new TaskProgress('bench', outputMode(values), 'stages');
   if (!values.out) throw new UsageError(`bench: give --out DIR\n\n${HELP}`);
   const num = (v: string | undefined, d: number, what: string): number => {
     if (v === undefined) return d;
@@ -120,11 +125,15 @@ export async function benchCommand(argv: string[]): Promise<void> {
       .split(',')
       .filter(Boolean)
       .map((v) => num(v, 1, '--bs-ratios')),
-    say: (l) => console.error(`bench: ${l}`),
+    say: (l) => progress.note(`bench: ${l}`),
     device: checkDevice(values.device, 'bench'),
   };
   const t0 = performance.now();
   const r = await runBench(o);
-  console.log(resultsMarkdown(r));
-  console.log(`bench finished in ${((performance.now() - t0) / 60000).toFixed(1)} min; report: ${join(values.out, 'report.html')}`);
+  const minutes = (performance.now() - t0) / 60000;
+  printResult(
+    progress.mode,
+    { results: r, minutes: +minutes.toFixed(2), report: join(values.out, 'report.html') },
+    `${resultsMarkdown(r)}\nbench finished in ${minutes.toFixed(1)} min; report: ${join(values.out, 'report.html')}`,
+  );
 }

@@ -6,7 +6,9 @@ import { loadDeblurrer, loadTranslator, tlcOption } from '../../infer/load.js';
 import { deblur } from '../../models/index.js';
 import { gaussianBlur } from '../../losses/perceptual.js';
 import type { Tensor } from '../../tensor/index.js';
+import { csvField } from '../csv.js';
 import { checkDevice, DEVICE_HELP, parse, stringFlags, UsageError } from '../usage.js';
+import { outputMode, TaskProgress } from '../progress.js';
 
 const HELP = `usage: b2b eval --pairs TEST_DIR --deblurrer RUN|FILE [--translator RUN|FILE] [options]
        b2b eval --pred DIR --gt DIR [options]
@@ -19,6 +21,7 @@ const HELP = `usage: b2b eval --pairs TEST_DIR --deblurrer RUN|FILE [--translato
                   how much of the gap is noise a plain low-pass removes
   --csv FILE      per-image scores       --json FILE   the summary and per-image scores
   --device D      ${DEVICE_HELP}
+  --quiet         no progress
 PSNR and SSIM on RGB in [0, 1], no border crop, PSNR capped at 100 dB (identical images); SSIM 11×11
 Gaussian window σ 1.5, per channel. Every image counts in every mean.`;
 
@@ -37,16 +40,13 @@ function writeOutputs(o: { csv?: string; json?: string }, s: EvalSummary, what: 
   }
 }
 
-/** A CSV field, quoted when it holds a comma, quote or line break. */
-function csvField(v: string | number): string {
-  const t = String(v);
-  return /[",\n\r]/.test(t) ? `"${t.replace(/"/g, '""')}"` : t;
-}
-
 export async function evalCommand(argv: string[]): Promise<void> {
   const { values } = parse(
     argv,
-    stringFlags('pairs', 'pred', 'gt', 'deblurrer', 'translator', 'arch', 'tlc', 'csv', 'json', 'prefilter', 'device'),
+    {
+      ...stringFlags('pairs', 'pred', 'gt', 'deblurrer', 'translator', 'arch', 'tlc', 'csv', 'json', 'prefilter', 'device'),
+      quiet: { type: 'boolean' },
+    },
     HELP,
   );
   const device = checkDevice(values.device, 'eval');
@@ -75,10 +75,8 @@ export async function evalCommand(argv: string[]): Promise<void> {
     sigma === null ? g : null,
     device,
   );
-  const s = await evaluatePairs(pairs, restore, (i) => {
-    if (process.stderr.isTTY) process.stderr.write(`\r${i + 1}/${pairs.length}`);
-  });
-  if (process.stderr.isTTY) process.stderr.write('\n');
+  const progress = new TaskProgress('eval', outputMode({ quiet: values.quiet }), 'images');
+  const s = await evaluatePairs(pairs, restore, (i) => progress.update(i + 1, pairs.length));
   const what = g ? `D(G(y)) with ${values.translator}` : sigma !== null ? `D(Gaussian σ ${sigma} of y)` : 'D(y)';
   console.log(
     `${what}, deblurrer ${values.deblurrer}: ${s.images} images of ${values.pairs} (${((performance.now() - t0) / 1000).toFixed(1)} s)`,

@@ -2,6 +2,7 @@
 import { loadCamera } from '../../data/camera/config.js';
 import { makeKnownWithKernel, makeKnownWithSimulator } from '../../train/make-known.js';
 import { checkDevice, DEVICE_HELP, parse, stringFlags, UsageError } from '../usage.js';
+import { outputMode, printResult, TaskProgress } from '../progress.js';
 
 const HELP = `usage:
   b2b make-known --kernel RUN|FILE --pairs DIR --sharp S_DIR --out K_DIR [--seed N]
@@ -12,10 +13,21 @@ const HELP = `usage:
       --downscale F: average S over F×F blocks in linear light first (noise ÷ F), so that K is
       clean like the known camera's images rather than noisy like the target's
   --device D  ${DEVICE_HELP}
+  --quiet     no progress      --json   progress and the result as JSON lines
 K keeps the target camera's colours, noise and optics, so that K and B differ in blur only.`;
 
 export async function makeKnown(argv: string[]): Promise<void> {
-  const { values } = parse(argv, stringFlags('kernel', 'camera', 'pairs', 'sharp', 'out', 'seed', 'downscale', 'device'), HELP);
+  const { values } = parse(
+    argv,
+    {
+      ...stringFlags('kernel', 'camera', 'pairs', 'sharp', 'out', 'seed', 'downscale', 'device'),
+      quiet: { type: 'boolean' },
+      json: { type: 'boolean' },
+    },
+    HELP,
+  );
+  const progress = new TaskProgress('make-known', outputMode(values), 'images');
+  const onProgress = (done: number, total: number): void => progress.update(done, total);
   const device = checkDevice(values.device, 'make-known');
   if (!values.sharp || !values.out) throw new UsageError(`make-known: give --sharp and --out\n\n${HELP}`);
   if (Boolean(values.kernel) === Boolean(values.camera))
@@ -30,10 +42,29 @@ export async function makeKnown(argv: string[]): Promise<void> {
   const m = values.kernel
     ? await (async () => {
         if (!values.pairs) throw new UsageError(`make-known: the kernel route needs --pairs (the known pairs)\n\n${HELP}`);
-        return makeKnownWithKernel({ kernel: values.kernel!, pairs: values.pairs, sharp: values.sharp!, out: values.out!, seed, device });
+        return makeKnownWithKernel({
+          kernel: values.kernel!,
+          pairs: values.pairs,
+          sharp: values.sharp!,
+          out: values.out!,
+          seed,
+          device,
+          onProgress,
+        });
       })()
-    : await makeKnownWithSimulator({ camera: loadCamera(values.camera!), sharp: values.sharp, out: values.out, seed, downscale, device });
-  console.log(
-    `wrote ${m.entries.length} known-blur images to ${values.out} (${m.route} route, ${((performance.now() - t0) / 1000).toFixed(1)} s)`,
+    : await makeKnownWithSimulator({
+        camera: loadCamera(values.camera!),
+        sharp: values.sharp,
+        out: values.out,
+        seed,
+        downscale,
+        device,
+        onProgress,
+      });
+  const seconds = (performance.now() - t0) / 1000;
+  printResult(
+    progress.mode,
+    { out: values.out, images: m.entries.length, route: m.route, seconds: +seconds.toFixed(1) },
+    `wrote ${m.entries.length} known-blur images to ${values.out} (${m.route} route, ${seconds.toFixed(1)} s)`,
   );
 }

@@ -1,5 +1,7 @@
 // b2b niqe fit | score: the no-reference NIQE score and its pristine model.
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { csvField } from '../csv.js';
 import { REPO_DATA } from '../../data/photos.js';
 import { ImageReadError, listImages, readImage } from '../../data/image.js';
 import { fitNiqe, niqe, readNiqeModel, writeNiqeModel } from '../../eval/niqe.js';
@@ -8,7 +10,7 @@ import { parse, UsageError } from '../usage.js';
 export const DEFAULT_NIQE_MODEL = join(REPO_DATA, 'niqe-pristine.json');
 
 const HELP = `usage:
-  b2b niqe score DIR|IMAGE [--model FILE] [--csv FILE]   NIQE of images without ground truth (lower: more natural)
+  b2b niqe score DIR|IMAGE [--model FILE] [--csv FILE] [--json]   NIQE of images without ground truth (lower: more natural)
   b2b niqe fit --images DIR --out FILE                    fit a pristine model on sharp images
 The default model (${DEFAULT_NIQE_MODEL}) was fitted by this project on the embedded CC0 photos,
 not the original NIQE parameters (which are fitted on other photos): compare scores with each other.
@@ -17,7 +19,7 @@ Images must be at least 96×96; 96×96 blocks, the second scale at half size.`;
 export async function niqeCommand(argv: string[]): Promise<void> {
   const { values, positionals } = parse(
     argv,
-    { model: { type: 'string' }, images: { type: 'string' }, out: { type: 'string' }, csv: { type: 'string' } },
+    { model: { type: 'string' }, images: { type: 'string' }, out: { type: 'string' }, csv: { type: 'string' }, json: { type: 'boolean' } },
     HELP,
   );
   const [sub, target] = positionals;
@@ -58,8 +60,13 @@ export async function niqeCommand(argv: string[]): Promise<void> {
   for (const s of skipped) console.error(`skipped ${s}`);
   if (rows.length === 0) throw new Error(`${target}: no image could be scored (${skipped.length} skipped)`);
   const mean = rows.reduce((a, [, v]) => a + v, 0) / rows.length;
-  console.log(
-    `NIQE (lower: more natural; pristine model: ${values.model ?? DEFAULT_NIQE_MODEL}): mean ${mean.toFixed(3)} over ${rows.length} images${skipped.length ? ` (${skipped.length} skipped)` : ''}`,
-  );
-  if (values.csv) (await import('node:fs')).writeFileSync(values.csv, 'image,niqe\n' + rows.map(([f, v]) => `${f},${v}`).join('\n') + '\n');
+  if (values.json) {
+    console.log(
+      JSON.stringify({ model: values.model ?? DEFAULT_NIQE_MODEL, mean, images: rows.map(([image, niqe]) => ({ image, niqe })), skipped }),
+    );
+  } else
+    console.log(
+      `NIQE (lower: more natural; pristine model: ${values.model ?? DEFAULT_NIQE_MODEL}): mean ${mean.toFixed(3)} over ${rows.length} images${skipped.length ? ` (${skipped.length} skipped)` : ''}`,
+    );
+  if (values.csv) writeFileSync(values.csv, 'image,niqe\n' + rows.map(([f, v]) => `${csvField(f)},${v}`).join('\n') + '\n');
 }

@@ -3,6 +3,7 @@ import { EMBEDDED_PHOTOS } from '../../data/photos.js';
 import { CAMERA_PRESETS, loadCamera } from '../../data/camera/config.js';
 import { generateBenchmark } from '../../data/benchmark.js';
 import { parse, stringFlags, UsageError } from '../usage.js';
+import { outputMode, printResult, TaskProgress } from '../progress.js';
 
 const HELP = `usage: b2b simulate --camera PRESET|config.json --out DIR [options]
   --camera        ${Object.keys(CAMERA_PRESETS).join(', ')}, or a camera config JSON file
@@ -12,10 +13,20 @@ const HELP = `usage: b2b simulate --camera PRESET|config.json --out DIR [options
   --role R        unknown (B, B-gt, S, test; default) or known (pairs, test)
   --size N        crop size in pixels (default 256)
   --per-photo N   crops per training photo (default 8; test photos get half)
-  --test-fraction F  share of photos held out as test scenes (default 0.25)`;
+  --test-fraction F  share of photos held out as test scenes (default 0.25)
+  --quiet         no progress      --json   progress and the result as JSON lines`;
 
 export async function simulate(argv: string[]): Promise<void> {
-  const { values } = parse(argv, stringFlags('camera', 'photos', 'out', 'seed', 'role', 'size', 'per-photo', 'test-fraction'), HELP);
+  const { values } = parse(
+    argv,
+    {
+      ...stringFlags('camera', 'photos', 'out', 'seed', 'role', 'size', 'per-photo', 'test-fraction'),
+      quiet: { type: 'boolean' },
+      json: { type: 'boolean' },
+    },
+    HELP,
+  );
+  const progress = new TaskProgress('simulate', outputMode(values), 'photos');
   if (!values.camera || !values.out) throw new UsageError(`simulate: give --camera and --out\n\n${HELP}`);
   if (values.role && values.role !== 'unknown' && values.role !== 'known')
     throw new UsageError(`simulate: --role must be unknown or known`);
@@ -35,12 +46,15 @@ export async function simulate(argv: string[]): Promise<void> {
     size: int(values.size, 'size', 256),
     perPhoto: int(values['per-photo'], 'per-photo', 8),
     testFraction: values['test-fraction'] ? Number(values['test-fraction']) : 0.25,
-    log: (l) => console.log(l),
+    onProgress: (done, total) => progress.update(done, total),
   });
   const counts = Object.entries(m.counts)
     .map(([k, v]) => `${k} ${v}`)
     .join(', ');
-  console.log(
-    `wrote ${values.out}: ${counts} samples of ${m.size}×${m.size} (${((performance.now() - t0) / 1000).toFixed(1)} s); contact sheet: ${values.out}/contact-sheet.png`,
+  const seconds = (performance.now() - t0) / 1000;
+  printResult(
+    progress.mode,
+    { out: values.out, counts: m.counts, size: m.size, seconds: +seconds.toFixed(1) },
+    `wrote ${values.out}: ${counts} samples of ${m.size}×${m.size} (${seconds.toFixed(1)} s); contact sheet: ${values.out}/contact-sheet.png`,
   );
 }

@@ -4,7 +4,7 @@ import { DEBLUR_DEFAULTS, DEBLUR_OPTIONS, resolveDeblurConfig, trainDeblur, type
 import { KERNEL_DEFAULTS, KERNEL_OPTIONS, resolveKernelConfig, trainKernel, type KernelConfig } from '../../train/kernel.js';
 import { withFlags } from '../options.js';
 import { finishedLine, runTraining, type TrainingCommand } from '../train-run.js';
-import { checkDevice, HelpRequest, UsageError } from '../usage.js';
+import { didYouMean, HelpRequest, UsageError } from '../usage.js';
 import { TRANSLATOR_COMMAND } from './train-translator.js';
 import { CYCLEGAN_COMMAND, SYNTHETIC_COMMAND } from './train-baselines.js';
 
@@ -91,7 +91,8 @@ export async function train(argv: string[]): Promise<void> {
   const [sub, ...rest] = argv;
   if (sub === '--help' || sub === '-h') throw new HelpRequest(HELP);
   if (sub === undefined) throw new UsageError(`train: give a subcommand\n\n${HELP}`);
-  if (!Object.hasOwn(COMMANDS, sub)) throw new UsageError(`unknown train subcommand '${sub}'\n\n${HELP}`);
+  if (!Object.hasOwn(COMMANDS, sub))
+    throw new UsageError(`unknown train subcommand '${sub}'${didYouMean(sub, Object.keys(COMMANDS))}\n\n${HELP}`);
   const cmd = COMMANDS[sub as keyof typeof COMMANDS];
   await runTraining(cmd as TrainingCommand<object>, rest);
 }

@@ -10,7 +10,7 @@ import { exportCheckpoint } from '../../train/export.js';
 import { parse, UsageError } from '../usage.js';
 
 const HELP = `usage:
-  b2b weights inspect FILE                 list tensors (key, dtype, shape) and the parameter count
+  b2b weights inspect FILE [--json]        list tensors (key, dtype, shape) and the parameter count
   b2b weights convert FILE --out OUT.safetensors
   b2b weights export RUN [--checkpoint best|latest|final] [--half] --out OUT.safetensors
                                            a training run's model at its best-validation (default) or
@@ -27,7 +27,13 @@ read as data: pickled code is refused, never run.`;
 export function weights(argv: string[]): void {
   const { values, positionals } = parse(
     argv,
-    { out: { type: 'string', short: 'o' }, arch: { type: 'string' }, checkpoint: { type: 'string' }, half: { type: 'boolean' } },
+    {
+      out: { type: 'string', short: 'o' },
+      arch: { type: 'string' },
+      checkpoint: { type: 'string' },
+      half: { type: 'boolean' },
+      json: { type: 'boolean' },
+    },
     HELP,
   );
   const [sub, file] = positionals;
@@ -45,11 +51,13 @@ export function weights(argv: string[]): void {
   if (!existsSync(file)) throw new Error(`${file}: no such file`);
   const sd = readStateDict(file);
   if (sub === 'inspect') {
-    let total = 0;
-    for (const [k, t] of sd) {
-      total += numel(t.shape);
-      console.log(`${k}\t${t.dtype}\t[${t.shape.join(', ')}]`);
+    const total = [...sd.values()].reduce((n, t) => n + numel(t.shape), 0);
+    if (values.json) {
+      const tensors = [...sd].map(([key, t]) => ({ key, dtype: t.dtype, shape: t.shape }));
+      console.log(JSON.stringify({ file, tensors, values: total }));
+      return;
     }
+    for (const [k, t] of sd) console.log(`${k}\t${t.dtype}\t[${t.shape.join(', ')}]`);
     console.log(`${sd.size} tensors, ${total.toLocaleString('en-US')} values`);
   } else if (sub === 'import') {
     if (!values.out || !values.arch) throw new UsageError(`weights import: give --arch and --out\n\n${HELP}`);
