@@ -11,6 +11,7 @@ import { pilotsCommand } from './commands/pilots.js';
 import { makeKnown } from './commands/make-known.js';
 import { simulate } from './commands/simulate.js';
 import { train } from './commands/train.js';
+import { viewCommand } from './commands/view.js';
 import { weights } from './commands/weights.js';
 import { didYouMean, HelpRequest, UsageError } from './usage.js';
 import { VERSION } from './version.js';
@@ -37,6 +38,7 @@ commands:
   deblur INPUT --translator G --deblurrer D --out OUT   D_K(G(y)) on an image, a folder or a video
   eval --pairs T --deblurrer D  PSNR/SSIM of D(y) or, with --translator G, of D(G(y)) on test pairs
   bench --out DIR               the paper's experiment end to end: table, results.json, report.html
+  view DIR | --input D --method N=D --gt D   a page to inspect restorations: slider, zoom, scores
   niqe score DIR                no-reference NIQE of images without ground truth (niqe fit: its model)
   pilots RUN... --out DIR       deblurrer sizes compared: validation PSNR against FLOPs, fits to a budget
 
@@ -55,6 +57,7 @@ const commands: Record<string, (argv: string[]) => Promise<void> | void> = {
   demo: demoCommand,
   niqe: niqeCommand,
   pilots: pilotsCommand,
+  view: viewCommand,
 };
 
 async function main(argv: string[]): Promise<void> {

@@ -13,6 +13,8 @@
 // other, not with published NIQE values. The half scale uses bicubic resizing without antialiasing
 // (MATLAB's imresize antialiases).
 import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { REPO_DATA } from '../data/photos.js';
 import { F, noGrad, scope, tensor, type Tensor } from '../tensor/index.js';
 import { aten } from '../tensor/aten.js';
 import { wrap } from '../tensor/tensor.js';
@@ -233,6 +235,9 @@ function linalgPinv(x: Tensor): Tensor {
 }
 
 /** A NIQE pristine model from its JSON file. */
+/** The pristine model this project fitted on its embedded CC0 photos (`b2b niqe fit`). */
+export const DEFAULT_NIQE_MODEL = join(REPO_DATA, 'niqe-pristine.json');
+
 export function readNiqeModel(file: string): NiqeModel {
   try {
     return JSON.parse(readFileSync(file, 'utf8')) as NiqeModel;

@@ -48,11 +48,15 @@ export function summarise(perImage: ImageScore[]): EvalSummary {
   };
 }
 
-/** Scores `restore` (an image [1, 3, H, W] → restored, any size) over test pairs. */
+/**
+ * Scores `restore` (an image [1, 3, H, W] → restored, any size) over test pairs. `save`, when given, gets
+ * each restored image [3, H, W] in [0, 1] (to write it; the tensor is disposed after).
+ */
 export async function evaluatePairs(
   pairs: readonly PairedSample[],
   restore: (y: Tensor) => Tensor,
   onImage?: (i: number, s: ImageScore) => void,
+  save?: (pair: PairedSample, restored: Tensor) => Promise<void>,
 ): Promise<EvalSummary> {
   if (pairs.length === 0) throw new Error('evaluate: no test pairs');
   const scores: ImageScore[] = [];
@@ -62,25 +66,28 @@ export async function evaluatePairs(
     if (y.shape.join(',') !== x.shape.join(','))
       throw new Error(`${p.blurry}: size [${y.shape.join(', ')}] differs from its ground truth ${p.sharp} [${x.shape.join(', ')}]`);
     let s: ImageScore;
+    let out: Tensor | null = null;
     try {
-      s = noGrad(() =>
+      ({ s, out } = noGrad(() =>
         scope(() => {
-          const out = restore(y.unsqueeze(0)).clamp(0, 1);
-          return {
+          const o = restore(y.unsqueeze(0)).clamp(0, 1);
+          const score = {
             image: basename(p.blurry),
-            psnr: psnrPerImage(out, x)[0]!,
-            ssim: ssimPerImage(out, x)[0]!,
+            psnr: psnrPerImage(o, x)[0]!,
+            ssim: ssimPerImage(o, x)[0]!,
             input_psnr: psnrPerImage(y, x)[0]!,
             input_ssim: ssimPerImage(y, x)[0]!,
           };
+          return { s: score, out: save ? o.select(0, 0).contiguous() : null };
         }),
-      );
+      ));
     } catch (e) {
       throw new Error(`${p.blurry}: ${(e as Error).message}`);
     } finally {
       y.dispose();
       x.dispose();
     }
+    if (out) await save!(p, out).finally(() => out!.dispose());
     scores.push(s);
     onImage?.(i, s);
   }

@@ -5,7 +5,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadCamera } from '../data/camera/config.js';
 import { CONVENTIONS } from '../eval/pipeline.js';
-import { evaluateCamera } from './evaluate-camera.js';
+import { evaluateCamera, restoredDir } from './evaluate-camera.js';
 import { Stages, simulate, simulated } from './stages.js';
 import { buildReport } from './report-build.js';
 import { resultsMarkdown, type Results } from './results.js';
@@ -47,7 +47,16 @@ export async function runDemo(o: DemoOptions): Promise<Results> {
     known: o.known,
     stages: st.log,
     runs: { dk, kw: null },
-    cameras: { [cam.name]: await evaluateCamera(join(dir, 'test'), { dk, blur2blur: g }, ['dk', 'blur2blur'], st, o.device) },
+    cameras: {
+      [cam.name]: await evaluateCamera(
+        join(dir, 'test'),
+        { dk, blur2blur: g },
+        ['dk', 'blur2blur'],
+        st,
+        o.device,
+        restoredDir(o.out, cam.name),
+      ),
+    },
   };
   writeFileSync(join(o.out, 'results.json'), JSON.stringify(r, null, 1) + '\n');
   writeFileSync(join(o.out, 'results.md'), resultsMarkdown(r));

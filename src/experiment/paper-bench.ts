@@ -12,7 +12,7 @@ import { resolveTranslatorConfig, translatorConfig, type TranslatorConfig } from
 import { trainTranslator } from '../train/translator.js';
 import { resolveCycleGANConfig, trainCycleGAN } from '../train/cyclegan.js';
 import { CONVENTIONS } from '../eval/pipeline.js';
-import { evaluateCamera } from './evaluate-camera.js';
+import { evaluateCamera, restoredDir } from './evaluate-camera.js';
 import { Stages, finished, simulate, simulated } from './stages.js';
 import { buildReport } from './report-build.js';
 import { ratioAblation } from './ratio-ablation.js';
@@ -218,7 +218,7 @@ export async function runBench(o: BenchOptions): Promise<Results> {
         device: o.device,
       });
     });
-    results.cameras[cam.name] = await evaluateCamera(join(dir, 'test'), runsOf, o.methods, st, o.device);
+    results.cameras[cam.name] = await evaluateCamera(join(dir, 'test'), runsOf, o.methods, st, o.device, restoredDir(o.out, cam.name));
     if (o.bsRatios.length > 0) {
       results.cameras[cam.name]!.ratios = await ratioAblation({
         dir,

@@ -1,60 +1,50 @@
-// report.html for an experiment: the results table, per camera side-by-side crops of test images
-// (blurry | G(y) | D_K(y) | D_K(G(y)) | ground truth) and training curves, and the configs behind them.
+// report.html for an experiment: the results table, the viewer over every test image of every camera
+// and method (blurry input, each method's restoration, ground truth), the training curves, and the
+// configs behind them.
 import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { noGrad, scope, type Device, type Tensor } from '../tensor/index.js';
-import { encodePng, readImage } from '../data/image.js';
+import { dirname, join } from 'node:path';
+import type { Device } from '../tensor/index.js';
 import { readLayout, allPairs } from '../data/datasets/layouts.js';
-import { loadDeblurrer, loadTranslator } from '../infer/load.js';
-import { restoreImage, translateImage } from '../infer/restore.js';
-import { renderReport, type CropSet, type ReportTable, type Section } from '../report/html.js';
+import { renderReport, type ReportTable, type Section } from '../report/html.js';
+import { buildManifest, type SetSource } from '../report/viewer/build.js';
 import { deblurPlots, translatorPlots } from '../report/curves.js';
 import { runConfig } from './stages.js';
 import { METHODS, METHOD_LABELS, effectSentence, effectSummary, type Results } from './results.js';
+import { ensureRestorations, readScores, restoredDir } from './evaluate-camera.js';
 
-/** A centre crop of side `size` of [3, H, W]. */
-function centre(t: Tensor, size: number): Tensor {
-  const [, h, w] = t.shape as [number, number, number];
-  const s = Math.min(size, h, w),
-    y = (h - s) >> 1,
-    x = (w - s) >> 1;
-  return noGrad(() =>
-    scope(() =>
-      t
-        .slice(1, y, y + s)
-        .slice(2, x, x + s)
-        .contiguous(),
-    ),
-  );
-}
+/** Short names for the viewer's columns. */
+const SHORT: Record<(typeof METHODS)[number], string> = {
+  dk: 'D_K alone',
+  synthetic: 'synthetic blur',
+  cyclegan: 'CycleGAN',
+  blur2blur: 'Blur2Blur + D_K',
+  upper: 'upper bound',
+};
 
-async function cameraCrops(test: string, dkRun: string, gRun: string | undefined, n: number, device: Device): Promise<CropSet[]> {
-  const pairs = allPairs(readLayout(test));
-  const picks = Array.from({ length: Math.min(n, pairs.length) }, (_, i) => pairs[Math.floor((i * pairs.length) / n)]!);
-  const d = loadDeblurrer(dkRun, undefined, undefined, device),
-    g = gRun ? loadTranslator(gRun, undefined, device) : null;
-  const sets: CropSet[] = [];
-  try {
-    for (const p of picks) {
-      const y = (await readImage(p.blurry)).tensor,
-        x = (await readImage(p.sharp)).tensor;
-      const panels: [string, Tensor][] = [['blurry input y', y]];
-      if (g) panels.push(['G(y): translated blur', translateImage(g, y)]);
-      panels.push(['D_K(y)', restoreImage({ deblurrer: d, translator: null }, y)]);
-      if (g) panels.push(['D_K(G(y)): Blur2Blur', restoreImage({ deblurrer: d, translator: g }, y)]);
-      panels.push(['ground truth', x]);
-      const set: CropSet = { caption: p.blurry.split('/').pop()!, panels: [] };
-      for (const [label, t] of panels) {
-        const c = centre(t, 160);
-        set.panels.push({ label, png: await encodePng(c) });
-        c.dispose();
-      }
-      for (const [, t] of panels) t.dispose();
-      sets.push(set);
-    }
-  } finally {
-    d.dispose();
-    g?.dispose();
+/**
+ * The viewer's sets for an experiment in `out`, one per camera: its test set's blurry folder, each
+ * method's restorations (written first where missing), the sharp folder.
+ */
+export async function viewerSetsOf(out: string, r: Results, device: Device, say: (l: string) => void): Promise<SetSource[]> {
+  const sets: SetSource[] = [];
+  for (const [name, cam] of Object.entries(r.cameras)) {
+    const pairs = allPairs(readLayout(cam.test));
+    const restored = restoredDir(out, name);
+    const methods = await ensureRestorations(cam, r.runs.dk, restored, device, say);
+    sets.push({
+      name,
+      columns: [
+        { dir: dirname(pairs[0]!.blurry), role: 'input', label: 'blurry input', id: 'input' },
+        ...methods.map((m) => ({
+          dir: join(restored, m),
+          role: 'method' as const,
+          label: SHORT[m],
+          id: m,
+          scores: readScores(join(restored, m)),
+        })),
+        { dir: dirname(pairs[0]!.sharp), role: 'gt', label: 'ground truth', id: 'gt' },
+      ],
+    });
   }
   return sets;
 }
@@ -77,13 +67,9 @@ export async function buildReport(out: string, r: Results, o: { say: (l: string)
   for (const c of cams) {
     const cr = r.cameras[c]!;
     const plots = [...(cr.runs.blur2blur ? translatorPlots(cr.runs.blur2blur) : [])];
-    sections.push({
-      title: `Unknown camera: ${c}`,
-      crops: await cameraCrops(cr.test, r.runs.dk, cr.runs.blur2blur, 3, o.device ?? 'cpu'),
-      plots,
-    });
+    if (plots.length) sections.push({ title: `Translator training: ${c}`, plots });
   }
-  sections.push({ title: `Known-domain deblurrer D_K (${r.known})`, crops: [], plots: deblurPlots(r.runs.dk, 'D_K') });
+  sections.push({ title: `Known-domain deblurrer D_K (${r.known})`, plots: deblurPlots(r.runs.dk, 'D_K') });
   const configs = [
     { name: 'D_K', json: runConfig(r.runs.dk) },
     ...(r.runs.kw ? [{ name: 'KernelWizard', json: runConfig(r.runs.kw) }] : []),
@@ -93,6 +79,11 @@ export async function buildReport(out: string, r: Results, o: { say: (l: string)
         .map(([m, run]) => ({ name: `${c}: ${m}`, json: runConfig(run!) })),
     ),
   ];
+  const file = join(out, 'report.html');
+  const viewer = await buildManifest('test images', await viewerSetsOf(out, r, o.device ?? 'cpu', o.say), {
+    page: file,
+    assets: join(out, 'error-maps'),
+  });
   const effect = effectSentence(effectSummary(r));
   const html = renderReport({
     title: 'blur2blur: Blur2Blur on unknown cameras',
@@ -102,8 +93,9 @@ export async function buildReport(out: string, r: Results, o: { say: (l: string)
     commands: r.stages.map((s) => `${s.stage}: ${s.status}${s.seconds ? `, ${(s.seconds / 60).toFixed(1)} min` : ''}`),
     configs,
     generated: new Date().toISOString(),
+    viewer,
+    viewerTitle: 'Every test image: blurry input, each method, ground truth',
   });
-  const file = join(out, 'report.html');
   writeFileSync(file, html);
   o.say(`report: ${file}`);
   return file;

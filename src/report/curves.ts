@@ -2,10 +2,13 @@
 import { RunDir } from '../train/run.js';
 import { linePlot, type Series } from './svg-plot.js';
 
-/** Series of numeric fields logged per step (top-level, or inside `validation` with `validation.` prefixed). */
-export function seriesOf(metrics: Record<string, unknown>[], keys: readonly string[]): Series[] {
+/**
+ * Series of numeric fields logged per step (top-level, or inside `validation` with `validation.` prefixed),
+ * each given as [field, the name the legend shows].
+ */
+export function seriesOf(metrics: Record<string, unknown>[], keys: readonly (readonly [string, string])[]): Series[] {
   return keys
-    .map((key) => {
+    .map(([key, name]) => {
       const [outer, inner] = key.startsWith('validation.') ? ['validation', key.slice(11)] : [null, key];
       const points: [number, number][] = [];
       for (const m of metrics) {
@@ -13,7 +16,7 @@ export function seriesOf(metrics: Record<string, unknown>[], keys: readonly stri
         const v = src?.[inner];
         if (typeof m.step === 'number' && typeof v === 'number') points.push([m.step, v]);
       }
-      return { name: key.replace(/^validation\./, 'val '), points };
+      return { name, points };
     })
     .filter((s) => s.points.length > 0);
 }
@@ -22,12 +25,30 @@ export function seriesOf(metrics: Record<string, unknown>[], keys: readonly stri
 export function translatorPlots(run: string): string[] {
   const m = RunDir.open(run).metrics();
   return [
-    linePlot(seriesOf(m, ['d_loss', 'g_adv', 'rec']), { title: 'translator losses', xLabel: 'step' }),
-    linePlot(seriesOf(m, ['d_acc_real', 'd_acc_fake', 'd_acc']), { title: 'discriminator accuracy (real K / G(B))', xLabel: 'step' }),
-    linePlot(seriesOf(m, ['validation.psnr', 'validation.dk_alone_psnr', 'validation.input_psnr']), {
-      title: 'validation PSNR (dB): D_K(G(y)), D_K(y), y',
-      xLabel: 'step',
-    }),
+    linePlot(
+      seriesOf(m, [
+        ['d_loss', 'discriminator'],
+        ['g_adv', 'generator (adversarial)'],
+        ['rec', 'generator (perceptual)'],
+      ]),
+      { title: 'translator losses', xLabel: 'training step', yLabel: 'loss' },
+    ),
+    linePlot(
+      seriesOf(m, [
+        ['d_acc_real', 'on known blur K'],
+        ['d_acc_fake', 'on translated G(B)'],
+        ['d_acc', 'overall'],
+      ]),
+      { title: 'discriminator accuracy', xLabel: 'training step', yLabel: 'accuracy' },
+    ),
+    linePlot(
+      seriesOf(m, [
+        ['validation.psnr', 'Blur2Blur: D_K(G(y))'],
+        ['validation.dk_alone_psnr', 'D_K alone: D_K(y)'],
+        ['validation.input_psnr', 'blurry input y'],
+      ]),
+      { title: 'validation PSNR', xLabel: 'training step', yLabel: 'PSNR (dB)' },
+    ),
   ];
 }
 
@@ -35,7 +56,13 @@ export function translatorPlots(run: string): string[] {
 export function deblurPlots(run: string, title: string): string[] {
   const m = RunDir.open(run).metrics();
   return [
-    linePlot(seriesOf(m, ['loss']), { title: `${title}: training loss`, xLabel: 'step' }),
-    linePlot(seriesOf(m, ['validation.psnr', 'validation.input_psnr']), { title: `${title}: validation PSNR (dB)`, xLabel: 'step' }),
+    linePlot(seriesOf(m, [['loss', 'training loss']]), { title: `${title}: training loss`, xLabel: 'training step', yLabel: 'loss' }),
+    linePlot(
+      seriesOf(m, [
+        ['validation.psnr', 'deblurred'],
+        ['validation.input_psnr', 'blurry input'],
+      ]),
+      { title: `${title}: validation PSNR`, xLabel: 'training step', yLabel: 'PSNR (dB)' },
+    ),
   ];
 }

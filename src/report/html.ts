@@ -1,6 +1,10 @@
-// The report: one self-contained HTML file (images inline as PNG data URIs, plots as inline SVG, no
-// scripts or external resources), so it opens offline and can be mailed as it is.
+// The report: one HTML file with the results tables, plots as inline SVG and, for a run's test images,
+// the viewer (viewer/page.ts: every image of every method, referred to relative to the page, so the
+// folder opens from file:// or any static server). Without a viewer it is self-contained: crops inline
+// as PNG data URIs, no scripts, so it can be mailed as it is.
 import { escapeXml } from './svg-plot.js';
+import { VIEWER_STYLE, viewerScript, viewerSection } from './viewer/page.js';
+import type { ViewManifest } from './viewer/manifest.js';
 
 export interface Score {
   psnr: number;
@@ -28,7 +32,7 @@ export interface CropSet {
 export interface Section {
   title: string;
   text?: string;
-  crops: CropSet[];
+  crops?: CropSet[];
   /** Inline SVG plots. */
   plots: string[];
 }
@@ -41,6 +45,10 @@ export interface ReportData {
   commands: string[];
   configs: { name: string; json: unknown }[];
   generated: string;
+  /** Every test image of every method, in the viewer (after the tables). */
+  viewer?: ViewManifest;
+  /** The viewer section's heading. */
+  viewerTitle?: string;
 }
 
 const esc = escapeXml;
@@ -83,13 +91,13 @@ table.results { border-collapse: collapse; margin: 12px 0; }
 table.results th, table.results td { border: 1px solid #ccc; padding: 4px 8px; text-align: right; }
 table.results td:first-child, table.results th:first-child { text-align: left; }
 table.results caption { caption-side: top; text-align: left; font-weight: 600; padding-bottom: 6px; }
-td.best { font-weight: 700; background: #e8f4e8; }
+table.results td.best { font-weight: 700; background: #e8f4e8; }
 .crops { margin: 12px 0; } .crops .caption { font-weight: 600; margin-bottom: 4px; }
 .crops .row { display: flex; gap: 6px; flex-wrap: wrap; }
-figure { margin: 0; text-align: center; }
-figure img { width: 200px; height: auto; image-rendering: pixelated; cursor: zoom-in; transition: transform .15s; position: relative; }
-figure img:focus { transform: scale(2.6); transform-origin: top left; z-index: 10; outline: 2px solid #1f77b4; cursor: zoom-out; }
-figcaption { font-size: 12px; color: #555; }
+.crops figure { margin: 0; text-align: center; }
+.crops figure img { width: 200px; height: auto; image-rendering: pixelated; cursor: zoom-in; transition: transform .15s; position: relative; }
+.crops figure img:focus { transform: scale(2.6); transform-origin: top left; z-index: 10; outline: 2px solid #1f77b4; cursor: zoom-out; }
+.crops figcaption { font-size: 12px; color: #555; }
 .plots { display: flex; flex-wrap: wrap; gap: 12px; }
 pre { background: #f6f6f6; padding: 8px; overflow-x: auto; font-size: 12px; }
 small { color: #666; }`;
@@ -99,20 +107,22 @@ export function renderReport(d: ReportData): string {
     .map(
       (s) =>
         `<section><h2>${esc(s.title)}</h2>${s.text ? `<p>${esc(s.text)}</p>` : ''}` +
-        `${s.crops.map(crops).join('\n')}<div class="plots">${s.plots.join('\n')}</div></section>`,
+        `${(s.crops ?? []).map(crops).join('\n')}<div class="plots">${s.plots.join('\n')}</div></section>`,
     )
     .join('\n');
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>${esc(d.title)}</title>
-<meta name="viewport" content="width=device-width, initial-scale=1"><style>${STYLE}</style></head>
+<meta name="viewport" content="width=device-width, initial-scale=1"><style>${STYLE}${d.viewer ? VIEWER_STYLE : ''}</style></head>
 <body>
 <h1>${esc(d.title)}</h1>
 <p>${esc(d.summary)}</p>
 ${d.tables.map(table).join('\n')}
-<p><small>Click an image to zoom (click elsewhere to release). Generated ${esc(d.generated)}.</small></p>
+<p><small>${d.sections.some((s) => s.crops?.length) ? 'Click an image to zoom (click elsewhere to release). ' : ''}Generated ${esc(d.generated)}.</small></p>
+${d.viewer ? `<h2>${esc(d.viewerTitle ?? 'Every image')}</h2>\n${viewerSection(d.viewer)}` : ''}
 ${sections}
 <section><h2>Commands</h2><pre>${esc(d.commands.join('\n'))}</pre></section>
 <section><h2>Configurations</h2>${d.configs.map((c) => `<details><summary>${esc(c.name)}</summary><pre>${esc(JSON.stringify(c.json, null, 2))}</pre></details>`).join('\n')}</section>
+${d.viewer ? viewerScript(d.viewer) : ''}
 </body></html>
 `;
 }

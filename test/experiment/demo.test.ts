@@ -2,7 +2,7 @@
 // with both rows, and the report.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { REPO_DATA } from '../../src/data/photos.js';
@@ -30,7 +30,10 @@ describe('b2b demo', () => {
     assert.equal(cam.scores.dk!.images, 1);
     for (const m of ['dk', 'blur2blur'] as const) assert.ok(Number.isFinite(cam.scores[m]!.psnr));
     assert.ok(cam.scores.dk!.psnr > cam.input.psnr, 'D_K deblurs');
-    assert.match(readFileSync(join(out, 'report.html'), 'utf8'), /Blur2Blur \+ D_K/);
+    const html = readFileSync(join(out, 'report.html'), 'utf8');
+    assert.match(html, /Blur2Blur \+ D_K/);
+    assert.match(html, /id="view-data"/, 'the report carries the viewer');
+    assert.ok(existsSync(join(out, 'restored', 'rsblur-like', 'blur2blur')));
     await assert.rejects(
       runDemo({
         out,

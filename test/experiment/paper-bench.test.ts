@@ -9,6 +9,7 @@ import { loadCamera } from '../../src/data/camera/config.js';
 import { REPO_DATA } from '../../src/data/photos.js';
 import { fewPhotos } from '../helpers/photos.js';
 import { checkDomain, runBench, type BenchOptions } from '../../src/experiment/paper-bench.js';
+import type { ViewManifest } from '../../src/report/viewer/manifest.js';
 import { METHODS } from '../../src/experiment/results.js';
 
 const root = mkdtempSync(join(tmpdir(), 'b2b-bench-'));
@@ -54,7 +55,22 @@ describe('b2b bench', () => {
     const html = readFileSync(join(out, 'report.html'), 'utf8');
     assert.match(html, /Blur2Blur \+ D_K against D_K alone: rsblur-like [+-]\d+\.\d\d dB/);
     assert.match(html, /<table class="results">/);
-    assert.ok((html.match(/data:image\/png;base64/g) ?? []).length >= 5, 'crops inline');
+    // The viewer over every test image and every method: restorations kept, error maps written.
+    const view = JSON.parse(/<script type="application\/json" id="view-data">(.*?)<\/script>/s.exec(html)![1]!) as ViewManifest;
+    const set = view.sets[0]!;
+    assert.deepEqual(
+      set.columns.map((c) => c.id),
+      ['input', ...METHODS, 'gt'],
+    );
+    assert.equal(set.images.length, cam.scores.dk!.images);
+    for (const im of set.images)
+      for (const m of METHODS) {
+        assert.ok(existsSync(join(out, im.files[m]!)) && existsSync(join(out, im.errors[m]!)), `${m}: ${im.name} and its error map`);
+        assert.ok(Number.isFinite(im.scores[m]!.psnr));
+      }
+    // The per-image means are the table's.
+    const mean = (m: string) => set.images.reduce((a, im) => a + im.scores[m]!.psnr!, 0) / set.images.length;
+    assert.ok(Math.abs(mean('blur2blur') - cam.scores.blur2blur!.psnr) < 1e-6);
     assert.ok(existsSync(join(out, 'results.json')));
     const ratio = cam.ratios![0]!;
     assert.equal(ratio.ratio, 1);

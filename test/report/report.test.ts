@@ -9,7 +9,7 @@ import { chromium } from 'playwright-core';
 import { Generator, rand, scope } from '../../src/tensor/index.js';
 import { encodePng } from '../../src/data/image.js';
 import { renderReport } from '../../src/report/html.js';
-import { linePlot, ticks } from '../../src/report/svg-plot.js';
+import { linePlot, tickLabel, ticks } from '../../src/report/svg-plot.js';
 
 const CHROMIUM = process.env.B2B_CHROMIUM ?? '/usr/bin/chromium';
 const root = mkdtempSync(join(tmpdir(), 'b2b-report-'));
@@ -19,6 +19,54 @@ describe('report', () => {
   test('ticks are round and cover the range', () => {
     assert.deepEqual(ticks(0, 1), [0, 0.2, 0.4, 0.6, 0.8, 1]);
     assert.deepEqual(ticks(22.3, 24.9), [22.5, 23, 23.5, 24, 24.5]);
+  });
+
+  test('tick labels as people write them: no exponent notation', () => {
+    assert.deepEqual([1000, 2500, 12000, 250000, 2.5e6, 0.5, 0.00005, 0, -3000].map(tickLabel), [
+      '1000',
+      '2500',
+      '12k',
+      '250k',
+      '2.5M',
+      '0.5',
+      '0.00005',
+      '0',
+      '-3000',
+    ]);
+  });
+
+  test('the legend sits under the plot, not on the curves, and the y labels fit the margin', () => {
+    const svg = linePlot(
+      [
+        {
+          name: 'a long series name',
+          points: [
+            [0, 0.0125],
+            [3000, 0.0375],
+          ],
+        },
+        {
+          name: 'another',
+          points: [
+            [0, 0.02],
+            [3000, 0.03],
+          ],
+        },
+      ],
+      { title: 't', xLabel: 'training step', yLabel: 'loss' },
+    );
+    assert.doesNotMatch(svg, /e\+/);
+    const rect = /<rect x="(\d+)" y="(\d+)" width="[\d.]+" height="([\d.]+)"/.exec(svg)!;
+    const bottom = Number(rect[2]) + Number(rect[3]);
+    const legendY = [...svg.matchAll(/<text x="[\d.]+" y="([\d.]+)">(a long series name|another)<\/text>/g)].map((m) => Number(m[1]));
+    assert.equal(legendY.length, 2);
+    assert.ok(
+      legendY.every((y) => y > bottom + 20),
+      `legend at ${legendY}, plot bottom ${bottom}`,
+    );
+    const yLabels = [...svg.matchAll(/text-anchor="end">([^<]+)<\/text>/g)].map((m) => m[1]!);
+    const left = Number(rect[1]);
+    assert.ok(yLabels.length > 2 && yLabels.every((l) => l.length * 6.3 + 4 <= left - 16), `${yLabels} within ${left}`);
   });
 
   test(

@@ -2,12 +2,9 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { csvField } from '../csv.js';
-import { REPO_DATA } from '../../data/photos.js';
 import { ImageReadError, listImages, readImage } from '../../data/image.js';
-import { fitNiqe, niqe, readNiqeModel, writeNiqeModel } from '../../eval/niqe.js';
+import { DEFAULT_NIQE_MODEL, fitNiqe, niqe, readNiqeModel, writeNiqeModel } from '../../eval/niqe.js';
 import { parse, UsageError } from '../usage.js';
-
-export const DEFAULT_NIQE_MODEL = join(REPO_DATA, 'niqe-pristine.json');
 
 const HELP = `usage:
   b2b niqe score DIR|IMAGE [--model FILE] [--csv FILE] [--json]   NIQE of images without ground truth (lower: more natural)

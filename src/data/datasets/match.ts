@@ -69,7 +69,8 @@ export function matchKey(file: string): string {
   return key === '' ? stem : key;
 }
 
-function keyed(dir: string, files: readonly string[]): Map<string, string> {
+/** Files of a folder by matchKey; throws naming the folder when two share a key. */
+export function keyed(dir: string, files: readonly string[]): Map<string, string> {
   const m = new Map<string, string>();
   for (const f of files) {
     const k = matchKey(f);
