@@ -54,6 +54,11 @@ export interface TrainingCommand<C extends object> {
   run(c: C, out: string, o: RunFlags): Promise<string>;
 }
 
+/** What every trainer takes from the run's flags (progress off with --quiet and on data-parallel followers). */
+export function trainerOptions(o: RunFlags): Pick<RunFlags, 'resume' | 'maxSeconds' | 'device' | 'amp' | 'dp' | 'quiet'> {
+  return { resume: o.resume, maxSeconds: o.maxSeconds, device: o.device, amp: o.amp, dp: o.dp, quiet: o.quiet };
+}
+
 /** --amp: bf16 anywhere, fp16 on a GPU (CPU autocast has no float16). */
 export function ampOption(v: string | undefined, device: Device, command: string): AmpDtype | undefined {
   if (v === undefined) return undefined;

@@ -126,6 +126,41 @@ describe('the command line', () => {
     assert.deepEqual(events.at(-1), { ...events.at(-1), event: 'progress', done: 2, total: 2 });
   });
 
+  test('training: progress lines on stderr, none with --quiet, the summary on stdout either way', async () => {
+    const pairs = join(root, 'train-pairs');
+    for (const [i, sub] of ['blur', 'sharp'].entries()) {
+      mkdirSync(join(pairs, sub), { recursive: true });
+      for (const n of ['a', 'b', 'c']) await writeRandomImage(join(pairs, sub, `${n}.png`), 96, 96, i * 10 + n.charCodeAt(0));
+    }
+    const run = (q: string[]) =>
+      b2b(
+        'train',
+        'deblur',
+        '--pairs',
+        pairs,
+        '--out',
+        join(root, `run${q.length}`),
+        '--steps',
+        '3',
+        '--batch',
+        '2',
+        '--crop',
+        '64',
+        '--val-every',
+        '3',
+        '--val-images',
+        '1',
+        ...q,
+      );
+    const loud = run([]);
+    assert.equal(loud.status, 0, loud.stderr);
+    assert.match(loud.stderr, /step 3\/3 {2}loss/);
+    const quiet = run(['--quiet']);
+    assert.equal(quiet.status, 0, quiet.stderr);
+    assert.equal(quiet.stderr, '');
+    assert.match(quiet.stdout, /^finished at step 3\/3/);
+  });
+
   test('one progress display: lines every few seconds and at the end, JSON events, or nothing', () => {
     const lines = sink();
     const p = new TaskProgress('eval', 'lines', 'images', 3600, lines);

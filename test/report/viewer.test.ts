@@ -6,7 +6,8 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
+import { NO_CHROMIUM, openPage } from '../helpers/chromium.js';
 import { Generator, noGrad, rand, randn, scope, tensor } from '../../src/tensor/index.js';
 import { psnrPerImage } from '../../src/eval/psnr.js';
 import { readImage } from '../../src/data/image.js';
@@ -17,7 +18,6 @@ import type { ViewManifest } from '../../src/report/viewer/manifest.js';
 import { ROOT } from '../helpers/fixtures.js';
 import { writeMade } from '../helpers/images.js';
 
-const CHROMIUM = process.env.B2B_CHROMIUM ?? '/usr/bin/chromium';
 const root = mkdtempSync(join(tmpdir(), 'b2b-viewer-'));
 test.after(() => rmSync(root, { recursive: true, force: true }));
 
@@ -100,7 +100,7 @@ describe('viewer', () => {
 
   test(
     'scores, error maps and the page in Chromium: sort, best/worst gain, slider, synchronised zoom and pan, error maps',
-    { skip: !existsSync(CHROMIUM) && `no ${CHROMIUM}` },
+    { skip: NO_CHROMIUM },
     async () => {
       const { dirs } = await fixture();
       const page = join(root, 'view', 'index.html');
@@ -131,15 +131,8 @@ describe('viewer', () => {
       assert.ok(gain('a') > gain('b') && gain('b') > gain('c') && gain('c') > gain('d'));
 
       writeFileSync(page, renderViewerPage(m));
-      const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+      const { browser, page: p, problems } = await openPage({ width: 1400, height: 1000 });
       try {
-        const p = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
-        const problems: string[] = [];
-        p.on('console', (msg) => {
-          if (msg.type() === 'error' || msg.type() === 'warning') problems.push(msg.text());
-        });
-        p.on('pageerror', (err) => problems.push(err.message));
-        p.on('requestfailed', (r) => problems.push(`request failed: ${r.url()}`));
         await p.goto(`file://${page}`);
         assert.equal(await p.locator('#scores tbody tr').count(), 5);
         // 1 compare panel + 4 columns; the set picker is hidden with one set.

@@ -2,7 +2,7 @@
 import { DEBLUR_DEFAULTS, DEBLUR_OPTIONS, resolveDeblurConfig, trainDeblur, type DeblurConfig } from '../../train/deblur.js';
 import { CYCLEGAN_DEFAULTS, CYCLEGAN_OPTIONS, resolveCycleGANConfig, trainCycleGAN, type CycleGANConfig } from '../../train/cyclegan.js';
 import { withFlags } from '../options.js';
-import { finishedLine, type TrainingCommand } from '../train-run.js';
+import { finishedLine, trainerOptions, type TrainingCommand } from '../train-run.js';
 import { UsageError } from '../usage.js';
 
 const UPPER_BOUND = `The upper bound (a deblurrer trained on the camera's own pairs, possible only on simulated data) is
@@ -26,14 +26,7 @@ synthetic-blur baseline).`,
   },
   resolve: (saved, source) => resolveDeblurConfig(saved as Partial<DeblurConfig>, source),
   async run(c, out, o) {
-    const r = await trainDeblur(c, out, {
-      resume: o.resume,
-      maxSeconds: o.maxSeconds,
-      device: o.device,
-      amp: o.amp,
-      dp: o.dp,
-      quiet: o.dp !== undefined && !o.dp.isMain,
-    });
+    const r = await trainDeblur(c, out, trainerOptions(o));
     const f = r.final;
     return (
       finishedLine(r) + (f ? `\n${f.images} validation images: PSNR ${f.psnr.toFixed(2)} dB, input ${f.input_psnr.toFixed(2)} dB` : '')
@@ -52,14 +45,7 @@ CycleGAN between B and S (least squares, cycle λ ${CYCLEGAN_DEFAULTS.lambdaCycl
   build: (given, _extra, source) => resolveCycleGANConfig(given as Record<string, unknown>, source),
   resolve: (saved, source) => resolveCycleGANConfig(saved, source),
   async run(c, out, o) {
-    const r = await trainCycleGAN(c, out, {
-      resume: o.resume,
-      maxSeconds: o.maxSeconds,
-      device: o.device,
-      amp: o.amp,
-      dp: o.dp,
-      quiet: o.dp !== undefined && !o.dp.isMain,
-    });
+    const r = await trainCycleGAN(c, out, trainerOptions(o));
     const v = r.lastValidation;
     return finishedLine(
       r,

@@ -11,8 +11,7 @@ import {
   type TranslatorConfig,
 } from '../../train/translator-config.js';
 import { trainTranslator } from '../../train/translator.js';
-import type { TrainingCommand } from '../train-run.js';
-import { finishedLine } from '../train-run.js';
+import { finishedLine, trainerOptions, type TrainingCommand } from '../train-run.js';
 import { UsageError } from '../usage.js';
 
 export const TRANSLATOR_COMMAND: TrainingCommand<TranslatorConfig> = {
@@ -47,14 +46,7 @@ Logged every 50 steps: D and G losses, gradient penalty, content loss, D's accur
   },
   resolve: (saved, source) => resolveTranslatorConfig(saved, source),
   async run(c, out, o) {
-    const r = await trainTranslator(c, out, {
-      resume: o.resume,
-      maxSeconds: o.maxSeconds,
-      device: o.device,
-      amp: o.amp,
-      dp: o.dp,
-      quiet: o.dp !== undefined && !o.dp.isMain,
-    });
+    const r = await trainTranslator(c, out, trainerOptions(o));
     const v = r.lastValidation;
     const last =
       v && v.psnr !== undefined

@@ -3,7 +3,7 @@
 import { DEBLUR_DEFAULTS, DEBLUR_OPTIONS, resolveDeblurConfig, trainDeblur, type DeblurConfig } from '../../train/deblur.js';
 import { KERNEL_DEFAULTS, KERNEL_OPTIONS, resolveKernelConfig, trainKernel, type KernelConfig } from '../../train/kernel.js';
 import { withFlags } from '../options.js';
-import { finishedLine, runTraining, type TrainingCommand } from '../train-run.js';
+import { finishedLine, runTraining, trainerOptions, type TrainingCommand } from '../train-run.js';
 import { didYouMean, HelpRequest, UsageError } from '../usage.js';
 import { TRANSLATOR_COMMAND } from './train-translator.js';
 import { CYCLEGAN_COMMAND, SYNTHETIC_COMMAND } from './train-baselines.js';
@@ -32,14 +32,7 @@ sample grids and model.safetensors. Ctrl-C saves a checkpoint.`,
   build: (given, _extra, source) => resolveDeblurConfig(given, source),
   resolve: (saved, source) => resolveDeblurConfig(saved as Partial<DeblurConfig>, source),
   async run(c, out, o) {
-    const r = await trainDeblur(c, out, {
-      resume: o.resume,
-      maxSeconds: o.maxSeconds,
-      device: o.device,
-      amp: o.amp,
-      dp: o.dp,
-      quiet: o.dp !== undefined && !o.dp.isMain,
-    });
+    const r = await trainDeblur(c, out, trainerOptions(o));
     const v = r.lastValidation,
       f = r.final;
     const summary = v
@@ -63,14 +56,7 @@ KernelWizard reconstructs each blurry image from its sharp image and the blur em
   build: (given, _extra, source) => resolveKernelConfig(given, source),
   resolve: (saved, source) => resolveKernelConfig(saved as Partial<KernelConfig>, source),
   async run(c, out, o) {
-    const r = await trainKernel(c, out, {
-      resume: o.resume,
-      maxSeconds: o.maxSeconds,
-      device: o.device,
-      amp: o.amp,
-      dp: o.dp,
-      quiet: o.dp !== undefined && !o.dp.isMain,
-    });
+    const r = await trainKernel(c, out, trainerOptions(o));
     const v = r.lastValidation;
     return finishedLine(
       r,
