@@ -14,6 +14,7 @@ export {
   PatchGAN,
   VGGFeatures,
   KernelWizard,
+  BlurClassifier,
   NAFNET_PRESETS,
   ARCH_IDS,
   parseArch,
@@ -28,7 +29,7 @@ export {
   type NAFNetOptions,
   type MIMOUNetOptions,
 } from './models/index.js';
-export { loadDeblurrer, loadTranslator, weightsFile, archOf } from './infer/load.js';
+export { loadDeblurrer, loadTranslator, loadBlurClassifier, weightsFile, archOf } from './infer/load.js';
 
 // Deblurring images, folders and videos.
 export {
@@ -63,6 +64,12 @@ export {
 } from './train/translator-config.js';
 export { trainCycleGAN, resolveCycleGANConfig, CYCLEGAN_DEFAULTS, type CycleGANConfig } from './train/cyclegan.js';
 export { makeKnownWithSimulator, makeKnownWithKernel, type KnownManifest } from './train/make-known.js';
+export {
+  trainDomainClassifier,
+  resolveDomainClassifierConfig,
+  DOMAIN_CLASSIFIER_DEFAULTS,
+  type DomainClassifierConfig,
+} from './train/domain-classifier.js';
 export { DataParallel, groupFromEnv } from './train/data-parallel.js';
 export type { TrainOptions, TrainResult } from './train/trainer.js';
 
@@ -70,6 +77,7 @@ export type { TrainOptions, TrainResult } from './train/trainer.js';
 export { evaluatePairs, pipeline, CONVENTIONS, type EvalSummary, type ImageScore } from './eval/pipeline.js';
 export { psnrPerImage, meanPsnr, PSNR_CAP } from './eval/psnr.js';
 export { ssimPerImage, meanSsim } from './eval/ssim.js';
+export { domainVerdict, imageLogit, type DomainVerdict } from './eval/domain.js';
 export { niqe, fitNiqe, readNiqeModel, type NiqeModel } from './eval/niqe.js';
 
 // The engine, as namespaces (also the subpath exports blur2blur/tensor, /nn, /optim, /io).

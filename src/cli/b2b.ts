@@ -34,9 +34,11 @@ commands:
   train kernel --pairs DIR      train KernelWizard on known pairs
   train translator --blur B --known K   train the Blur2Blur translator G (unknown blur → known blur)
   train synthetic|cyclegan      the paper's baselines (synthetic motion blur of S; CycleGAN B ↔ S)
+  train domain-classifier       a blur-domain classifier (B against K) to check a translator
   make-known --sharp S --out K  the known-blur set K (KernelWizard route or simulator route)
   deblur INPUT --translator G --deblurrer D --out OUT   D_K(G(y)) on an image, a folder or a video
   eval --pairs T --deblurrer D  PSNR/SSIM of D(y) or, with --translator G, of D(G(y)) on test pairs
+                                (--domain-classifier C --images DIR: how many G(y) look known-blur)
   bench --out DIR               the paper's experiment end to end: table, results.json, report.html
   view DIR | --input D --method N=D --gt D   a page to inspect restorations: slider, zoom, scores
   niqe score DIR                no-reference NIQE of images without ground truth (niqe fit: its model)

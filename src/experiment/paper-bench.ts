@@ -18,6 +18,7 @@ import { buildReport } from './report-build.js';
 import { ratioAblation } from './ratio-ablation.js';
 import { resultsMarkdown, type Method, type Results } from './results.js';
 import { shippedDeblurrer } from './shipped.js';
+import { domainCheck, domainClassifierRun } from './domain-check.js';
 import { archOf, weightsFile } from '../infer/load.js';
 import type { Device } from '../tensor/index.js';
 
@@ -32,7 +33,7 @@ export interface BenchOptions {
   perPhoto: number;
   /** Minutes of training per model (a cap: runs end at their step count or at the budget). */
   budget: { translator: number; baseline: number; deblurrer: number; kernel: number };
-  steps: { translator: number; baseline: number; cyclegan: number; deblurrer: number; kernel: number };
+  steps: { translator: number; baseline: number; cyclegan: number; deblurrer: number; kernel: number; classifier: number };
   retrain: Set<'dk' | 'kw' | 'translators' | 'baselines'>;
   kRoute: 'kernel' | 'simulator';
   /** Simulator route: S averaged over this many pixels square before the known blur (1: as it is). */
@@ -219,6 +220,22 @@ export async function runBench(o: BenchOptions): Promise<Results> {
       });
     });
     results.cameras[cam.name] = await evaluateCamera(join(dir, 'test'), runsOf, o.methods, st, o.device, restoredDir(o.out, cam.name));
+    if (runsOf.blur2blur) {
+      results.cameras[cam.name]!.domain = await domainCheck({
+        blur: join(dir, 'B'),
+        known: K,
+        test: join(dir, 'test', 'blur'),
+        knownTest: join(knownDir, 'test', 'blur'),
+        translator: runsOf.blur2blur,
+        run: domainClassifierRun(runs, cam.name),
+        seed: o.seed,
+        steps: o.steps.classifier,
+        ...(o.batch ? { batch: o.batch } : {}),
+        st,
+        camera: cam.name,
+        device: o.device,
+      });
+    }
     if (o.bsRatios.length > 0) {
       results.cameras[cam.name]!.ratios = await ratioAblation({
         dir,

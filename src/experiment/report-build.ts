@@ -9,7 +9,7 @@ import { renderReport, type ReportTable, type Section } from '../report/html.js'
 import { buildManifest, type SetSource } from '../report/viewer/build.js';
 import { deblurPlots, translatorPlots } from '../report/curves.js';
 import { runConfig } from './stages.js';
-import { METHODS, METHOD_LABELS, effectSentence, effectSummary, type Results } from './results.js';
+import { METHODS, METHOD_LABELS, domainSentence, effectSentence, effectSummary, type Results } from './results.js';
 import { ensureRestorations, readScores, restoredDir } from './evaluate-camera.js';
 
 /** Short names for the viewer's columns. */
@@ -84,7 +84,7 @@ export async function buildReport(out: string, r: Results, o: { say: (l: string)
     page: file,
     assets: join(out, 'error-maps'),
   });
-  const effect = effectSentence(effectSummary(r));
+  const effect = [effectSentence(effectSummary(r)), domainSentence(r)].filter(Boolean).join(' ');
   const html = renderReport({
     title: 'blur2blur: Blur2Blur on unknown cameras',
     summary: `Each unknown camera's blurry images are translated into the known ${r.known} blur by its translator G, then deblurred by D_K.${effect ? ` ${effect}` : ''} ${r.conventions}.`,

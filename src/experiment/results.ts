@@ -1,6 +1,7 @@
 // The experiment's results: per camera and method, PSNR/SSIM on the camera's test pairs; as JSON and as
 // a Markdown table shaped like the paper's Table 2 (rows: methods, columns: unknown cameras).
 import type { StageLog } from './stages.js';
+import type { DomainCheck } from './domain-check.js';
 
 /** The rows of Table 2, in its order. */
 export const METHODS = ['dk', 'synthetic', 'cyclegan', 'blur2blur', 'upper'] as const;
@@ -21,6 +22,8 @@ export interface CameraResult {
   runs: Partial<Record<Method, string>>;
   /** The B:S ratio ablation (paper Table 3): D_K∘G with G trained on a subset of B. */
   ratios?: RatioResult[];
+  /** The blur-domain classifier's verdicts (experiment/domain-check.ts), where Blur2Blur ran. */
+  domain?: DomainCheck;
 }
 
 export interface RatioResult {
@@ -132,6 +135,34 @@ function effectLines(e: EffectSummary): string[] {
   return lines;
 }
 
+/** The domain check in one sentence (the report's summary), or '' when no camera has one. */
+export function domainSentence(r: Results): string {
+  const cams = Object.entries(r.cameras).filter(([, c]) => c.domain);
+  if (cams.length === 0) return '';
+  const parts = cams.map(
+    ([name, c]) =>
+      `${name} ${pct(c.domain!.input.knownShare)} → ${pct(c.domain!.translated.knownShare)} (known blur ${pct(c.domain!.known.knownShare)})`,
+  );
+  return `Share of test images each camera's blur-domain classifier calls known-blur, as shot → after G: ${parts.join(', ')}.`;
+}
+
+/** The domain-check table: how often each camera's classifier calls y, G(y) and the known blur known-blur. */
+function domainLines(r: Results): string[] {
+  const cams = Object.keys(r.cameras).filter((c) => r.cameras[c]!.domain);
+  if (cams.length === 0) return [];
+  const d = (c: string): DomainCheck => r.cameras[c]!.domain!;
+  const row = (label: string, f: (x: DomainCheck) => string): string => `| ${label} | ${cams.map((c) => f(d(c))).join(' | ')} |`;
+  return [
+    '',
+    `| called known-blur by the camera's blur-domain classifier (B against K) | ${cams.join(' | ')} |`,
+    `|---|${cams.map(() => '---').join('|')}|`,
+    row("classifier's accuracy on held-out scenes of B and K", (x) => pct(x.accuracy ?? NaN)),
+    row('y, the test blur as shot', (x) => pct(x.input.knownShare)),
+    row('G(y), after the translator', (x) => pct(x.translated.knownShare)),
+    row(`the known camera's test blur (${r.known})`, (x) => pct(x.known.knownShare)),
+  ];
+}
+
 export function resultsMarkdown(r: Results): string {
   const cams = Object.keys(r.cameras);
   const lines = [
@@ -144,7 +175,7 @@ export function resultsMarkdown(r: Results): string {
       (m) => `| ${METHOD_LABELS[m]} | ${cams.map((c) => cell(r.cameras[c]!.scores[m])).join(' | ')} |`,
     ),
   ];
-  lines.push(...effectLines(effectSummary(r)));
+  lines.push(...effectLines(effectSummary(r)), ...domainLines(r));
   for (const c of cams) {
     const rs = r.cameras[c]!.ratios;
     if (!rs?.length) continue;

@@ -5,7 +5,17 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { scope, type Device } from '../tensor/index.js';
 import type { Module } from '../nn/index.js';
-import { NAFNet, buildDeblurrer, buildTranslator, parseArch, type ArchId, type Deblurrer, type MIMOUNet } from '../models/index.js';
+import {
+  NAFNet,
+  buildBlurClassifier,
+  buildDeblurrer,
+  buildTranslator,
+  parseArch,
+  type ArchId,
+  type BlurClassifier,
+  type Deblurrer,
+  type MIMOUNet,
+} from '../models/index.js';
 import { loadWeights, readWeightsMetadata } from '../io/weights.js';
 
 /** The weights file of a run folder (model.safetensors) or the file itself. */
@@ -85,4 +95,15 @@ export function loadTranslator(spec: string, arch?: string, device: Device = 'cp
   const g = loadInto(buildTranslator(id), file);
   if (device !== 'cpu') g.to(device);
   return g.eval();
+}
+
+/** A blur-domain classifier in eval mode and the crop side it was trained on (its tile size). */
+export function loadBlurClassifier(spec: string, device: Device = 'cpu'): { model: BlurClassifier; crop: number } {
+  const file = weightsFile(spec);
+  checkKind(file, 'domain-classifier');
+  const id = archOf(file, 'blur-classifier-small');
+  const m = loadInto(buildBlurClassifier(id), file);
+  if (device !== 'cpu') m.to(device);
+  const crop = Number(file.endsWith('.safetensors') ? (readWeightsMetadata(file).crop ?? 96) : 96);
+  return { model: m.eval(), crop };
 }

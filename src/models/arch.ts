@@ -6,6 +6,7 @@ import { MIMOUNet } from './mimo-unet.js';
 import { PatchGAN } from './patchgan.js';
 import { VGGFeatures } from './vgg.js';
 import { KernelWizard } from './kernel-wizard.js';
+import { BlurClassifier } from './blur-classifier.js';
 
 /** Every architecture id the command line and the weights files name. */
 export const ARCH_IDS = [
@@ -24,6 +25,7 @@ export const ARCH_IDS = [
   'kernel-wizard',
   'kernel-wizard-vae',
   'kernel-wizard-small',
+  'blur-classifier-small',
 ] as const;
 /** An architecture at a named preset (nafnet-small32, mimo-unet-small, …). */
 export type ArchId = (typeof ARCH_IDS)[number];
@@ -77,5 +79,7 @@ export function buildArch(id: ArchId): Module {
       return new KernelWizard('paper-vae');
     case 'kernel-wizard-small':
       return new KernelWizard('small');
+    case 'blur-classifier-small':
+      return new BlurClassifier('small');
   }
 }

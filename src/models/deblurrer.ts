@@ -7,6 +7,7 @@ import { buildArch, type ArchId } from './arch.js';
 import { NAFNet } from './nafnet.js';
 import { MIMOUNet } from './mimo-unet.js';
 import { KernelWizard } from './kernel-wizard.js';
+import { BlurClassifier } from './blur-classifier.js';
 
 /** A deblurrer: NAFNet or MIMO-UNet. */
 export type Deblurrer = NAFNet | MIMOUNet;
@@ -31,6 +32,11 @@ export function buildTranslator(arch: ArchId): MIMOUNet {
 /** A freshly initialised KernelWizard of that id. */
 export function buildKernelWizard(arch: ArchId): KernelWizard {
   return build(arch, (m): m is KernelWizard => m instanceof KernelWizard, 'a KernelWizard');
+}
+
+/** A freshly initialised blur-domain classifier of that id. */
+export function buildBlurClassifier(arch: ArchId): BlurClassifier {
+  return build(arch, (m): m is BlurClassifier => m instanceof BlurClassifier, 'a blur-domain classifier');
 }
 
 /** The device a module's parameters are on ('cpu' for a module without any). */

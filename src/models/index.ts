@@ -10,6 +10,7 @@ export {
   type KernelWizardPreset,
   type BlurKernel,
 } from './kernel-wizard.js';
+export { BlurClassifier, BLUR_CLASSIFIER_PRESETS, type BlurClassifierOptions, type BlurClassifierPreset } from './blur-classifier.js';
 export { ARCH_IDS, buildArch, parseArch, type ArchId } from './arch.js';
 export { seedWeights } from './seed-weights.js';
-export { buildDeblurrer, buildTranslator, buildKernelWizard, deblur, deviceOf, type Deblurrer } from './deblurrer.js';
+export { buildDeblurrer, buildTranslator, buildKernelWizard, buildBlurClassifier, deblur, deviceOf, type Deblurrer } from './deblurrer.js';

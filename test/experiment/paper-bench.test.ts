@@ -25,7 +25,7 @@ export function tinyBench(out: string, photos: string): BenchOptions {
     perPhoto: 2,
     batch: 2,
     budget: { translator: 5, baseline: 5, deblurrer: 5, kernel: 5 },
-    steps: { translator: 2, baseline: 2, cyclegan: 2, deblurrer: 2, kernel: 2 },
+    steps: { translator: 2, baseline: 2, cyclegan: 2, deblurrer: 2, kernel: 2, classifier: 2 },
     retrain: new Set(['kw']),
     kRoute: 'kernel',
     shipped: join(REPO_DATA, '..', 'weights'),
@@ -54,6 +54,12 @@ describe('b2b bench', () => {
     assert.match(md, /\| room: upper bound − D_K alone \(dB\) \| [+-]\d+\.\d\d \|/);
     const html = readFileSync(join(out, 'report.html'), 'utf8');
     assert.match(html, /Blur2Blur \+ D_K against D_K alone: rsblur-like [+-]\d+\.\d\d dB/);
+    // The translator checked without ground truth: the camera's blur-domain classifier on y, G(y) and the known blur.
+    const d = cam.domain!;
+    assert.equal(d.input.images, cam.scores.dk!.images);
+    for (const v of [d.input, d.translated, d.known]) assert.ok(v.knownShare >= 0 && v.knownShare <= 1);
+    assert.match(md, /\| G\(y\), after the translator \| \d+ % \|/);
+    assert.match(html, /blur-domain classifier calls known-blur, as shot → after G: rsblur-like \d+ % → \d+ %/);
     assert.match(html, /<table class="results">/);
     // The viewer over every test image and every method: restorations kept, error maps written.
     const view = JSON.parse(/<script type="application\/json" id="view-data">(.*?)<\/script>/s.exec(html)![1]!) as ViewManifest;

@@ -114,6 +114,7 @@ export async function benchCommand(argv: string[]): Promise<void> {
       cyclegan: quick ? 100 : 1500,
       deblurrer: quick ? 200 : 10000,
       kernel: quick ? 50 : 5000,
+      classifier: quick ? 300 : 1500,
     },
     retrain: new Set(retrainList.includes('all') ? all : (retrainList as (typeof all)[number][])),
     kRoute,

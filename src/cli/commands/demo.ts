@@ -46,7 +46,7 @@ export async function demoCommand(argv: string[]): Promise<void> {
         seed: 0,
         perPhoto: 12,
         budget: { translator: 60, baseline: 60, deblurrer: 240, kernel: 120 },
-        steps: { translator: 3000, baseline: 2000, cyclegan: 1500, deblurrer: 10000, kernel: 5000 },
+        steps: { translator: 3000, baseline: 2000, cyclegan: 1500, deblurrer: 10000, kernel: 5000, classifier: 1500 },
         retrain: new Set(['dk', 'kw', 'translators', 'baselines']),
         kRoute: 'simulator',
         shipped,

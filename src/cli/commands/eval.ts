@@ -11,13 +11,17 @@ import { deblur } from '../../models/index.js';
 import { gaussianBlur } from '../../losses/perceptual.js';
 import type { Tensor } from '../../tensor/index.js';
 import { csvField } from '../csv.js';
+import { evalDomain } from './eval-domain.js';
 import { checkDevice, DEVICE_HELP, parse, stringFlags, UsageError } from '../usage.js';
 import { outputMode, TaskProgress } from '../progress.js';
 
 const HELP = `usage: b2b eval --pairs TEST_DIR --deblurrer RUN|FILE [--translator RUN|FILE] [options]
        b2b eval --pred DIR --gt DIR [options]
+       b2b eval --domain-classifier RUN --images DIR [--translator G] [--known K_DIR] [--json FILE]
   scores D(G(y)) (or D(y) without --translator) against the ground truth of every test pair; or
-  images already restored (--pred) against their ground truth (--gt), matched by name
+  images already restored (--pred) against their ground truth (--gt), matched by name; or, without
+  ground truth, the share of a camera's images a blur-domain classifier (b2b train domain-classifier)
+  calls known-blur, as shot and after the translator (with --known: K's own share, for reference)
   --arch ID       the deblurrer's architecture when its file does not record it (.pth)
   --tlc CROP      NAFNet's test-time local converter: channel attention pooled over 1.5×CROP-pixel
                   windows (CROP: the deblurrer's training crop) instead of the whole image
@@ -92,11 +96,13 @@ export async function evalCommand(argv: string[]): Promise<void> {
     argv,
     {
       ...stringFlags('pairs', 'pred', 'gt', 'deblurrer', 'translator', 'arch', 'tlc', 'csv', 'json', 'prefilter', 'device', 'save'),
+      ...stringFlags('domain-classifier', 'images', 'known'),
       quiet: { type: 'boolean' },
     },
     HELP,
   );
   const device = checkDevice(values.device, 'eval');
+  if (values['domain-classifier']) return evalDomain(values, device, HELP);
   if (values.pred || values.gt) {
     if (!values.pred || !values.gt) throw new UsageError(`eval: give both --pred and --gt\n\n${HELP}`);
     const s = await evaluatePairs(pairFolders(values.pred, values.gt, ''), (x) => x);

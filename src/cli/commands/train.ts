@@ -1,4 +1,4 @@
-// b2b train deblur | kernel | translator | synthetic | cyclegan: each trainer's command, its flags and
+// b2b train deblur | kernel | translator | synthetic | cyclegan | domain-classifier: each trainer's command, its flags and
 // help derived from its option table (src/cli/train-run.ts).
 import { DEBLUR_DEFAULTS, DEBLUR_OPTIONS, resolveDeblurConfig, trainDeblur, type DeblurConfig } from '../../train/deblur.js';
 import { KERNEL_DEFAULTS, KERNEL_OPTIONS, resolveKernelConfig, trainKernel, type KernelConfig } from '../../train/kernel.js';
@@ -7,6 +7,7 @@ import { finishedLine, runTraining, trainerOptions, type TrainingCommand } from 
 import { didYouMean, HelpRequest, UsageError } from '../usage.js';
 import { TRANSLATOR_COMMAND } from './train-translator.js';
 import { CYCLEGAN_COMMAND, SYNTHETIC_COMMAND } from './train-baselines.js';
+import { DOMAIN_CLASSIFIER_COMMAND } from './train-classifier.js';
 
 const HELP = `usage:
   b2b train deblur --pairs DIR --out RUN [options]      train the known-domain deblurrer D_K
@@ -14,6 +15,7 @@ const HELP = `usage:
   b2b train translator --blur B --known K --out RUN      train the Blur2Blur translator G
   b2b train synthetic --sharp S --out RUN                the paper's synthetic-blur baseline
   b2b train cyclegan --blur B --sharp S --out RUN        the paper's CycleGAN baseline
+  b2b train domain-classifier --blur B --known K --out RUN   B against K, to check a translator
   b2b train SUBCOMMAND --resume RUN                      continue an interrupted run exactly
 b2b train SUBCOMMAND --help lists its options.`;
 
@@ -71,6 +73,7 @@ const COMMANDS = {
   translator: TRANSLATOR_COMMAND,
   synthetic: SYNTHETIC_COMMAND,
   cyclegan: CYCLEGAN_COMMAND,
+  'domain-classifier': DOMAIN_CLASSIFIER_COMMAND,
 } as const;
 
 export async function train(argv: string[]): Promise<void> {
