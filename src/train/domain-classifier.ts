@@ -29,6 +29,8 @@ export interface DomainClassifierConfig extends TrainConfigBase {
   known: string;
   /** Share of each set's scenes held out for validation. */
   valShare: number;
+  /** Quarter turns among the augmentations (besides flips). */
+  rot90: boolean;
 }
 
 /** The classifier's defaults: 1500 steps of 16 crops of 96², Adam at 1e-3 with a cosine decay. */
@@ -46,6 +48,7 @@ export const DOMAIN_CLASSIFIER_DEFAULTS: DomainClassifierConfig = {
   ckptEvery: 250,
   valImages: 48,
   valShare: 0.15,
+  rot90: true,
   init: null,
 };
 
@@ -57,6 +60,12 @@ export const DOMAIN_CLASSIFIER_OPTIONS: OptionTable<DomainClassifierConfig> = {
   blur: { type: 'string', flag: 'blur', arg: 'DIR', help: "the camera's blurry images B" },
   known: { type: 'string', flag: 'known', arg: 'DIR', help: 'the known-blur set K' },
   valShare: { type: 'number', above: 0, below: 1, flag: 'val-share', arg: 'X', help: "share of each set's scenes held out for validation" },
+  rot90: {
+    type: 'boolean',
+    flag: 'rot90',
+    arg: 'on|off',
+    help: "quarter turns among the augmentations (off: a camera's blur direction stays a cue)",
+  },
 };
 
 /** A checked classifier config (errors name `source`). */
@@ -72,8 +81,11 @@ export function resolveDomainClassifierConfig(
   return { ...c, arch };
 }
 
-/** A file's scene: its name without the extension and a trailing _NN crop index. */
-export const sceneOf = (file: string): string => basename(file, extname(file)).replace(/_\d+$/, '');
+/**
+ * A file's scene: its name without the extension and trailing numbers (a crop index `_NN`, a video's
+ * window and tile `--0007-2`), so that crops and frames of one scene stay on one side.
+ */
+export const sceneOf = (file: string): string => basename(file, extname(file)).replace(/([-_]+\d+)+$/, '');
 
 /**
  * Files split by scene: `share` of the scenes (at least one), chosen by seed, held out. A folder whose
@@ -122,9 +134,9 @@ export async function trainDomainClassifier(c: DomainClassifierConfig, out: stri
   using opt = new Adam(clf.parameters(), { lr: c.lr, betas: c.betas });
   const b = holdOutScenes(readImageFolder(c.blur).files, c.valShare, c.seed, c.blur),
     k = holdOutScenes(readImageFolder(c.known).files, c.valShare, c.seed + 1, c.known);
-  // Flips only: a quarter turn would swap horizontal and vertical blur, and a camera's blur direction is
-  // part of its domain.
-  const loaderOpts = { batchSize: c.batch / 2, crop: c.crop, augment: { hflip: true, vflip: true }, cache: true };
+  // Quarter turns swap horizontal and vertical blur: on by default (the presets draw any direction, and
+  // on rsblur-like's held-out scenes they helped: docs/experiments.md §7a), off where direction matters.
+  const loaderOpts = { batchSize: c.batch / 2, crop: c.crop, augment: { hflip: true, vflip: true, rot90: c.rot90 }, cache: true };
   using data = new UnpairedLoader(
     new BatchLoader(b.train, { ...loaderOpts, seed: c.seed }),
     new BatchLoader(k.train, { ...loaderOpts, seed: c.seed + 1 }),

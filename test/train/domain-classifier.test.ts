@@ -40,6 +40,7 @@ describe('blur-domain classifier', () => {
   test('scenes are held out whole, at least one, the same for the same seed', () => {
     const files = ['a_00.png', 'a_01.png', 'b_00.png', 'b_01.png', 'c_00.png', 'd_00.png', 'my_scene_07.png'];
     assert.equal(sceneOf('/x/my_scene_07.png'), 'my_scene');
+    assert.equal(sceneOf('cockatoo--0012-3.png'), 'cockatoo', "b2b data domain's tiles: the video is the scene");
     const { train, val } = holdOutScenes(files, 0.3, 1, 'set');
     assert.equal(train.length + val.length, files.length);
     assert.ok(val.length > 0);
