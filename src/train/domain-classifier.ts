@@ -16,6 +16,7 @@ import { Rng } from '../data/rng.js';
 import { existsSync } from 'node:fs';
 import { weightsFile } from '../infer/load.js';
 import { RunDir } from './run.js';
+import { spreadImages } from './domain-validation.js';
 import { loadModelFromCheckpoint } from './checkpoint.js';
 import { loopOptions, trainLoop, type TrainOptions, type TrainResult } from './trainer.js';
 import { BASE_OPTIONS, checkConfig, type OptionTable, type TrainConfigBase } from './options.js';
@@ -106,18 +107,6 @@ export function holdOutScenes(files: readonly string[], share: number, seed: num
   return { train: files.filter((f) => !held.has(sceneOfFile(f))), val: files.filter((f) => held.has(sceneOfFile(f))) };
 }
 
-/** Up to `n` images spread over the list, on `device`. */
-async function spreadImages(files: readonly string[], n: number, device: Device): Promise<Tensor[]> {
-  const m = Math.min(n, files.length);
-  const out: Tensor[] = [];
-  for (let i = 0; i < m; i++) {
-    const img = (await readImage(files[Math.floor((i * files.length) / m)]!)).tensor;
-    out.push(device === 'cpu' ? img : img.to(device).keep());
-    if (device !== 'cpu') img.dispose();
-  }
-  return out;
-}
-
 /** Share of images the classifier calls known-blur, each judged on its tiles as in use (eval/domain.ts). */
 function calledKnown(clf: BlurClassifier, images: readonly Tensor[], crop: number): number {
   return images.filter((x) => imageLogit(clf, x, crop) > 0).length / images.length;
@@ -141,9 +130,10 @@ export async function trainDomainClassifier(c: DomainClassifierConfig, out: stri
     new BatchLoader(b.train, { ...loaderOpts, seed: c.seed }),
     new BatchLoader(k.train, { ...loaderOpts, seed: c.seed + 1 }),
   );
-  const valB = await spreadImages(b.val, c.valImages, device),
-    valK = await spreadImages(k.val, c.valImages, device);
-  using _val = { [Symbol.dispose]: () => [...valB, ...valK].forEach((t) => t.dispose()) };
+  using heldB = await spreadImages(b.val, c.valImages, device);
+  using heldK = await spreadImages(k.val, c.valImages, device);
+  const valB = heldB.images,
+    valK = heldK.images;
   const run = RunDir.start(out, { kind: 'domain-classifier', ...c }, o, resumed); // once the data has loaded
   const labels = tensor([...Array<number>(c.batch / 2).fill(0), ...Array<number>(c.batch / 2).fill(1)], { device });
   using _labels = { [Symbol.dispose]: () => labels.dispose() };

@@ -15,6 +15,9 @@ export interface TranslatorConfig extends TrainConfigBase {
   valPairs: string | null;
   /** The known-domain deblurrer D_K (run folder or weights), for the validation PSNR of D_K(G(y)); or null. */
   deblurrer: string | null;
+  /** A blur-domain classifier's run (b2b train domain-classifier): validation also reports how known-blur
+   * G(B) looks to it, on images of B (no ground truth needed); or null. */
+  domainClassifier: string | null;
   /** D: the PatchGAN size. */
   disc: 'small' | 'paper';
   gan: GanLoss;
@@ -44,7 +47,7 @@ export interface TranslatorConfig extends TrainConfigBase {
   constantFraction: number;
   /** The weights the run ships: G after the last step, or G at its best validation PSNR of D_K(G(y))
    * (needs valPairs and deblurrer; a selection on the validation split, never on test images). */
-  final: 'last' | 'best';
+  final: 'last' | 'best' | 'domain';
 }
 
 export const TRANSLATOR_OPTIONS: OptionTable<TranslatorConfig> = {
@@ -55,6 +58,12 @@ export const TRANSLATOR_OPTIONS: OptionTable<TranslatorConfig> = {
   known: { type: 'string', flag: 'known', arg: 'DIR', help: 'the known-blur set K (b2b make-known)' },
   valPairs: { type: 'string?', flag: 'val-pairs', arg: 'DIR', help: 'pairs of the target camera with ground truth (validation only)' },
   deblurrer: { type: 'string?', flag: 'deblurrer', arg: 'RUN', help: 'D_K, for the validation PSNR of D_K(G(y)) and sample grids' },
+  domainClassifier: {
+    type: 'string?',
+    flag: 'domain-classifier',
+    arg: 'RUN',
+    help: 'a blur-domain classifier: validation also reports P(known blur) of G(B) on images of B (no ground truth)',
+  },
   disc: { type: 'string', choices: ['small', 'paper'], help: 'the PatchGAN size (--size sets it)' },
   gan: oneOf(GAN_LOSSES, 'gan', 'L', 'the adversarial loss: hinge, vanilla (log-loss) or lsgan'),
   lambdaGp: { type: 'number', min: 0, flag: 'lambda-gp', arg: 'X', help: 'gradient-penalty weight' },
@@ -71,7 +80,12 @@ export const TRANSLATOR_OPTIONS: OptionTable<TranslatorConfig> = {
   curriculumFraction: { type: 'number', above: 0, max: 1, help: 'the share of each batch the curriculum keeps' },
   curriculumSteps: { type: 'int', min: 0, help: 'the step from which the whole batch is used' },
   constantFraction: { type: 'number', min: 0, max: 1, help: 'share of the steps at the constant rate, before the linear decay' },
-  final: oneOf(['last', 'best'], 'final', 'last|best', 'G after the last step, or at its best validation (needs --val-pairs, --deblurrer)'),
+  final: oneOf(
+    ['last', 'best', 'domain'],
+    'final',
+    'last|best|domain',
+    "G after the last step, at its best validation PSNR (needs --val-pairs, --deblurrer), or where the domain classifier's P(known blur) of G(B) is highest (needs --domain-classifier)",
+  ),
 };
 
 type Recipe = Omit<
@@ -80,6 +94,7 @@ type Recipe = Omit<
   | 'known'
   | 'valPairs'
   | 'deblurrer'
+  | 'domainClassifier'
   | 'vggWeights'
   | 'init'
   | 'arch'
@@ -161,6 +176,7 @@ export function translatorConfig(recipe: RecipeName, size: SizeName, overrides: 
     known: '',
     valPairs: null,
     deblurrer: null,
+    domainClassifier: null,
     vggWeights: null,
     init: null,
     seed: 0,
@@ -176,10 +192,12 @@ export function translatorConfig(recipe: RecipeName, size: SizeName, overrides: 
 
 /** A checked translator config (errors name `source`). */
 export function resolveTranslatorConfig(v: Record<string, unknown>, source = 'translator config'): TranslatorConfig {
-  // Runs configured before 'final' existed kept their last weights.
-  const c = checkConfig<TranslatorConfig>({ final: 'last', ...v }, TRANSLATOR_OPTIONS, source);
+  // Runs configured before 'final' existed kept their last weights; before the classifier, had none.
+  const c = checkConfig<TranslatorConfig>({ final: 'last', domainClassifier: null, ...v }, TRANSLATOR_OPTIONS, source);
   if (c.final === 'best' && (!c.valPairs || !c.deblurrer))
     throw new Error(`${source}: final 'best' selects on validation: give valPairs and deblurrer`);
+  if (c.final === 'domain' && !c.domainClassifier)
+    throw new Error(`${source}: final 'domain' selects by the blur-domain classifier: give domainClassifier`);
   const arch = parseArch(c.arch);
   if (!arch.startsWith('mimo-unet'))
     throw new Error(`${source}: the translator is a MIMO-UNet (mimo-unet-small, mimo-unet, mimo-unet-plus), got '${c.arch}'`);

@@ -18,15 +18,17 @@ import { loopOptions, trainLoop, type TrainOptions, type TrainResult } from './t
 import { validationPreview } from './preview.js';
 import { translatorStep } from './translator-step.js';
 import { UnpairedLoader, releaseUnpaired, type UnpairedBatch, adversarialParts, shardUnpaired } from './adversarial.js';
-import { loadDeblurrer, weightsFile } from '../infer/load.js';
+import { loadBlurClassifier, loadDeblurrer, weightsFile } from '../infer/load.js';
+import { knownProbability, spreadImages } from './domain-validation.js';
 import { loadValidation, mapInGroups, stackOn } from './validation-data.js';
 import type { TranslatorConfig } from './translator-config.js';
 
 export { inputScales, knownScales } from './translator-step.js';
 
 export interface TranslatorResult extends TrainResult {
-  /** With final 'best': the step whose G was kept and its validation PSNR of D_K(G(y)). */
-  kept?: { step: number; psnr: number };
+  /** With final 'best' or 'domain': the step whose G was kept and its validation score there (PSNR of
+   * D_K(G(y)) in dB, or the classifier's mean P(known blur) of G(B)). */
+  kept?: { step: number; score: number; by: 'psnr' | 'known_prob' };
   content: string;
 }
 
@@ -57,6 +59,10 @@ export async function trainTranslator(c: TranslatorConfig, out: string, o: Train
   );
   using dk: Deblurrer | null = c.deblurrer ? loadDeblurrer(c.deblurrer, undefined, undefined, device) : null;
   using val = c.valPairs ? stackOn(await loadValidation(allPairs(readLayout(c.valPairs)), c.valImages, 256, 16), device) : null;
+  // The blur-domain classifier and the images of B it judges G on (no ground truth needed).
+  const clf = c.domainClassifier ? loadBlurClassifier(c.domainClassifier, device) : null;
+  using _clf = clf?.model ?? null;
+  using bVal = clf ? await spreadImages(bSet, c.valImages, device, 256) : null;
   const run = RunDir.start(out, { kind: 'translator', ...c }, o, resumed); // once the data has loaded
   run.log({ event: 'content-loss', description: content.description });
   log(`content loss: ${content.description}`);
@@ -75,8 +81,19 @@ export async function trainTranslator(c: TranslatorConfig, out: string, o: Train
           };
         })
       : null;
+  const inputKnown = clf && bVal ? knownProbability(clf, bVal.images, (x) => x) : null;
+  const validateDomain = (): Record<string, number> => {
+    if (!clf || !bVal) return {};
+    g.eval();
+    try {
+      return { known_prob: knownProbability(clf, bVal.images, (x) => g.forwardAnySize(x)[2]), known_prob_input: inputKnown! };
+    } finally {
+      g.train();
+    }
+  };
   const validate = async (s: number): Promise<Record<string, number>> => {
-    if (!val) return {};
+    const domain = validateDomain();
+    if (!val) return domain;
     return validationPreview(run, s, [g], 2, () => {
       const n = val.blurry.shape[0]!;
       const t = mapInGroups(n, 4, (i, j) => g.forward(val.blurry.slice(0, i, j))[2].clamp(0, 1));
@@ -85,6 +102,7 @@ export async function trainTranslator(c: TranslatorConfig, out: string, o: Train
         blur_score_input: laplacianVarianceBatch(val.blurry).mean().item(),
         blur_score_translated: laplacianVarianceBatch(t).mean().item(),
       };
+      Object.assign(metrics, domain);
       if (!dk || !direct) return { metrics, columns: [val.blurry, t, val.sharp] };
       const vg = mapInGroups(n, 4, (i, j) => deblur(dk, t.slice(0, i, j)).clamp(0, 1));
       Object.assign(metrics, { psnr: meanPsnr(vg, val.sharp), dk_alone_psnr: direct.psnr, input_psnr: direct.inputPsnr });
@@ -107,18 +125,23 @@ export async function trainTranslator(c: TranslatorConfig, out: string, o: Train
     step,
     release: releaseUnpaired,
     shard: shardUnpaired,
-    validate: val ? validate : undefined,
-    primary: dk ? 'psnr' : undefined,
+    validate: val || clf ? validate : undefined,
+    primary: c.final === 'domain' ? 'known_prob' : dk && val ? 'psnr' : undefined,
     ...loopOptions(o, c),
   });
   let kept: TranslatorResult['kept'];
   const meta: Record<string, string> = { arch: c.arch, kind: 'translator', content: content.description };
-  if (c.final === 'best' && !r.interrupted && existsSync(run.best)) {
+  if (c.final !== 'last' && !r.interrupted && existsSync(run.best)) {
     const at = loadModelFromCheckpoint(run.best, 'g', g);
-    kept = { step: at, psnr: r.best! };
-    meta.selected = `best validation PSNR of D_K(G(y)) (${r.best?.toFixed(3)} dB) at step ${at} of ${r.steps}`;
-    run.log({ event: 'final-weights', selected: 'best', step: at, psnr: r.best });
-    log(`final weights: G at step ${at}, the best validation (${r.best?.toFixed(3)} dB)`);
+    const by = c.final === 'domain' ? 'known_prob' : 'psnr';
+    kept = { step: at, score: r.best!, by };
+    const what =
+      by === 'psnr'
+        ? `best validation PSNR of D_K(G(y)) (${r.best?.toFixed(3)} dB)`
+        : `highest P(known blur) of G(B) by the domain classifier (${r.best?.toFixed(3)})`;
+    meta.selected = `${what} at step ${at} of ${r.steps}`;
+    run.log({ event: 'final-weights', selected: c.final, step: at, [by]: r.best });
+    log(`final weights: G at step ${at}, the ${what}`);
   }
   run.saveFinal(g.stateDict(), meta, r);
   return { ...r, run: out, weights: run.finalWeights, content: content.description, kept };

@@ -86,13 +86,18 @@ describe('blur-domain classifier', () => {
     assert.equal(loadBlurClassifier(out).crop, 32);
 
     const json = join(root, 'verdict.json');
-    const e = b2b('eval', '--domain-classifier', out, '--images', B, '--known', K, '--json', json, '--quiet');
+    const e = b2b('eval', '--domain-classifier', out, '--images', B, '--known', K, '--prefilter', '3', '--json', json, '--quiet');
     assert.equal(e.status, 0, e.stderr);
     assert.match(e.stdout, /\| y, as shot \| \d+\.\d % \|/);
     const v = JSON.parse(readFileSync(json, 'utf8')) as { rows: Record<string, { images: number; knownShare: number }> };
     assert.equal(v.rows['y, as shot']!.images, 12);
     assert.ok(v.rows['y, as shot']!.knownShare <= 0.1, 'the camera blur is not called known');
     assert.ok(v.rows['K, the known blur (reference)']!.knownShare >= 0.9, 'the known blur is');
+    // The low-pass reference row: y blurred by a Gaussian, every image judged.
+    assert.equal(v.rows['Gaussian σ 3 of y (reference)']!.images, 12);
+    const sigma = b2b('eval', '--domain-classifier', out, '--images', B, '--prefilter', '40');
+    assert.equal(sigma.status, 2);
+    assert.match(sigma.stderr, /--prefilter is a σ in pixels in \(0, 10\], got '40'/);
     const bad = b2b('eval', '--domain-classifier', join(root, 'nope'), '--images', B);
     assert.notEqual(bad.status, 0);
     assert.match(bad.stderr, /nope/);

@@ -7,10 +7,10 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { liveTensors, manualSeed } from '../../src/tensor/index.js';
-import { readWeightsMetadata } from '../../src/io/weights.js';
+import { readWeightsMetadata, saveWeights } from '../../src/io/weights.js';
 import { RunDir } from '../../src/train/run.js';
 import { trainTranslator } from '../../src/train/translator.js';
-import { buildTranslator } from '../../src/models/index.js';
+import { BlurClassifier, buildTranslator } from '../../src/models/index.js';
 import { resolveTranslatorConfig, translatorConfig, type TranslatorConfig } from '../../src/train/translator-config.js';
 import { resolveDeblurConfig, trainDeblur } from '../../src/train/deblur.js';
 import { loadTranslator } from '../../src/infer/load.js';
@@ -151,6 +151,44 @@ describe('translator training', () => {
     g.dispose();
     fromBest.dispose();
     assert.throws(() => tiny({ final: 'best' }), /final 'best' selects on validation/);
+  });
+
+  test("final 'domain' keeps G where the blur-domain classifier finds G(B) most known-blur; no ground truth needed", async () => {
+    // Any classifier will do for the selection rule: a seeded random one, saved as a classifier run.
+    manualSeed(5);
+    const clfDir = join(root, 'clf');
+    mkdirSync(clfDir, { recursive: true });
+    using clf = new BlurClassifier();
+    saveWeights(join(clfDir, 'model.safetensors'), clf.stateDict(), {
+      kind: 'domain-classifier',
+      arch: 'blur-classifier-small',
+      crop: '64',
+    });
+    const dir = join(root, 'domain');
+    const c = tiny({
+      domainClassifier: clfDir,
+      steps: 4,
+      valEvery: 1,
+      ckptEvery: 1,
+      valImages: 3,
+      gan: 'hinge',
+      lambdaGp: 1e-4,
+      final: 'domain',
+    });
+    const r = await trainTranslator(c, dir, { quiet: true });
+    const vals = RunDir.open(dir)
+      .metrics()
+      .filter((e) => e.validation)
+      .map((e) => ({ step: e.step as number, v: e.validation as Record<string, number> }));
+    assert.equal(vals.length, 4);
+    for (const { v } of vals) {
+      assert.ok(v.known_prob! > 0 && v.known_prob! < 1 && v.known_prob_input! > 0 && v.known_prob_input! < 1);
+      assert.equal(v.psnr, undefined, 'no pairs, no PSNR');
+    }
+    const best = vals.reduce((a, b) => (b.v.known_prob! > a.v.known_prob! ? b : a));
+    assert.deepEqual(r.kept, { step: best.step, score: best.v.known_prob, by: 'known_prob' });
+    assert.match(readWeightsMetadata(r.weights).selected!, new RegExp(`P\\(known blur\\) of G\\(B\\).* at step ${best.step} of 4`));
+    assert.throws(() => tiny({ final: 'domain' }), /final 'domain' selects by the blur-domain classifier/);
   });
 
   test('configs: the fallback content loss without VGG weights, named errors', () => {

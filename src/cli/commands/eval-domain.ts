@@ -7,14 +7,24 @@ import { loadBlurClassifier, loadTranslator } from '../../infer/load.js';
 import type { Device } from '../../tensor/index.js';
 import { outputMode, TaskProgress } from '../progress.js';
 import { UsageError } from '../usage.js';
+import { gaussianBlur } from '../../losses/perceptual.js';
 
 export interface DomainCheckFlags {
   'domain-classifier'?: string;
   images?: string;
   translator?: string;
   known?: string;
+  prefilter?: string;
   json?: string;
   quiet?: boolean;
+}
+
+/** --prefilter's σ (px), checked; null when not given. */
+export function prefilterSigma(v: string | undefined): number | null {
+  if (v === undefined) return null;
+  const sigma = Number(v);
+  if (!(sigma > 0 && sigma <= 10)) throw new UsageError(`eval: --prefilter is a σ in pixels in (0, 10], got '${v}'`);
+  return sigma;
 }
 
 const pct = (v: DomainVerdict): string => `${(100 * v.knownShare).toFixed(1)} %`;
@@ -24,10 +34,11 @@ export async function evalDomain(values: DomainCheckFlags, device: Device, help:
   const { model, crop } = loadBlurClassifier(values['domain-classifier']!, device);
   using _m = model;
   using g = values.translator && values.translator !== 'none' ? loadTranslator(values.translator, undefined, device) : null;
+  const sigma = prefilterSigma(values.prefilter);
   const files = listImages(values.images);
   const known = values.known ? listImages(values.known) : [];
   const progress = new TaskProgress('domain check', outputMode({ quiet: values.quiet }), 'images');
-  const total = files.length * (g ? 2 : 1) + known.length;
+  const total = files.length * (1 + (g ? 1 : 0) + (sigma !== null ? 1 : 0)) + known.length;
   let before = 0;
   const tick = (d: number): void => progress.update(before + d, total);
   const rows: [string, DomainVerdict][] = [];
@@ -36,6 +47,13 @@ export async function evalDomain(values: DomainCheckFlags, device: Device, help:
   if (g) {
     const toDevice = (x: Parameters<typeof g.forwardAnySize>[0]) => g.forwardAnySize(x.to(device))[2];
     rows.push(['G(y), translated', await domainVerdict(model, crop, files, toDevice, tick)]);
+    before += files.length;
+  }
+  if (sigma !== null) {
+    rows.push([
+      `Gaussian σ ${sigma} of y (reference)`,
+      await domainVerdict(model, crop, files, (x) => gaussianBlur(x.to(device), sigma), tick),
+    ]);
     before += files.length;
   }
   if (known.length) rows.push(['K, the known blur (reference)', await domainVerdict(model, crop, known, undefined, tick)]);

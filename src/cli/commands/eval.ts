@@ -11,13 +11,13 @@ import { deblur } from '../../models/index.js';
 import { gaussianBlur } from '../../losses/perceptual.js';
 import type { Tensor } from '../../tensor/index.js';
 import { csvField } from '../csv.js';
-import { evalDomain } from './eval-domain.js';
+import { evalDomain, prefilterSigma } from './eval-domain.js';
 import { checkDevice, DEVICE_HELP, parse, stringFlags, UsageError } from '../usage.js';
 import { outputMode, TaskProgress } from '../progress.js';
 
 const HELP = `usage: b2b eval --pairs TEST_DIR --deblurrer RUN|FILE [--translator RUN|FILE] [options]
        b2b eval --pred DIR --gt DIR [options]
-       b2b eval --domain-classifier RUN --images DIR [--translator G] [--known K_DIR] [--json FILE]
+       b2b eval --domain-classifier RUN --images DIR [--translator G | --prefilter S] [--known K_DIR] [--json FILE]
   scores D(G(y)) (or D(y) without --translator) against the ground truth of every test pair; or
   images already restored (--pred) against their ground truth (--gt), matched by name; or, without
   ground truth, the share of a camera's images a blur-domain classifier (b2b train domain-classifier)
@@ -114,9 +114,7 @@ export async function evalCommand(argv: string[]): Promise<void> {
     return;
   }
   if (!values.pairs || !values.deblurrer) throw new UsageError(`eval: give --pairs and --deblurrer (or --pred and --gt)\n\n${HELP}`);
-  const sigma = values.prefilter === undefined ? null : Number(values.prefilter);
-  if (sigma !== null && !(sigma > 0 && sigma <= 10))
-    throw new UsageError(`eval: --prefilter is a σ in pixels in (0, 10], got '${values.prefilter}'`);
+  const sigma = prefilterSigma(values.prefilter);
   if (sigma !== null && values.translator && values.translator !== 'none')
     throw new UsageError('eval: --prefilter replaces the translator; give one or the other');
   const pairs = allPairs(readLayout(values.pairs));

@@ -48,14 +48,20 @@ Logged every 50 steps: D and G losses, gradient penalty, content loss, D's accur
   async run(c, out, o) {
     const r = await trainTranslator(c, out, trainerOptions(o));
     const v = r.lastValidation;
+    const domain =
+      v?.known_prob !== undefined ? `, P(known blur) of G(B) ${v.known_prob.toFixed(3)} (of B ${v.known_prob_input!.toFixed(3)})` : '';
     const last =
       v && v.psnr !== undefined
-        ? `; last validation D_K(G(y)) ${v.psnr.toFixed(2)} dB, D_K(y) ${v.dk_alone_psnr!.toFixed(2)} dB, input ${v.input_psnr!.toFixed(2)} dB`
-        : '';
-    // Which G the weights file holds: the best validation's (final best) or the last step's.
-    const kept = r.kept
-      ? `; kept G of step ${r.kept.step} (validation D_K(G(y)) ${r.kept.psnr.toFixed(2)} dB)`
-      : '; kept G of the last step';
+        ? `; last validation D_K(G(y)) ${v.psnr.toFixed(2)} dB, D_K(y) ${v.dk_alone_psnr!.toFixed(2)} dB, input ${v.input_psnr!.toFixed(2)} dB${domain}`
+        : domain
+          ? `; last validation${domain}`
+          : '';
+    // Which G the weights file holds: the best validation's (final best or domain) or the last step's.
+    const kept = !r.kept
+      ? '; kept G of the last step'
+      : r.kept.by === 'psnr'
+        ? `; kept G of step ${r.kept.step} (validation D_K(G(y)) ${r.kept.score.toFixed(2)} dB)`
+        : `; kept G of step ${r.kept.step} (P(known blur) of G(B) ${r.kept.score.toFixed(3)})`;
     return finishedLine(r, last + kept);
   },
 };
