@@ -179,7 +179,8 @@ export async function runBench(o: BenchOptions): Promise<Results> {
           });
       },
     );
-    const runsOf: Partial<Record<Method, string>> = { dk };
+    // The low-pass reference is D_K behind a fixed Gaussian: its "run" is D_K's.
+    const runsOf: Partial<Record<Method, string>> = { dk, ...(o.methods.includes('lowpass') ? { lowpass: dk } : {}) };
     if (o.methods.includes('blur2blur')) {
       const g = (!o.retrain.has('translators') && shippedRun(o, `g-${cam.name}-small`)) || join(r, 'translator');
       await st.run(

@@ -17,6 +17,7 @@ const SHORT: Record<(typeof METHODS)[number], string> = {
   dk: 'D_K alone',
   synthetic: 'synthetic blur',
   cyclegan: 'CycleGAN',
+  lowpass: 'low-pass + D_K',
   blur2blur: 'Blur2Blur + D_K',
   upper: 'upper bound',
 };
@@ -75,7 +76,7 @@ export async function buildReport(out: string, r: Results, o: { say: (l: string)
     ...(r.runs.kw ? [{ name: 'KernelWizard', json: runConfig(r.runs.kw) }] : []),
     ...cams.flatMap((c) =>
       Object.entries(r.cameras[c]!.runs)
-        .filter(([m]) => m !== 'dk')
+        .filter(([m]) => m !== 'dk' && m !== 'lowpass')
         .map(([m, run]) => ({ name: `${c}: ${m}`, json: runConfig(run!) })),
     ),
   ];

@@ -3,14 +3,18 @@
 import type { StageLog } from './stages.js';
 import type { DomainCheck } from './domain-check.js';
 
-/** The rows of Table 2, in its order. */
-export const METHODS = ['dk', 'synthetic', 'cyclegan', 'blur2blur', 'upper'] as const;
+/** The fixed low-pass reference's σ (px): set in advance (docs/experiments.md §3a), never tuned. */
+export const LOWPASS_SIGMA = 0.6;
+
+/** The rows of Table 2, in its order, with the fixed low-pass reference before Blur2Blur. */
+export const METHODS = ['dk', 'synthetic', 'cyclegan', 'lowpass', 'blur2blur', 'upper'] as const;
 export type Method = (typeof METHODS)[number];
 
 export const METHOD_LABELS: Record<Method, string> = {
   dk: 'D_K alone (known-domain deblurrer)',
   synthetic: 'synthetic blur (S + random linear motion)',
   cyclegan: 'CycleGAN (B ↔ S)',
+  lowpass: `reference: D_K after a Gaussian σ ${LOWPASS_SIGMA} px in G's place (no training)`,
   blur2blur: 'Blur2Blur + D_K',
   upper: "upper bound: trained on the camera's own pairs (simulation only)",
 };
@@ -59,6 +63,8 @@ export interface CameraEffect {
   ssimGain: number;
   /** Blur2Blur + D_K − the better of the synthetic-blur and CycleGAN baselines, PSNR dB (NaN without either). */
   overBaselines: number;
+  /** Blur2Blur + D_K − the fixed low-pass reference, PSNR dB (NaN without it). */
+  overLowpass: number;
 }
 
 export interface EffectSummary {
@@ -80,13 +86,22 @@ const mean = (xs: number[]): number => (xs.length ? xs.reduce((a, b) => a + b, 0
 export function effectSummary(r: Results): EffectSummary {
   const cameras: CameraEffect[] = [];
   for (const [camera, c] of Object.entries(r.cameras)) {
-    const { dk, blur2blur, upper, synthetic, cyclegan } = c.scores;
+    const { dk, blur2blur, upper, synthetic, cyclegan, lowpass } = c.scores;
     if (!dk || !blur2blur) continue;
     const gain = blur2blur.psnr - dk.psnr,
       room = upper ? upper.psnr - dk.psnr : NaN;
     const baselines = [synthetic, cyclegan].flatMap((b) => (b ? [b.psnr] : []));
     const overBaselines = baselines.length ? blur2blur.psnr - Math.max(...baselines) : NaN;
-    cameras.push({ camera, gain, room, closed: room > 0 ? gain / room : NaN, ssimGain: blur2blur.ssim - dk.ssim, overBaselines });
+    const overLowpass = lowpass ? blur2blur.psnr - lowpass.psnr : NaN;
+    cameras.push({
+      camera,
+      gain,
+      room,
+      closed: room > 0 ? gain / room : NaN,
+      ssimGain: blur2blur.ssim - dk.ssim,
+      overBaselines,
+      overLowpass,
+    });
   }
   const meanGain = mean(cameras.map((c) => c.gain)),
     meanRoom = mean(cameras.map((c) => c.room));
@@ -131,6 +146,10 @@ function effectLines(e: EffectSummary): string[] {
     const margins = e.cameras.map((c) => c.overBaselines);
     // The mean is NaN, so '–', unless every camera has a margin.
     lines.push(`| margin over the better of synthetic blur and CycleGAN (dB) | ${margins.map(dB).join(' | ')} | ${dB(mean(margins))} |`);
+  }
+  if (e.cameras.some((c) => Number.isFinite(c.overLowpass))) {
+    const margins = e.cameras.map((c) => c.overLowpass);
+    lines.push(`| margin over the fixed low-pass reference (dB) | ${margins.map(dB).join(' | ')} | ${dB(mean(margins))} |`);
   }
   return lines;
 }

@@ -52,6 +52,7 @@ describe('b2b bench', () => {
     assert.match(md, /Blur2Blur \+ D_K \|/);
     assert.match(md, /\| gain \(PSNR dB \/ SSIM\) \| [+-]\d+\.\d\d \/ [+-]\d\.\d{3} \|/);
     assert.match(md, /\| room: upper bound − D_K alone \(dB\) \| [+-]\d+\.\d\d \|/);
+    assert.match(md, /\| margin over the fixed low-pass reference \(dB\) \| [+-]\d+\.\d\d \|/);
     const html = readFileSync(join(out, 'report.html'), 'utf8');
     assert.match(html, /Blur2Blur \+ D_K against D_K alone: rsblur-like [+-]\d+\.\d\d dB/);
     // The translator checked without ground truth: the camera's blur-domain classifier on y, G(y) and the known blur.

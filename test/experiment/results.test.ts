@@ -60,6 +60,25 @@ describe('effectSummary', () => {
     assert.equal(e.cameras[1]!.overBaselines, -0.25, 'a baseline that wins gives a negative margin');
   });
 
+  test('the margin over the fixed low-pass reference, its own row; none without it', () => {
+    const r = results({
+      a: cam({ dk: s(22, 0.5), blur2blur: s(23, 0.6), lowpass: s(23.5, 0.65) }),
+      b: cam({ dk: s(22, 0.5), blur2blur: s(23, 0.6), lowpass: s(22.75, 0.55) }),
+    });
+    assert.deepEqual(
+      effectSummary(r).cameras.map((c) => c.overLowpass),
+      [-0.5, 0.25],
+    );
+    assert.match(resultsMarkdown(r), /\| margin over the fixed low-pass reference \(dB\) \| -0\.50 \| \+0\.25 \| -0\.13 \|/);
+    assert.match(
+      resultsMarkdown(r),
+      /\| reference: D_K after a Gaussian σ 0\.6 px in G's place \(no training\) \| 23\.50 \/ 0\.650 \| 22\.75 \/ 0\.550 \|/,
+    );
+    const without = results({ a: cam({ dk: s(22, 0.5), blur2blur: s(23, 0.6) }) });
+    assert.ok(Number.isNaN(effectSummary(without).cameras[0]!.overLowpass));
+    assert.doesNotMatch(resultsMarkdown(without), /low-pass/);
+  });
+
   test('a room that is not positive closes no share, and leaves the mean share undefined', () => {
     const e = effectSummary(
       results({

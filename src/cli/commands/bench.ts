@@ -23,7 +23,7 @@ to continue an interrupted bench; finished stages are skipped.
   --budget MIN     training minutes per translator and per baseline (default 60)
   --retrain LIST   dk, kw, translators, baselines or all: train these even where shipped weights exist
                    (shipped: weights/dk-<known>-nafnet-small32, kw-<known>-small, g-<camera>-small, …)
-  --methods LIST   among dk, synthetic, cyclegan, blur2blur, upper (default: all)
+  --methods LIST   among dk, synthetic, cyclegan, lowpass, blur2blur, upper (default: all)
   --k-route R      simulator (the known camera's motion on S; default) or kernel (KernelWizard, the
                    paper's route; here the small KernelWizard's K is nearly S: docs/experiments.md §2)
   --k-downscale F  simulator route: average S over F×F blocks first (b2b make-known --downscale;
