@@ -171,6 +171,7 @@ export async function trainCycleGAN(c: CycleGANConfig, out: string, o: TrainOpti
     schedule: { kind: 'constant-then-linear', constant: half, decay: c.steps - half },
     parts: adversarialParts(gPair, optG, dPair, optD),
     step,
+    scalers: dScaler ? { d: dScaler } : undefined,
     release: releaseUnpaired,
     shard: shardUnpaired,
     validate: val ? validate : undefined,

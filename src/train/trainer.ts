@@ -66,6 +66,8 @@ export interface LoopOptions<B> {
   fitSteps?: boolean;
   /** Mixed precision: each step's forward under autocast; float16 adds loss scaling (grad-scaler.ts). */
   amp?: { device: Device; dtype: AmpDtype };
+  /** Loss scalers the step keeps for itself (D's, under float16): saved in checkpoints, restored on resume. */
+  scalers?: Record<string, GradScaler>;
   /** Data parallel: this rank's share of the work (data-parallel.ts); only rank 0 validates and writes. */
   dp?: DataParallel;
   /** With dp: this rank's slice of a global batch. */
@@ -176,16 +178,15 @@ export async function trainLoop<B>(o: LoopOptions<B>): Promise<LoopResult> {
   const scaler = o.amp?.dtype === 'float16' ? new GradScaler() : undefined;
   const saved = state.extra?.scaler as ScalerState | undefined;
   if (scaler && saved) scaler.restore(saved);
+  const own = Object.entries(o.scalers ?? {});
+  const savedOwn = (state.extra?.scalers ?? {}) as Record<string, ScalerState>;
+  for (const [name, s] of own) if (savedOwn[name]) s.restore(savedOwn[name]);
+  const scalerExtra = (): Record<string, unknown> => ({
+    ...(scaler ? { scaler: scaler.state } : {}),
+    ...(own.length ? { scalers: Object.fromEntries(own.map(([name, s]) => [name, s.state])) } : {}),
+  });
   const save = (file: string, step: number): void =>
-    void (
-      main &&
-      saveCheckpoint(file, o.parts, {
-        ...state,
-        ...(scaler ? { extra: { ...state.extra, scaler: scaler.state } } : {}),
-        step,
-        loader: o.data.position,
-      })
-    );
+    void (main && saveCheckpoint(file, o.parts, { ...state, extra: { ...state.extra, ...scalerExtra() }, step, loader: o.data.position }));
   const amp = o.amp;
   const runStep = (batch: B, step: number): StepResult =>
     amp ? autocast(amp.device, amp.dtype, () => o.step(batch, step)) : o.step(batch, step);

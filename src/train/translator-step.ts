@@ -46,18 +46,15 @@ function discView(c: StepConfig): (x: Tensor) => Tensor {
   return c.discInput === 'highpass' ? (x) => x.sub(gaussianBlur(x, 2)) : (x) => x;
 }
 
+/** A translator step, with the loss scalers it keeps (D's under float16) for the trainer to checkpoint. */
+export type TranslatorStep = ((batch: UnpairedBatch, i: number) => StepResult) & { scalers: Record<string, GradScaler> };
+
 /**
  * The step function for trainLoop: source = the camera's blurry images B, target = the known-blur set K.
  * Logs: d_loss, gp, g_adv, rec, D's patch accuracy (moving average over ~20 steps: d_acc, d_acc_real,
  * d_acc_fake) and the number of B images used (curriculum).
  */
-export function translatorStep(
-  c: StepConfig,
-  g: MIMOUNet,
-  d: PatchGAN,
-  dOpt: Adam,
-  content: ContentLoss,
-): (batch: UnpairedBatch, i: number) => StepResult {
+export function translatorStep(c: StepConfig, g: MIMOUNet, d: PatchGAN, dOpt: Adam, content: ContentLoss): TranslatorStep {
   const view = discView(c);
   const device = c.device ?? 'cpu';
   const gen = new Generator(c.seed, device);
@@ -65,7 +62,7 @@ export function translatorStep(
   let acc = { real: 0.5, fake: 0.5, mean: 0.5 },
     seen = 0;
 
-  return (batch: UnpairedBatch, i: number): StepResult => {
+  const step = (batch: UnpairedBatch, i: number): StepResult => {
     const y = curriculumBatch(
       c.curriculum ? { startFraction: c.curriculumFraction, fullAfter: c.curriculumSteps } : null,
       batch.source.blurry.to(device),
@@ -129,4 +126,6 @@ export function translatorStep(
       skipUpdate: i < (c.discWarmup ?? 0),
     };
   };
+  const scalers: Record<string, GradScaler> = dScaler ? { d: dScaler } : {};
+  return Object.assign(step, { scalers });
 }

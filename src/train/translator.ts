@@ -123,6 +123,7 @@ export async function trainTranslator(c: TranslatorConfig, out: string, o: Train
     schedule,
     parts: adversarialParts(g, gOpt, d, dOpt, c.discLrScale),
     step,
+    scalers: step.scalers,
     release: releaseUnpaired,
     shard: shardUnpaired,
     validate: val || clf ? validate : undefined,
