@@ -39,8 +39,42 @@ export interface DomainVerdict {
 }
 
 /**
- * The classifier's verdict on image files, each first passed through `transform` (e.g. the translator
- * G: [1, 3, H, W] → [1, 3, H, W]), or as they are.
+ * The mean tile logit of an image [3, H, W], moved to the classifier's device and first passed through
+ * `transform` ([1, 3, H, W] → [1, 3, H, W], e.g. the translator G; the result clamped to [0, 1]) when
+ * one is given.
+ */
+export function judgedLogit(clf: BlurClassifier, crop: number, img: Tensor, transform?: (x: Tensor) => Tensor): number {
+  return noGrad(() =>
+    scope(() => {
+      const x = img.to(clf.head.weight.device);
+      return imageLogit(clf, transform ? transform(x.unsqueeze(0)).clamp(0, 1).select(0, 0) : x, crop);
+    }),
+  );
+}
+
+/** The verdict over images' mean logits: the share with a positive one, the mean sigmoid. */
+export function verdictOf(logits: readonly number[]): DomainVerdict {
+  const n = logits.length;
+  return {
+    images: n,
+    knownShare: logits.filter((z) => z > 0).length / n,
+    meanProbability: logits.reduce((a, z) => a + 1 / (1 + Math.exp(-z)), 0) / n,
+  };
+}
+
+/** The classifier's verdict on images already in memory ([3, H, W] each), after `transform` when given. */
+export function imagesVerdict(
+  clf: BlurClassifier,
+  crop: number,
+  images: readonly Tensor[],
+  transform?: (x: Tensor) => Tensor,
+): DomainVerdict {
+  return verdictOf(images.map((x) => judgedLogit(clf, crop, x, transform)));
+}
+
+/**
+ * The classifier's verdict on image files, each read in turn and first passed through `transform`
+ * (e.g. the translator G: [1, 3, H, W] → [1, 3, H, W]), or as they are. Errors name the file.
  */
 export async function domainVerdict(
   clf: BlurClassifier,
@@ -50,26 +84,17 @@ export async function domainVerdict(
   onImage?: (done: number) => void,
 ): Promise<DomainVerdict> {
   if (files.length === 0) throw new Error('domain check: no images');
-  let known = 0,
-    prob = 0;
+  const logits: number[] = [];
   for (const [i, f] of files.entries()) {
     const img = (await readImage(f)).tensor;
-    let z: number;
     try {
-      z = noGrad(() =>
-        scope(() => {
-          const x = transform ? transform(img.unsqueeze(0)).clamp(0, 1).select(0, 0) : img;
-          return imageLogit(clf, x.to(clf.head.weight.device), crop);
-        }),
-      );
+      logits.push(judgedLogit(clf, crop, img, transform));
     } catch (e) {
       throw new Error(`${f}: ${(e as Error).message}`);
     } finally {
       img.dispose();
     }
-    if (z > 0) known++;
-    prob += 1 / (1 + Math.exp(-z));
     onImage?.(i + 1);
   }
-  return { images: files.length, knownShare: known / files.length, meanProbability: prob / files.length };
+  return verdictOf(logits);
 }

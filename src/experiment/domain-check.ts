@@ -80,14 +80,13 @@ export async function domainCheck(o: DomainCheckOptions): Promise<DomainCheck> {
   const { model, crop } = loadBlurClassifier(o.run, o.device);
   using _m = model;
   using g = loadTranslator(o.translator, undefined, o.device);
-  const device = o.device ?? 'cpu';
   const test = listImages(o.test),
     known = listImages(o.knownTest);
   return {
     classifier: o.run,
     accuracy: keptAccuracy(o.run),
     input: await domainVerdict(model, crop, test),
-    translated: await domainVerdict(model, crop, test, (x) => g.forwardAnySize(x.to(device))[2]),
+    translated: await domainVerdict(model, crop, test, (x) => g.forwardAnySize(x)[2]),
     known: await domainVerdict(model, crop, known),
   };
 }

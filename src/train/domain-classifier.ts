@@ -4,18 +4,18 @@
 // the scenes (B and K are shot on different scenes); held-out images are judged whole, on their tiles, as
 // `b2b eval --domain-classifier` judges them. The kept weights are those of the best validation.
 import { basename, extname } from 'node:path';
-import { cat, manualSeed, scope, tensor, type Device, type Tensor } from '../tensor/index.js';
-import { imageLogit } from '../eval/domain.js';
-import { BlurClassifier, buildBlurClassifier, parseArch } from '../models/index.js';
+import { cat, manualSeed, scope, tensor } from '../tensor/index.js';
+import { imagesVerdict } from '../eval/domain.js';
+import { buildBlurClassifier, parseArch } from '../models/index.js';
 import { Adam } from '../optim/index.js';
 import { loadWeights } from '../io/weights.js';
 import { readImageFolder } from '../data/datasets/layouts.js';
 import { BatchLoader } from '../data/datasets/loader.js';
-import { readImage } from '../data/image.js';
 import { Rng } from '../data/rng.js';
 import { existsSync } from 'node:fs';
 import { weightsFile } from '../infer/load.js';
 import { RunDir } from './run.js';
+import { inEvalMode } from './preview.js';
 import { spreadImages } from './domain-validation.js';
 import { loadModelFromCheckpoint } from './checkpoint.js';
 import { loopOptions, trainLoop, type TrainOptions, type TrainResult } from './trainer.js';
@@ -107,11 +107,6 @@ export function holdOutScenes(files: readonly string[], share: number, seed: num
   return { train: files.filter((f) => !held.has(sceneOfFile(f))), val: files.filter((f) => held.has(sceneOfFile(f))) };
 }
 
-/** Share of images the classifier calls known-blur, each judged on its tiles as in use (eval/domain.ts). */
-function calledKnown(clf: BlurClassifier, images: readonly Tensor[], crop: number): number {
-  return images.filter((x) => imageLogit(clf, x, crop) > 0).length / images.length;
-}
-
 /** Trains the blur-domain classifier (B against K) into the run folder `out`; resumable. */
 export async function trainDomainClassifier(c: DomainClassifierConfig, out: string, o: TrainOptions = {}): Promise<TrainResult> {
   const resumed = o.resume ? RunDir.open(out) : undefined;
@@ -132,21 +127,16 @@ export async function trainDomainClassifier(c: DomainClassifierConfig, out: stri
   );
   using heldB = await spreadImages(b.val, c.valImages, device);
   using heldK = await spreadImages(k.val, c.valImages, device);
-  const valB = heldB.images,
-    valK = heldK.images;
   const run = RunDir.start(out, { kind: 'domain-classifier', ...c }, o, resumed); // once the data has loaded
   const labels = tensor([...Array<number>(c.batch / 2).fill(0), ...Array<number>(c.batch / 2).fill(1)], { device });
   using _labels = { [Symbol.dispose]: () => labels.dispose() };
-  const validate = async (): Promise<Record<string, number>> => {
-    clf.eval();
-    try {
-      const bAsB = 1 - calledKnown(clf, valB, c.crop),
-        kAsK = calledKnown(clf, valK, c.crop);
+  // Held-out images judged on their tiles as in use (eval/domain.ts).
+  const validate = async (): Promise<Record<string, number>> =>
+    inEvalMode([clf], () => {
+      const bAsB = 1 - imagesVerdict(clf, c.crop, heldB.images).knownShare,
+        kAsK = imagesVerdict(clf, c.crop, heldK.images).knownShare;
       return { accuracy: (bAsB + kAsK) / 2, b_called_b: bAsB, k_called_k: kAsK };
-    } finally {
-      clf.train();
-    }
-  };
+    });
   const r = await trainLoop<UnpairedBatch>({
     run,
     parts: [{ name: 'model', model: clf, optimizer: opt }],

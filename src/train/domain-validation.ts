@@ -1,9 +1,6 @@
-// Validation by a blur-domain classifier (no ground truth): images spread over a folder, and the mean
-// probability the classifier gives them of carrying the known blur, after a transform (G, or none).
-// The classifier's own trainer and the translator's `--final domain` use it.
-import { noGrad, scope, type Device, type Tensor } from '../tensor/index.js';
-import { imageLogit } from '../eval/domain.js';
-import type { BlurClassifier } from '../models/index.js';
+// Images held in memory for validation by a blur-domain classifier (no ground truth): the
+// classifier's own held-out scenes, and the images of B the translator's `--final domain` judges.
+import { scope, type Device, type Tensor } from '../tensor/index.js';
 import { readImage } from '../data/image.js';
 
 /** Images held for validation, released together. */
@@ -44,18 +41,4 @@ export async function spreadImages(files: readonly string[], n: number, device: 
     throw e;
   }
   return held;
-}
-
-/** The mean over `images` [3, H, W] of the classifier's P(known blur) of `transform([1, 3, H, W])`. */
-export function knownProbability(
-  clf: { model: BlurClassifier; crop: number },
-  images: readonly Tensor[],
-  transform: (x: Tensor) => Tensor,
-): number {
-  let sum = 0;
-  for (const x of images) {
-    const z = noGrad(() => scope(() => imageLogit(clf.model, transform(x.unsqueeze(0)).clamp(0, 1).select(0, 0), clf.crop)));
-    sum += 1 / (1 + Math.exp(-z));
-  }
-  return sum / images.length;
 }

@@ -13,6 +13,16 @@ export interface Preview {
   columns: Tensor[];
 }
 
+/** Runs `fn` with `models` in eval mode, and puts them back in train mode whatever happens. */
+export function inEvalMode<T>(models: readonly Module[], fn: () => T): T {
+  for (const m of models) m.eval();
+  try {
+    return fn();
+  } finally {
+    for (const m of models) m.train();
+  }
+}
+
 /** Runs `compute` with `models` in eval mode; writes the first `rows` images of its columns as run.sample(step). */
 export async function validationPreview(
   run: RunDir,
@@ -21,18 +31,14 @@ export async function validationPreview(
   rows: number,
   compute: () => Preview,
 ): Promise<Record<string, number>> {
-  for (const m of models) m.eval();
-  let r: { metrics: Record<string, number>; grid: Tensor };
-  try {
-    r = noGrad(() =>
+  const r = inEvalMode(models, () =>
+    noGrad(() =>
       scope(() => {
         const p = compute();
         return { metrics: p.metrics, grid: sampleGrid(p.columns, rows) };
       }),
-    );
-  } finally {
-    for (const m of models) m.train();
-  }
+    ),
+  );
   try {
     await writeImage(run.sample(step), r.grid);
   } finally {

@@ -15,11 +15,12 @@ import { existsSync } from 'node:fs';
 import { RunDir } from './run.js';
 import { loadModelFromCheckpoint } from './checkpoint.js';
 import { loopOptions, trainLoop, type TrainOptions, type TrainResult } from './trainer.js';
-import { validationPreview } from './preview.js';
+import { inEvalMode, validationPreview } from './preview.js';
 import { translatorStep } from './translator-step.js';
 import { UnpairedLoader, releaseUnpaired, type UnpairedBatch, adversarialParts, shardUnpaired } from './adversarial.js';
 import { loadBlurClassifier, loadDeblurrer, weightsFile } from '../infer/load.js';
-import { knownProbability, spreadImages } from './domain-validation.js';
+import { spreadImages } from './domain-validation.js';
+import { imagesVerdict } from '../eval/domain.js';
 import { loadValidation, mapInGroups, stackOn } from './validation-data.js';
 import type { TranslatorConfig } from './translator-config.js';
 
@@ -81,16 +82,14 @@ export async function trainTranslator(c: TranslatorConfig, out: string, o: Train
           };
         })
       : null;
-  const inputKnown = clf && bVal ? knownProbability(clf, bVal.images, (x) => x) : null;
-  const validateDomain = (): Record<string, number> => {
-    if (!clf || !bVal) return {};
-    g.eval();
-    try {
-      return { known_prob: knownProbability(clf, bVal.images, (x) => g.forwardAnySize(x)[2]), known_prob_input: inputKnown! };
-    } finally {
-      g.train();
-    }
-  };
+  const inputKnown = clf && bVal ? imagesVerdict(clf.model, clf.crop, bVal.images).meanProbability : null;
+  const validateDomain = (): Record<string, number> =>
+    clf && bVal
+      ? inEvalMode([g], () => ({
+          known_prob: imagesVerdict(clf.model, clf.crop, bVal.images, (x) => g.forwardAnySize(x)[2]).meanProbability,
+          known_prob_input: inputKnown!,
+        }))
+      : {};
   const validate = async (s: number): Promise<Record<string, number>> => {
     const domain = validateDomain();
     if (!val) return domain;

@@ -45,15 +45,11 @@ export async function evalDomain(values: DomainCheckFlags, device: Device, help:
   rows.push(['y, as shot', await domainVerdict(model, crop, files, undefined, tick)]);
   before += files.length;
   if (g) {
-    const toDevice = (x: Parameters<typeof g.forwardAnySize>[0]) => g.forwardAnySize(x.to(device))[2];
-    rows.push(['G(y), translated', await domainVerdict(model, crop, files, toDevice, tick)]);
+    rows.push(['G(y), translated', await domainVerdict(model, crop, files, (x) => g.forwardAnySize(x)[2], tick)]);
     before += files.length;
   }
   if (sigma !== null) {
-    rows.push([
-      `Gaussian σ ${sigma} of y (reference)`,
-      await domainVerdict(model, crop, files, (x) => gaussianBlur(x.to(device), sigma), tick),
-    ]);
+    rows.push([`Gaussian σ ${sigma} of y (reference)`, await domainVerdict(model, crop, files, (x) => gaussianBlur(x, sigma), tick)]);
     before += files.length;
   }
   if (known.length) rows.push(['K, the known blur (reference)', await domainVerdict(model, crop, known, undefined, tick)]);
