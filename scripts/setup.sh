@@ -30,7 +30,7 @@ hash_of() { cat "$@" 2>/dev/null | sha256sum | cut -c1-16; }
 lock_hash=$(hash_of package.json package-lock.json)
 if [[ ! -d node_modules || "$(cat "$stamps/npm" 2>/dev/null)" != "$lock_hash" ]]; then
   say "installing npm packages"
-  npm ci --no-audit --no-fund --loglevel=error >/dev/null
+  ONNXRUNTIME_NODE_INSTALL=skip npm ci --no-audit --no-fund --loglevel=error >/dev/null # onnxruntime-node: its CPU build is in the package; skip the CUDA download
   echo "$lock_hash" >"$stamps/npm"
 fi
 

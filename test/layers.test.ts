@@ -19,6 +19,7 @@ const RANK: Record<string, number> = {
   losses: 3,
   eval: 4,
   infer: 4,
+  export: 4,
   train: 5,
   report: 6,
   experiment: 6,

@@ -5,6 +5,7 @@ import { data } from './commands/data.js';
 import { deblurCommand } from './commands/deblur.js';
 import { demoCommand } from './commands/demo.js';
 import { evalCommand } from './commands/eval.js';
+import { exportCommand } from './commands/export.js';
 import { info } from './commands/info.js';
 import { niqeCommand } from './commands/niqe.js';
 import { pilotsCommand } from './commands/pilots.js';
@@ -41,6 +42,7 @@ commands:
                                 (--domain-classifier C --images DIR: how many G(y) look known-blur)
   bench --out DIR               the paper's experiment end to end: table, results.json, report.html
   view DIR | --input D --method N=D --gt D   a page to inspect restorations: slider, zoom, scores
+  export onnx --deblurrer D [--translator G] --out F.onnx   D_K∘G as one ONNX graph (and each alone)
   niqe score DIR                no-reference NIQE of images without ground truth (niqe fit: its model)
   pilots RUN... --out DIR       deblurrer sizes compared: validation PSNR against FLOPs, fits to a budget
 
@@ -60,6 +62,7 @@ const commands: Record<string, (argv: string[]) => Promise<void> | void> = {
   niqe: niqeCommand,
   pilots: pilotsCommand,
   view: viewCommand,
+  export: exportCommand,
 };
 
 async function main(argv: string[]): Promise<void> {

@@ -1,5 +1,6 @@
 // Typed access to ATen operators by schema name. Each operator is looked up once, on first use.
 import { native } from './native.js';
+import { activeRecorder } from './trace.js';
 
 export interface AtenOp {
   /** Runs the operator and returns its native result(s). */
@@ -17,6 +18,12 @@ export function aten(name: string, overload = ''): AtenOp {
   // take the schema's defaults in the addon either way.
   const f = ((...args: unknown[]) => {
     const i = resolve();
+    const rec = activeRecorder();
+    if (rec !== null) {
+      const r = native.call(i, ...args);
+      rec.aten(native.opSchema(i), args, r);
+      return r;
+    }
     switch (args.length) {
       case 1:
         return native.call(i, args[0]);
@@ -28,7 +35,10 @@ export function aten(name: string, overload = ''): AtenOp {
         return native.call(i, ...args);
     }
   }) as AtenOp;
-  f.inplace = (...args: unknown[]) => native.callVoid(resolve(), ...args);
+  f.inplace = (...args: unknown[]) => {
+    native.callVoid(resolve(), ...args);
+    activeRecorder()?.inplace(native.opSchema(resolve()), args);
+  };
   f.schema = () => native.opSchema(resolve());
   return f;
 }

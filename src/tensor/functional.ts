@@ -1,7 +1,8 @@
 // Neural-network functions on tensors: convolution, pooling, resampling, padding, normalisation,
 // warping and FFTs. Shapes follow PyTorch: images are [N, C, H, W].
 import { aten } from './aten.js';
-import { native } from './native.js';
+import { native, type TensorHandle } from './native.js';
+import { activeRecorder, type FusedKernel } from './trace.js';
 import { Tensor, wrap } from './tensor.js';
 
 type Pair = number | readonly [number, number];
@@ -108,6 +109,12 @@ export function pad(
   return wrap(padOp(x.h, pads, mode, mode === 'constant' ? value : null));
 }
 
+/** Wraps a fused kernel's result, telling the active recorder (tensor layer's trace.ts) what ran. */
+function fused(kernel: FusedKernel, result: TensorHandle, ...args: (TensorHandle | number | undefined)[]): Tensor {
+  activeRecorder()?.fused(kernel, args, result);
+  return wrap(result);
+}
+
 // ---- normalisation -----------------------------------------------------------------------------
 const layerNormOp = aten('layer_norm'),
   groupNormOp = aten('group_norm');
@@ -122,12 +129,12 @@ export function layerNorm(x: Tensor, normalizedShape: readonly number[], weight?
  * through the addon's fused kernel for float32 on the CPU (ATen's otherwise). For channels-last activations.
  */
 export function layerNormLast(x: Tensor, weight: Tensor, bias: Tensor, eps = 1e-5): Tensor {
-  return wrap(native.layerNormLast(x.h, weight.h, bias.h, eps));
+  return fused('layerNormLast', native.layerNormLast(x.h, weight.h, bias.h, eps), x.h, weight.h, bias.h, eps);
 }
 
 /** NAFNet's SimpleGate on the last dimension: [..., 2c] → [..., c], x[..., :c]·x[..., c:], fused forward and backward. */
 export function simpleGate(x: Tensor): Tensor {
-  return wrap(native.simpleGate(x.h));
+  return fused('simpleGate', native.simpleGate(x.h), x.h);
 }
 
 /**
@@ -136,17 +143,17 @@ export function simpleGate(x: Tensor): Tensor {
  * by rows over libtorch's threads.
  */
 export function pointwiseConv(x: Tensor, weight: Tensor, bias?: Tensor): Tensor {
-  return wrap(native.pointwiseConv(x.h, weight.h, bias?.h));
+  return fused('pointwiseConv', native.pointwiseConv(x.h, weight.h, bias?.h), x.h, weight.h, bias?.h);
 }
 
 /** [N, H, W, C] · s [N, 1, 1, C] (a per-image channel scale: NAFNet's attention), fused forward and backward. */
 export function channelScale(x: Tensor, s: Tensor): Tensor {
-  return wrap(native.channelScale(x.h, s.h));
+  return fused('channelScale', native.channelScale(x.h, s.h), x.h, s.h);
 }
 
 /** r + x·w for w [C] on the last dimension (NAFNet's β and γ branches), fused forward and backward. */
 export function scaledResidual(r: Tensor, x: Tensor, w: Tensor): Tensor {
-  return wrap(native.scaledResidual(r.h, x.h, w.h));
+  return fused('scaledResidual', native.scaledResidual(r.h, x.h, w.h), r.h, x.h, w.h);
 }
 
 export function groupNorm(x: Tensor, groups: number, weight?: Tensor, bias?: Tensor, eps = 1e-5): Tensor {

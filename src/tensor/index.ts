@@ -15,3 +15,4 @@ export * as F from './functional.js';
 export * from './runtime.js';
 export { autocast, autocastState, withoutAutocast, type AmpDtype } from './autocast.js';
 export { ProcessGroup, distAvailable, type GroupSpec } from './dist.js';
+export { recordCalls, activeRecorder, type CallRecorder, type FusedKernel } from './trace.js';
