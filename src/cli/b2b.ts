@@ -14,6 +14,7 @@ import { simulate } from './commands/simulate.js';
 import { train } from './commands/train.js';
 import { viewCommand } from './commands/view.js';
 import { weights } from './commands/weights.js';
+import { webCommand } from './commands/web.js';
 import { didYouMean, HelpRequest, UsageError } from './usage.js';
 import { VERSION } from './version.js';
 
@@ -43,6 +44,7 @@ commands:
   bench --out DIR               the paper's experiment end to end: table, results.json, report.html
   view DIR | --input D --method N=D --gt D   a page to inspect restorations: slider, zoom, scores
   export onnx --deblurrer D [--translator G] --out F.onnx   D_K∘G as one ONNX graph (and each alone)
+  web --out DIR --model F.onnx  a static page that deblurs photos in the browser (onnxruntime-web)
   niqe score DIR                no-reference NIQE of images without ground truth (niqe fit: its model)
   pilots RUN... --out DIR       deblurrer sizes compared: validation PSNR against FLOPs, fits to a budget
 
@@ -63,6 +65,7 @@ const commands: Record<string, (argv: string[]) => Promise<void> | void> = {
   pilots: pilotsCommand,
   view: viewCommand,
   export: exportCommand,
+  web: webCommand,
 };
 
 async function main(argv: string[]): Promise<void> {

@@ -27,7 +27,7 @@ export function tileStarts(size: number, tile: number, overlap: number): number[
  * across the middle half. So an operation that reaches no further than a quarter of the overlap tiles
  * exactly, and a network's border effects are faded out.
  */
-function ramp(len: number, overlap: number, atStart: boolean, atEnd: boolean): number[] {
+export function ramp(len: number, overlap: number, atStart: boolean, atEnd: boolean): number[] {
   const margin = overlap >> 2,
     width = Math.max(1, overlap - 2 * margin);
   const rise = (d: number): number => Math.min(1, Math.max(0, (d - margin + 1) / (width + 1)));
