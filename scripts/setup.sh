@@ -2,7 +2,8 @@
 # Installs whatever is missing for blur2blur, then builds. Idempotent and silent when nothing is to do.
 #   apt:  libtorch-dev (the engine), libgloo-dev (c10d's Gloo headers: data-parallel training), libopenblas0-pthread (fast BLAS behind libtorch), ffmpeg (video),
 #         python3-torch (the reference side of the engine benchmark and the fixture generator),
-#         chromium (the report test opens report.html in it, headless, through playwright-core)
+#         chromium (the report and web-page tests open pages in it, headless, through playwright-core),
+#         python3-onnx (ONNX's own checker and shape inference, run on exported models by the tests)
 #   npm:  the packages in package-lock.json
 #   addon: native/ built against the system libtorch (or $LIBTORCH: scripts/build-native.sh), rebuilt when its sources change
 #   ts:   tsc into dist/ (incremental)
@@ -14,7 +15,7 @@ mkdir -p "$stamps"
 say() { printf 'setup: %s\n' "$*" >&2; }
 as_root() { if [[ $(id -u) -eq 0 ]]; then "$@"; else sudo "$@"; fi; }
 
-apt_packages=(libtorch-dev libgloo-dev libopenblas0-pthread ffmpeg python3-torch chromium)
+apt_packages=(libtorch-dev libgloo-dev libopenblas0-pthread ffmpeg python3-torch chromium python3-onnx)
 missing=()
 for p in "${apt_packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

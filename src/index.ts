@@ -80,6 +80,11 @@ export { ssimPerImage, meanSsim } from './eval/ssim.js';
 export { domainVerdict, imageLogit, type DomainVerdict } from './eval/domain.js';
 export { niqe, fitNiqe, readNiqeModel, type NiqeModel } from './eval/niqe.js';
 
+// Deployment: ONNX export (any function of an image batch, or D_K∘G) and its checks.
+export { exportOnnx, OPSET, TRACE_SIZES, type OnnxOptions } from './export/onnx.js';
+export { exportPipeline, pipelineFunction, pipelineParameters, describePipeline, type DeployModels } from './export/pipeline.js';
+export { checkOnnx, type OnnxSummary } from './export/check.js';
+
 // The engine, as namespaces (also the subpath exports blur2blur/tensor, /nn, /optim, /io).
 export * as tensor from './tensor/index.js';
 export * as nn from './nn/index.js';

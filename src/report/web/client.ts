@@ -132,6 +132,7 @@ export function webMain(ort: typeof Ort, cfg: WebConfig, tileStarts: Starts, ram
 
   const setSplit = (): void => {
     before.style.clipPath = `inset(0 ${100 - Number(split.value)}% 0 0)`;
+    $('handle').style.left = `${split.value}%`;
   };
   split.addEventListener('input', setSplit);
   setSplit();
