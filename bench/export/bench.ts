@@ -59,7 +59,11 @@ async function timeLibtorch(): Promise<number[]> {
   return ms;
 }
 
-const session = await ort.InferenceSession.create(bytes, { intraOpNumThreads: threads, interOpNumThreads: 1, graphOptimizationLevel: 'all' });
+const session = await ort.InferenceSession.create(bytes, {
+  intraOpNumThreads: threads,
+  interOpNumThreads: 1,
+  graphOptimizationLevel: 'all',
+});
 async function timeOrtNode(): Promise<number[]> {
   const ms: number[] = [];
   for (let i = 0; i <= rounds; i++) {
@@ -116,7 +120,12 @@ async function timeWasm(n: number): Promise<number[]> {
   await page.goto(n > 1 ? `${base}?isolated` : base);
   await page.waitForFunction(() => (window as unknown as { ready?: boolean }).ready === true);
   const r = await page.evaluate(
-    ([a, b, c]) => (window as unknown as { timeWasm: (t: number, r: number, s: number) => Promise<{ ms: number[]; isolated: boolean }> }).timeWasm(a!, b!, c!),
+    ([a, b, c]) =>
+      (window as unknown as { timeWasm: (t: number, r: number, s: number) => Promise<{ ms: number[]; isolated: boolean }> }).timeWasm(
+        a!,
+        b!,
+        c!,
+      ),
     [n, rounds, size],
   );
   await page.close();
@@ -134,12 +143,16 @@ server.close();
 rmSync(site, { recursive: true, force: true });
 
 const ref = stats(rows[0]![1]).median;
-console.log(`D_K∘G (${args.deblurrer.split('/').pop()} after ${args.translator.split('/').pop()}) on one ${size}×${size} image, ${threads} thread${threads > 1 ? 's' : ''}, ${rounds} rounds after a warm-up; export took ${(exportMs / 1000).toFixed(1)} s, ${(bytes.length / 2 ** 20).toFixed(1)} MiB`);
+console.log(
+  `D_K∘G (${args.deblurrer.split('/').pop()} after ${args.translator.split('/').pop()}) on one ${size}×${size} image, ${threads} thread${threads > 1 ? 's' : ''}, ${rounds} rounds after a warm-up; export took ${(exportMs / 1000).toFixed(1)} s, ${(bytes.length / 2 ** 20).toFixed(1)} MiB`,
+);
 console.log('| backend | ms per image (min / median) | median ÷ libtorch |\n|---|---|---|');
 for (const [name, ms] of rows) {
   const s = stats(ms);
   console.log(`| ${name} | ${s.min.toFixed(0)} / ${s.median.toFixed(0)} | ${(s.median / ref).toFixed(2)} |`);
 }
-console.log(JSON.stringify({ size, threads, rounds, exportMs, bytes: bytes.length, rows: Object.fromEntries(rows.map(([k, v]) => [k, stats(v)])) }));
+console.log(
+  JSON.stringify({ size, threads, rounds, exportMs, bytes: bytes.length, rows: Object.fromEntries(rows.map(([k, v]) => [k, stats(v)])) }),
+);
 dk.dispose();
 g.dispose();

@@ -41,7 +41,8 @@ function constInts(n: SizedNode, i: number): number[] {
 /** Integers that may follow the input size. */
 function sizeList(n: SizedNode, i: number): (number | SizeExpr)[] {
   const a = n.args[i];
-  if (!Array.isArray(a) || a.some((x) => typeof x !== 'number' && !isSizeExpr(x))) throw new Error(`${n.op}: argument ${i + 1} must be integers`);
+  if (!Array.isArray(a) || a.some((x) => typeof x !== 'number' && !isSizeExpr(x)))
+    throw new Error(`${n.op}: argument ${i + 1} must be integers`);
   return a as (number | SizeExpr)[];
 }
 function sizeArg(n: SizedNode, i: number, dflt: number): number | SizeExpr {
@@ -213,7 +214,8 @@ export const TRANSLATIONS: Readonly<Record<string, Translation>> = {
 /** Translates one traced node (an error names an operator without a translation). */
 export function translate(g: GraphBuilder, n: SizedNode, index: number): void {
   const f = Object.hasOwn(TRANSLATIONS, n.op) ? TRANSLATIONS[n.op]! : undefined;
-  if (!f) throw new Error(`operator ${index + 1} of the forward pass, ${n.op}, has no ONNX translation (add one in src/export/aten-onnx.ts)`);
+  if (!f)
+    throw new Error(`operator ${index + 1} of the forward pass, ${n.op}, has no ONNX translation (add one in src/export/aten-onnx.ts)`);
   try {
     f(g, n);
   } catch (e) {

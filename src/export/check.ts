@@ -20,7 +20,21 @@ export interface OnnxSummary {
 }
 
 const ELEMENT_BYTES: Record<number, number> = { 1: 4, 2: 1, 3: 1, 6: 4, 7: 8, 9: 1, 10: 2, 11: 8, 16: 2 };
-const ELEMENTWISE = new Set(['Add', 'Sub', 'Mul', 'Div', 'Relu', 'Sigmoid', 'Tanh', 'LeakyRelu', 'Clip', 'Identity', 'Cast', 'Pad', 'Slice']);
+const ELEMENTWISE = new Set([
+  'Add',
+  'Sub',
+  'Mul',
+  'Div',
+  'Relu',
+  'Sigmoid',
+  'Tanh',
+  'LeakyRelu',
+  'Clip',
+  'Identity',
+  'Cast',
+  'Pad',
+  'Slice',
+]);
 const SAME_RANK = new Set(['Conv', 'ConvTranspose', 'Resize', 'LayerNormalization', 'Transpose', 'Concat', 'Split', 'MatMul']);
 
 /** Decodes and checks an ONNX model; an error says what is wrong and where. */
@@ -70,7 +84,8 @@ export function checkOnnx(bytes: Uint8Array, file = 'the model'): OnnxSummary {
     for (const x of n.input) if (x !== '' && !defined(x)) bad(`${where} reads '${x}' before any node defines it`);
     const ins = n.input.filter((x) => x !== '').map((x) => rank.get(x)!);
     let r = -1; // unknown
-    if (ELEMENTWISE.has(n.opType) || SAME_RANK.has(n.opType)) r = Math.max(...ins.slice(0, n.opType === 'Pad' || n.opType === 'Slice' ? 1 : ins.length));
+    if (ELEMENTWISE.has(n.opType) || SAME_RANK.has(n.opType))
+      r = Math.max(...ins.slice(0, n.opType === 'Pad' || n.opType === 'Slice' ? 1 : ins.length));
     if (n.opType === 'Reshape') r = int64Values.get(n.input[1]!) ?? -1;
     if (n.opType === 'Shape') r = 1;
     if (n.opType === 'Gather') r = ins[0]! - 1 + ins[1]!;
@@ -81,14 +96,19 @@ export function checkOnnx(bytes: Uint8Array, file = 'the model'): OnnxSummary {
     }
     if (n.opType === 'Concat' && ins.every((x) => x === 1)) {
       const lengths = n.input.map((x) => int64Values.get(x));
-      if (lengths.every((l) => l !== undefined)) int64Values.set(n.output[0]!, lengths.reduce((a, b) => a! + b!, 0)!);
+      if (lengths.every((l) => l !== undefined))
+        int64Values.set(
+          n.output[0]!,
+          lengths.reduce((a, b) => a! + b!, 0)!,
+        );
     }
     for (const o of n.output) define(o, r, where);
   });
   for (const o of outputs) {
     if (!defined(o.name)) bad(`output '${o.name}' is never defined`);
     const r = rank.get(o.name)!;
-    if (r >= 0 && dimsOf(o).length && r !== dimsOf(o).length) bad(`output '${o.name}' is declared of rank ${dimsOf(o).length}, the graph makes rank ${r}`);
+    if (r >= 0 && dimsOf(o).length && r !== dimsOf(o).length)
+      bad(`output '${o.name}' is declared of rank ${dimsOf(o).length}, the graph makes rank ${r}`);
   }
   return {
     opset,

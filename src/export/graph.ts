@@ -178,7 +178,9 @@ export class GraphBuilder {
     if (hit) return hit;
     const shape = (this.sizeCache.get('shape') ?? this.sizeCache.set('shape', this.node('Shape', [this.input])[0]!).get('shape'))!;
     const dimKey = `dim${x.dim}`;
-    const d = this.sizeCache.get(dimKey) ?? this.sizeCache.set(dimKey, this.node('Gather', [shape, this.int64s([x.dim])], { axis: int(0) })[0]!).get(dimKey)!;
+    const d =
+      this.sizeCache.get(dimKey) ??
+      this.sizeCache.set(dimKey, this.node('Gather', [shape, this.int64s([x.dim])], { axis: int(0) })[0]!).get(dimKey)!;
     const terms: string[] = [];
     if (x.a !== 0) {
       const ceil = x.q === 1 ? d : this.node('Div', [this.node('Add', [d, this.int64s([x.q - 1])])[0]!, this.int64s([x.q])])[0]!;

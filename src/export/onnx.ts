@@ -46,7 +46,8 @@ const F32 = onnx.TensorProto.DataType.FLOAT;
 const ELEMENT: Record<string, number> = { float32: F32, float64: 11, int64: 7, int32: 6, uint8: 2, bool: 9, float16: 10 };
 
 function valueInfo(name: string, channels: number): onnxProto.onnx.IValueInfoProto {
-  const dim = (d: string | number): onnxProto.onnx.TensorShapeProto.IDimension => (typeof d === 'number' ? { dimValue: d } : { dimParam: d });
+  const dim = (d: string | number): onnxProto.onnx.TensorShapeProto.IDimension =>
+    typeof d === 'number' ? { dimValue: d } : { dimParam: d };
   return {
     name,
     type: { tensorType: { elemType: F32, shape: { dim: [dim('batch'), dim(channels), dim('height'), dim('width')] } } },

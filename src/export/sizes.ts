@@ -101,7 +101,13 @@ export function mergeTraces(traces: readonly Trace[]): { nodes: SizedNode[]; out
       };
       if (kind === 'int' && vs.every((v) => typeof v === 'number')) return fitSize(vs as number[], shapes) ?? fail();
       if (kind === 'ints' && vs.every((v) => Array.isArray(v) && v.length === (a as number[]).length))
-        return (a as number[]).map((_, k) => fitSize((vs as number[][]).map((v) => v[k]!), shapes) ?? fail());
+        return (a as number[]).map(
+          (_, k) =>
+            fitSize(
+              (vs as number[][]).map((v) => v[k]!),
+              shapes,
+            ) ?? fail(),
+        );
       return fail();
     });
     return { op: n.op, kinds: n.kinds, outputs: n.outputs, shapes: n.shapes, args };

@@ -15,7 +15,18 @@ test('b2b export onnx writes D_K∘G and each model alone, with metadata; existi
   const dir = mkdtempSync(join(tmpdir(), 'b2b-export-'));
   try {
     const out = join(dir, 'phone.onnx');
-    const args = ['export', 'onnx', '--deblurrer', join(ROOT, 'weights/dk-gopro-like-nafnet-small'), '--translator', join(ROOT, 'weights/g-phone-like-small'), '--camera', 'phone-like', '--out', out];
+    const args = [
+      'export',
+      'onnx',
+      '--deblurrer',
+      join(ROOT, 'weights/dk-gopro-like-nafnet-small'),
+      '--translator',
+      join(ROOT, 'weights/g-phone-like-small'),
+      '--camera',
+      'phone-like',
+      '--out',
+      out,
+    ];
     const r = b2b(...args);
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stdout, /phone\.onnx: D_K\(G\(y\)\)/);
@@ -38,7 +49,10 @@ test('b2b export onnx writes D_K∘G and each model alone, with metadata; existi
     assert.equal(none.status, 2);
     assert.match(none.stderr, /give --deblurrer D, --translator G, or both/);
     assert.match(b2b('export', 'tflite', '--deblurrer', 'x', '--out', 'y.onnx').stderr, /the format is 'onnx'/);
-    assert.match(b2b('export', 'onnx', '--deblurrer', join(dir, 'missing'), '--out', join(dir, 'm.onnx')).stderr, /missing: no model\.safetensors/);
+    assert.match(
+      b2b('export', 'onnx', '--deblurrer', join(dir, 'missing'), '--out', join(dir, 'm.onnx')).stderr,
+      /missing: no model\.safetensors/,
+    );
     assert.equal(readFileSync(join(dir, 'mine.onnx'), 'utf8'), 'precious');
   } finally {
     rmSync(dir, { recursive: true, force: true });

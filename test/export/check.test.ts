@@ -27,13 +27,14 @@ test('broken graphs are refused with the reason', () => {
     return onnx.ModelProto.encode(m).finish();
   };
   assert.throws(
-    () => checkOnnx(edit((m) => m.graph!.node!.reverse()), 'x.onnx'),
+    () =>
+      checkOnnx(
+        edit((m) => m.graph!.node!.reverse()),
+        'x.onnx',
+      ),
     /x\.onnx: node 0 .* reads '.*' before any node defines it/,
   );
-  assert.throws(
-    () => checkOnnx(edit((m) => (m.graph!.initializer![0]!.rawData = new Uint8Array(3)))),
-    /holds 3 bytes for shape/,
-  );
+  assert.throws(() => checkOnnx(edit((m) => (m.graph!.initializer![0]!.rawData = new Uint8Array(3)))), /holds 3 bytes for shape/);
   assert.throws(() => checkOnnx(edit((m) => m.graph!.node!.push({ ...m.graph!.node![0]!, name: 'dup' }))), /defines '.*' again/);
   assert.throws(() => checkOnnx(edit((m) => (m.graph!.output![0]!.name = 'nowhere'))), /output 'nowhere' is never defined/);
   assert.throws(() => checkOnnx(new Uint8Array([0xff, 0xff, 0xff])), /not an ONNX model/);

@@ -10,7 +10,8 @@ import { buildDeblurrer, buildTranslator, seedWeights } from '../../src/models/i
 import { exportPipeline } from '../../src/export/pipeline.js';
 
 const PY = '/usr/bin/python3';
-const NO_ONNX: string | false = spawnSync(PY, ['-c', 'import onnx'], { encoding: 'utf8' }).status !== 0 && 'no python3-onnx (scripts/setup.sh installs it)';
+const NO_ONNX: string | false =
+  spawnSync(PY, ['-c', 'import onnx'], { encoding: 'utf8' }).status !== 0 && 'no python3-onnx (scripts/setup.sh installs it)';
 
 const CHECK = `
 import sys, onnx
@@ -22,7 +23,7 @@ for f in sys.argv[1:]:
     print(f.rsplit('/', 1)[-1], onnx.helper.tensor_dtype_to_np_dtype(out.elem_type) if hasattr(onnx.helper, 'tensor_dtype_to_np_dtype') else out.elem_type, dims)
 `;
 
-test("onnx.checker (full check, strict shape inference) accepts D_K∘G, each model alone and float16", { skip: NO_ONNX }, () => {
+test('onnx.checker (full check, strict shape inference) accepts D_K∘G, each model alone and float16', { skip: NO_ONNX }, () => {
   const dir = mkdtempSync(join(tmpdir(), 'b2b-onnx-check-'));
   try {
     using dk = buildDeblurrer('nafnet-small');

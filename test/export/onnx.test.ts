@@ -42,7 +42,16 @@ function seeded<T extends { eval(): unknown }>(m: T & Parameters<typeof seedWeig
 }
 
 describe('ONNX export against onnxruntime', () => {
-  const deblurrers: ArchId[] = ['nafnet-small', 'nafnet-small24', 'nafnet-small32', 'nafnet-gopro-width32', 'nafnet-gopro-width64', 'mimo-unet-small', 'mimo-unet', 'mimo-unet-plus'];
+  const deblurrers: ArchId[] = [
+    'nafnet-small',
+    'nafnet-small24',
+    'nafnet-small32',
+    'nafnet-gopro-width32',
+    'nafnet-gopro-width64',
+    'mimo-unet-small',
+    'mimo-unet',
+    'mimo-unet-plus',
+  ];
   for (const arch of deblurrers) {
     test(`${arch}: same output as libtorch at every size and batch`, async () => {
       using dk = seeded(buildDeblurrer(arch), 3);
@@ -52,7 +61,11 @@ describe('ONNX export against onnxruntime', () => {
       assert.equal(s.opset, 17);
       assert.deepEqual(s.inputs[0]!.dims, ['batch', 3, 'height', 'width']);
       assert.ok(s.parameters >= dk.parameterCount(), 'every parameter is in the file');
-      const d = await maxDiff(bytes, pipelineFunction(models), arch.includes('width64') || arch === 'mimo-unet-plus' ? SIZES.slice(0, 2) : SIZES);
+      const d = await maxDiff(
+        bytes,
+        pipelineFunction(models),
+        arch.includes('width64') || arch === 'mimo-unet-plus' ? SIZES.slice(0, 2) : SIZES,
+      );
       assert.ok(d <= 1e-4, `max |onnxruntime − libtorch| = ${d}`);
     });
   }
@@ -94,7 +107,15 @@ describe('ONNX export against onnxruntime', () => {
       /different operators at different input sizes|branch on the input size/,
     );
     assert.throws(
-      () => exportOnnx((x) => x.reshape([x.shape[0]!, 3, x.shape[2]! * x.shape[3]!]).reshape([...x.shape]).relu(), new Map()),
+      () =>
+        exportOnnx(
+          (x) =>
+            x
+              .reshape([x.shape[0]!, 3, x.shape[2]! * x.shape[3]!])
+              .reshape([...x.shape])
+              .relu(),
+          new Map(),
+        ),
       /follows the input size in a way the exporter does not model/,
     );
     assert.throws(() => exportOnnx((x) => x.add_(1), new Map()), /in-place operator aten::add_/);

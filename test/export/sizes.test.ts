@@ -9,11 +9,20 @@ const fit = (f: (s: number[]) => number) => fitSize(shapes.map(f), shapes);
 const check = (f: (s: number[]) => number): void => {
   const e = fit(f);
   assert.ok(e !== null, 'fitted');
-  for (const [n, h, w] of [[1, 64, 64], [5, 1, 1000], [2, 127, 33], [1, 16, 17]]) assert.equal(typeof e === 'number' ? e : evalSize(e, [n!, 3, h!, w!]), f([n!, 3, h!, w!]));
+  for (const [n, h, w] of [
+    [1, 64, 64],
+    [5, 1, 1000],
+    [2, 127, 33],
+    [1, 16, 17],
+  ])
+    assert.equal(typeof e === 'number' ? e : evalSize(e, [n!, 3, h!, w!]), f([n!, 3, h!, w!]));
 };
 
 test('constants, the batch, halved and doubled sizes', () => {
-  assert.equal(fit(() => 7), 7);
+  assert.equal(
+    fit(() => 7),
+    7,
+  );
   check((s) => s[0]!);
   check((s) => 2 * s[2]! + 1);
   check((s) => Math.ceil(s[3]! / 4));
@@ -28,6 +37,12 @@ test('padding to a multiple and the padded size, for every multiple the models u
 });
 
 test('a product of sizes follows no expression', () => {
-  assert.equal(fit((s) => s[2]! * s[3]!), null);
-  assert.equal(fit((s) => s[2]! + s[3]!), null);
+  assert.equal(
+    fit((s) => s[2]! * s[3]!),
+    null,
+  );
+  assert.equal(
+    fit((s) => s[2]! + s[3]!),
+    null,
+  );
 });

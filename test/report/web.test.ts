@@ -16,7 +16,12 @@ import { readImage, writeImage } from '../../src/data/image.js';
 import { psnrPerImage } from '../../src/eval/psnr.js';
 
 const b2b = (...args: string[]) => spawnSync(process.execPath, [join(ROOT, 'dist/src/cli/b2b.js'), ...args], { encoding: 'utf8' });
-const TYPES: Record<string, string> = { '.html': 'text/html', '.mjs': 'text/javascript', '.wasm': 'application/wasm', '.onnx': 'application/octet-stream' };
+const TYPES: Record<string, string> = {
+  '.html': 'text/html',
+  '.mjs': 'text/javascript',
+  '.wasm': 'application/wasm',
+  '.onnx': 'application/octet-stream',
+};
 
 /** A static file server on 127.0.0.1 for `dir` (GET only). */
 async function serve(dir: string): Promise<{ url: string; close: () => Promise<void> }> {
@@ -64,7 +69,7 @@ test('b2b web: the page deblurs a photo in the browser as b2b deblur does', { sk
       await page.waitForSelector('body[data-state="loaded"]');
       await page.click('#run');
       await page.waitForSelector('body[data-state="done"], body[data-state="failed"]', { timeout: 240_000 });
-      assert.match(await page.textContent('#status') ?? '', /^done in .* \(2 tiles\)/, await page.textContent('#status') ?? '');
+      assert.match((await page.textContent('#status')) ?? '', /^done in .* \(2 tiles\)/, (await page.textContent('#status')) ?? '');
       assert.equal(await page.evaluate(() => (document.getElementById('progress') as HTMLProgressElement).value), 1);
       assert.equal(await page.getAttribute('#download', 'download'), 'street-deblurred.png');
       const b64 = await page.evaluate(async () => {
@@ -103,7 +108,10 @@ test('b2b web refuses missing models, a foreign non-empty folder and bad tiles',
     writeFileSync(join(dir, 'bad.onnx'), 'not a model');
     assert.match(b2b('web', '--out', mine, '--model', join(dir, 'bad.onnx')).stderr, /not empty and was not written by b2b web/);
     assert.match(b2b('web', '--out', join(dir, 's'), '--model', join(dir, 'bad.onnx')).stderr, /bad\.onnx: not an ONNX model/);
-    assert.match(b2b('web', '--out', join(dir, 's'), '--model', join(dir, 'bad.onnx'), '--tile', '64', '--overlap', '64').stderr, /--overlap \(64\) must be smaller/);
+    assert.match(
+      b2b('web', '--out', join(dir, 's'), '--model', join(dir, 'bad.onnx'), '--tile', '64', '--overlap', '64').stderr,
+      /--overlap \(64\) must be smaller/,
+    );
     assert.equal(readFileSync(join(mine, 'notes.txt'), 'utf8'), 'keep');
   } finally {
     rmSync(dir, { recursive: true, force: true });

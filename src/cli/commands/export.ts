@@ -46,7 +46,12 @@ function writeWhole(file: string, bytes: Uint8Array, overwrite: boolean): void {
 export async function exportCommand(argv: string[]): Promise<void> {
   const { values, positionals } = parse(
     argv,
-    { ...stringFlags('deblurrer', 'translator', 'out', 'camera'), float16: { type: 'boolean' }, overwrite: { type: 'boolean' }, quiet: { type: 'boolean' } },
+    {
+      ...stringFlags('deblurrer', 'translator', 'out', 'camera'),
+      float16: { type: 'boolean' },
+      overwrite: { type: 'boolean' },
+      quiet: { type: 'boolean' },
+    },
     HELP,
   );
   if (positionals[0] !== 'onnx' || positionals.length > 1)
@@ -67,7 +72,10 @@ export async function exportCommand(argv: string[]): Promise<void> {
   const stem = values.out.slice(0, -'.onnx'.length);
   const jobs: [string, DeployModels][] = [[values.out, { deblurrer: dk, translator: g }]];
   if (dk && g)
-    jobs.push([`${stem}.deblurrer.onnx`, { deblurrer: dk, translator: null }], [`${stem}.translator.onnx`, { deblurrer: null, translator: g }]);
+    jobs.push(
+      [`${stem}.deblurrer.onnx`, { deblurrer: dk, translator: null }],
+      [`${stem}.translator.onnx`, { deblurrer: null, translator: g }],
+    );
   for (const [file] of jobs)
     if (existsSync(file) && !values.overwrite) throw new UsageError(`${file} exists: give --overwrite to replace it, or another --out`);
   for (const [file, models] of jobs) {

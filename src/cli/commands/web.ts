@@ -79,5 +79,7 @@ export async function webCommand(argv: string[]): Promise<void> {
   const title = values.title ?? 'Deblur a photo';
   writeFileSync(join(out, 'index.html'), renderWebPage({ models, tile, overlap }, title));
   if (!values.quiet)
-    console.log(`${join(out, 'index.html')}: ${models.length} model${models.length > 1 ? 's' : ''} (${models.map((m) => m.name).join(', ')}); serve the folder, e.g. python3 -m http.server -d ${out}`);
+    console.log(
+      `${join(out, 'index.html')}: ${models.length} model${models.length > 1 ? 's' : ''} (${models.map((m) => m.name).join(', ')}); serve the folder, e.g. python3 -m http.server -d ${out}`,
+    );
 }

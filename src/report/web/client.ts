@@ -122,7 +122,10 @@ export function webMain(ort: typeof Ort, cfg: WebConfig, tileStarts: Starts, ram
       download.href = URL.createObjectURL(blob);
       download.download = `${stem}-deblurred.png`;
       download.hidden = false;
-      say(`done in ${((performance.now() - t0) / 1000).toFixed(1)} s (${ys.length * xs.length} tile${ys.length * xs.length > 1 ? 's' : ''})`, 'done');
+      say(
+        `done in ${((performance.now() - t0) / 1000).toFixed(1)} s (${ys.length * xs.length} tile${ys.length * xs.length > 1 ? 's' : ''})`,
+        'done',
+      );
     } catch (e) {
       say(`failed: ${(e as Error).message}`, 'failed');
     } finally {
