@@ -2,7 +2,6 @@
 // K1 0.01, K2 0.03 on [0, 1] images (L = 1), the window applied without padding ("valid"), computed per
 // RGB channel and averaged over channels and positions.
 import { F, noGrad, scope, tensor, type Tensor } from '../tensor/index.js';
-import { gaussianKernel1d } from '../losses/perceptual.js';
 
 const C1 = 0.01 ** 2,
   C2 = 0.03 ** 2;
@@ -17,7 +16,7 @@ export function ssimPerImage(pred: Tensor, target: Tensor): number[] {
         throw new Error(`ssim: shapes differ ([${p.shape.join(', ')}] vs [${t.shape.join(', ')}])`);
       const [, c, h, w] = p.shape as [number, number, number, number];
       if (h < 11 || w < 11) throw new Error(`ssim: images must be at least 11×11, got ${w}×${h}`);
-      const g = gaussianKernel1d(1.5); // radius ⌈4.5⌉ = 5: 11 taps
+      const g = F.gaussianKernel1d(1.5); // radius ⌈4.5⌉ = 5: 11 taps
       const k1 = tensor(g, { device: p.device });
       const win = k1
         .view([11, 1])

@@ -9,10 +9,9 @@ import { evaluatePairs, pipeline, type ImageScore } from '../eval/pipeline.js';
 import { withFormat } from '../infer/outputs.js';
 import { loadDeblurrer, loadTranslator } from '../infer/load.js';
 import { deblur, type Deblurrer, type MIMOUNet } from '../models/index.js';
-import { noGrad, scope, type Device, type Tensor } from '../tensor/index.js';
+import { F, noGrad, scope, type Device, type Tensor } from '../tensor/index.js';
 import type { Stages } from './stages.js';
 import { LOWPASS_SIGMA, METHODS, type Method, type Results } from './results.js';
-import { gaussianBlur } from '../losses/perceptual.js';
 
 /** Where an experiment in `out` keeps a camera's restorations. */
 export function restoredDir(out: string, camera: string): string {
@@ -27,7 +26,7 @@ export function restoredFile(restored: string, m: Method, p: PairedSample): stri
 /** A method's restore function, and what to dispose after (D_K is shared and stays). */
 function methodPipeline(m: Method, run: string, dk: Deblurrer, device: Device): { restore: (y: Tensor) => Tensor; dispose: () => void } {
   // The low-pass reference: D_K after a fixed Gaussian, no model of its own.
-  if (m === 'lowpass') return { restore: pipeline((x) => deblur(dk, gaussianBlur(x, LOWPASS_SIGMA)), null, device), dispose: () => {} };
+  if (m === 'lowpass') return { restore: pipeline((x) => deblur(dk, F.gaussianBlur(x, LOWPASS_SIGMA)), null, device), dispose: () => {} };
   const own: Deblurrer | null = m === 'dk' || m === 'blur2blur' ? null : loadDeblurrer(run, undefined, undefined, device);
   const g: MIMOUNet | null = m === 'blur2blur' ? loadTranslator(run, undefined, device) : null;
   const d = own ?? dk;

@@ -20,6 +20,8 @@
 // A VGG without a weights file has random weights: allowed only when asked for by name ('vgg19-random',
 // 'vgg16-random'), and described as such in every run log — never silently.
 import { F, noGrad, scope, tensor, type Device, type Tensor } from '../tensor/index.js';
+
+const { gaussianBlur } = F;
 import { VGGFeatures } from '../models/vgg.js';
 
 export const CONTENT_LOSSES = ['vgg19', 'vgg16', 'vgg19-random', 'vgg16-random', 'lowpass', 'lowpass-hf', 'lowpass-hfcap'] as const;
@@ -87,27 +89,6 @@ class VGGContent implements ContentLoss {
   dispose(): void {
     this.vgg.dispose();
   }
-}
-
-/** A normalised 1-D Gaussian of standard deviation σ, radius ⌈3σ⌉. */
-export function gaussianKernel1d(sigma: number): number[] {
-  const r = Math.max(1, Math.ceil(3 * sigma));
-  const k = Array.from({ length: 2 * r + 1 }, (_, i) => Math.exp(-((i - r) ** 2) / (2 * sigma * sigma)));
-  const s = k.reduce((a, b) => a + b, 0);
-  return k.map((v) => v / s);
-}
-
-/** Separable Gaussian blur of [N, C, H, W] with reflect padding (differentiable). */
-export function gaussianBlur(x: Tensor, sigma: number): Tensor {
-  const k = gaussianKernel1d(sigma);
-  const r = (k.length - 1) / 2,
-    c = x.shape[1]!;
-  return scope(() => {
-    const kx = tensor(k, { device: x.device }).view([1, 1, 1, k.length]).expand([c, 1, 1, k.length]).contiguous();
-    const ky = kx.view([c, 1, k.length, 1]);
-    const p = F.pad(x, [r, r, r, r], x.shape[2]! > r && x.shape[3]! > r ? 'reflect' : 'replicate');
-    return F.conv2d(F.conv2d(p, kx, undefined, { groups: c }), ky, undefined, { groups: c });
-  });
 }
 
 /** Local high-frequency energy: |x − Gaussian_1(x)| averaged over colour, smoothed by a Gaussian of σ 4. */

@@ -1,9 +1,11 @@
 // Neural-network functions on tensors: convolution, pooling, resampling, padding, normalisation,
-// warping and FFTs. Shapes follow PyTorch: images are [N, C, H, W].
+// Gaussian blur, warping and FFTs. Shapes follow PyTorch: images are [N, C, H, W].
 import { aten } from './aten.js';
 import { native, type TensorHandle } from './native.js';
 import { activeRecorder, type FusedKernel } from './trace.js';
 import { Tensor, wrap } from './tensor.js';
+import { scope } from './scope.js';
+import { tensor } from './create.js';
 
 type Pair = number | readonly [number, number];
 
@@ -113,6 +115,28 @@ export function pad(
 function fused(kernel: FusedKernel, result: TensorHandle, ...args: (TensorHandle | number | undefined)[]): Tensor {
   activeRecorder()?.fused(kernel, args, result);
   return wrap(result);
+}
+
+// ---- Gaussian blur ----------------------------------------------------------------------------
+/** A normalised 1-D Gaussian of standard deviation σ, radius ⌈3σ⌉. */
+export function gaussianKernel1d(sigma: number): number[] {
+  const r = Math.max(1, Math.ceil(3 * sigma));
+  const k = Array.from({ length: 2 * r + 1 }, (_, i) => Math.exp(-((i - r) ** 2) / (2 * sigma * sigma)));
+  const s = k.reduce((a, b) => a + b, 0);
+  return k.map((v) => v / s);
+}
+
+/** Separable Gaussian blur of [N, C, H, W] with reflect padding (differentiable). */
+export function gaussianBlur(x: Tensor, sigma: number): Tensor {
+  const k = gaussianKernel1d(sigma);
+  const r = (k.length - 1) / 2,
+    c = x.shape[1]!;
+  return scope(() => {
+    const kx = tensor(k, { device: x.device }).view([1, 1, 1, k.length]).expand([c, 1, 1, k.length]).contiguous();
+    const ky = kx.view([c, 1, k.length, 1]);
+    const p = pad(x, [r, r, r, r], x.shape[2]! > r && x.shape[3]! > r ? 'reflect' : 'replicate');
+    return conv2d(conv2d(p, kx, undefined, { groups: c }), ky, undefined, { groups: c });
+  });
 }
 
 // ---- normalisation -----------------------------------------------------------------------------

@@ -7,7 +7,7 @@ import type { DataParallel } from './data-parallel.js';
 import type { MIMOUNet, PatchGAN } from '../models/index.js';
 import type { Adam } from '../optim/index.js';
 import { discriminatorAccuracy, discriminatorLoss, generatorLoss, gradientPenalty } from '../losses/gan.js';
-import { gaussianBlur, type ContentLoss } from '../losses/perceptual.js';
+import type { ContentLoss } from '../losses/perceptual.js';
 import { curriculumBatch } from './curriculum.js';
 import type { TranslatorConfig } from './translator-config.js';
 import { adversarialUpdate, type UnpairedBatch } from './adversarial.js';
@@ -43,7 +43,7 @@ export function knownScales(k: Tensor): [Tensor, Tensor, Tensor] {
 
 /** What D sees of an image batch. */
 function discView(c: StepConfig): (x: Tensor) => Tensor {
-  return c.discInput === 'highpass' ? (x) => x.sub(gaussianBlur(x, 2)) : (x) => x;
+  return c.discInput === 'highpass' ? (x) => x.sub(F.gaussianBlur(x, 2)) : (x) => x;
 }
 
 /** A translator step, with the loss scalers it keeps (D's under float16) for the trainer to checkpoint. */

@@ -4,10 +4,9 @@ import { writeFileSync } from 'node:fs';
 import { listImages } from '../../data/image.js';
 import { domainVerdict, type DomainVerdict } from '../../eval/domain.js';
 import { loadBlurClassifier, loadTranslator } from '../../infer/load.js';
-import type { Device } from '../../tensor/index.js';
+import { F, type Device } from '../../tensor/index.js';
 import { outputMode, TaskProgress } from '../progress.js';
 import { UsageError } from '../usage.js';
-import { gaussianBlur } from '../../losses/perceptual.js';
 
 export interface DomainCheckFlags {
   'domain-classifier'?: string;
@@ -49,7 +48,7 @@ export async function evalDomain(values: DomainCheckFlags, device: Device, help:
     before += files.length;
   }
   if (sigma !== null) {
-    rows.push([`Gaussian σ ${sigma} of y (reference)`, await domainVerdict(model, crop, files, (x) => gaussianBlur(x, sigma), tick)]);
+    rows.push([`Gaussian σ ${sigma} of y (reference)`, await domainVerdict(model, crop, files, (x) => F.gaussianBlur(x, sigma), tick)]);
     before += files.length;
   }
   if (known.length) rows.push(['K, the known blur (reference)', await domainVerdict(model, crop, known, undefined, tick)]);

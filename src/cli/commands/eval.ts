@@ -8,8 +8,7 @@ import { readLayout, allPairs, pairFolders } from '../../data/datasets/layouts.j
 import { evaluatePairs, pipeline, type EvalSummary, type ImageScore } from '../../eval/pipeline.js';
 import { loadDeblurrer, loadTranslator, tlcOption } from '../../infer/load.js';
 import { deblur } from '../../models/index.js';
-import { gaussianBlur } from '../../losses/perceptual.js';
-import type { Tensor } from '../../tensor/index.js';
+import { F, type Tensor } from '../../tensor/index.js';
 import { csvField } from '../csv.js';
 import { evalDomain, prefilterSigma } from './eval-domain.js';
 import { checkDevice, DEVICE_HELP, parse, stringFlags, UsageError } from '../usage.js';
@@ -123,7 +122,7 @@ export async function evalCommand(argv: string[]): Promise<void> {
   using g = values.translator && values.translator !== 'none' ? loadTranslator(values.translator, undefined, device) : null;
   const t0 = performance.now();
   const restore = pipeline(
-    sigma === null ? (x) => deblur(d, x) : (y: Tensor) => deblur(d, gaussianBlur(y, sigma)),
+    sigma === null ? (x) => deblur(d, x) : (y: Tensor) => deblur(d, F.gaussianBlur(y, sigma)),
     sigma === null ? g : null,
     device,
   );
