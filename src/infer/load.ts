@@ -93,6 +93,8 @@ export function loadTranslator(spec: string, arch?: string, device: Device = 'cp
   const id = archOf(file, arch ?? 'mimo-unet');
   if (!id.startsWith('mimo-unet')) throw new Error(`${file}: a translator is a MIMO-UNet, this file holds a ${id}`);
   const g = loadInto(buildTranslator(id), file);
+  const sigma = file.endsWith('.safetensors') ? readWeightsMetadata(file).input_sigma : undefined;
+  if (sigma !== undefined) g.withInputBlur(Number(sigma));
   if (device !== 'cpu') g.to(device);
   return g.eval();
 }

@@ -13,12 +13,14 @@ export interface MIMOUNetOptions {
   baseChannels: number;
   /** Dropout2d(0.1) on the fused skips (MIMO-UNet+). */
   plus: boolean;
+  /** σ (px) of a fixed Gaussian blur applied to the input before everything else (0: none). */
+  inputSigma: number;
 }
 
 export const MIMO_PRESETS = {
-  'mimo-unet': { numRes: 8, baseChannels: 32, plus: false },
-  'mimo-unet-plus': { numRes: 20, baseChannels: 32, plus: true },
-  small: { numRes: 2, baseChannels: 16, plus: false },
+  'mimo-unet': { numRes: 8, baseChannels: 32, plus: false, inputSigma: 0 },
+  'mimo-unet-plus': { numRes: 20, baseChannels: 32, plus: true, inputSigma: 0 },
+  small: { numRes: 2, baseChannels: 16, plus: false, inputSigma: 0 },
 } as const satisfies Record<string, MIMOUNetOptions>;
 export type MIMOPreset = keyof typeof MIMO_PRESETS;
 
@@ -168,6 +170,7 @@ export class MIMOUNet extends Module {
   forward(x: Tensor): [Tensor, Tensor, Tensor] {
     const [, , h, w] = x.shape as [number, number, number, number];
     if (h % 4 || w % 4) throw new Error(`MIMO-UNet needs H and W divisible by 4, got ${h}×${w} (use forwardAnySize)`);
+    if (this.options.inputSigma > 0) x = F.gaussianBlur(x, this.options.inputSigma); // a fixed low-pass in front
     const x2 = half(x),
       x4 = half(x2);
     const z2 = this.scm2.forward(x2),
@@ -193,6 +196,13 @@ export class MIMOUNet extends Module {
     z = this.decoder.at(2).forward(this.convs.at(1).forward(cat([z, f1], 1)));
     const out1 = fe[5]!.forward(z).add(x);
     return [out4, out2, out1];
+  }
+
+  /** Puts a fixed Gaussian blur of σ px in front of the network (0: none). Not a parameter: weights files record it (input_sigma). */
+  withInputBlur(sigma: number): this {
+    if (!(sigma >= 0)) throw new Error(`MIMO-UNet: the input blur's σ must be ≥ 0, got ${sigma}`);
+    this.options.inputSigma = sigma;
+    return this;
   }
 
   /**

@@ -55,7 +55,7 @@ export function exportCheckpoint(
       model.dispose();
     }
   }
-  const cfg = run.config<{ kind?: string; arch?: string }>();
+  const cfg = run.config<{ kind?: string; arch?: string; inputSigma?: number }>();
   const how = EXPORTABLE[cfg.kind ?? ''];
   if (!how || !cfg.arch)
     throw new Error(
@@ -66,7 +66,9 @@ export function exportCheckpoint(
   const model = how.build(arch);
   try {
     const step = loadModelFromCheckpoint(file, how.part, model);
-    save(out, model, { arch, kind: how.kind, steps: String(step), source: `${file} (${which} checkpoint, step ${step})` }, o.half ?? false);
+    const meta: Record<string, string> = { arch, kind: how.kind, steps: String(step), source: `${file} (${which} checkpoint, step ${step})` };
+    if (cfg.inputSigma) meta.input_sigma = String(cfg.inputSigma); // the translator's fixed input blur is part of the model
+    save(out, model, meta, o.half ?? false);
     return { step, arch, file };
   } finally {
     model.dispose();

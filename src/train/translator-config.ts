@@ -31,6 +31,8 @@ export interface TranslatorConfig extends TrainConfigBase {
   /** torchvision VGG weights for the 'vgg16' / 'vgg19' content losses. */
   vggWeights: string | null;
   lowpassSigma: number;
+  /** σ (px) of a fixed Gaussian in front of G (0: none): G(y) = MIMO-UNet(G_σ * y), so an identity-started G begins as that low-pass. */
+  inputSigma: number;
   /** What D sees: the images ('rgb', the paper) or their high-pass (image − Gaussian σ 2), blind to colour. */
   discInput: 'rgb' | 'highpass';
   /** Start G as the identity (its output convolutions zeroed) instead of the default initialisation. */
@@ -72,6 +74,7 @@ export const TRANSLATOR_OPTIONS: OptionTable<TranslatorConfig> = {
   content: oneOf(CONTENT_LOSSES, 'content', 'C', `${CONTENT_LOSSES.join(', ')} (vgg16/19 need --vgg-weights)`),
   vggWeights: { type: 'string?', flag: 'vgg-weights', arg: 'FILE', help: 'torchvision VGG (vgg19-dcbb9e9d.pth, vgg16-397923af.pth)' },
   lowpassSigma: { type: 'number', above: 0, max: 32, help: "σ (px) of the low-pass content losses' Gaussian" },
+  inputSigma: { type: 'number', min: 0, max: 4, flag: 'input-sigma', arg: 'S', help: 'σ (px) of a fixed Gaussian in front of G (0: none; G then starts as that low-pass)' },
   discInput: oneOf(['rgb', 'highpass'], 'disc-input', 'V', 'what D sees: rgb (paper) or highpass (blind to colour and exposure)'),
   identityInit: { type: 'boolean', flag: 'identity-init', arg: 'on|off', help: 'start G as the identity' },
   discLrScale: { type: 'number', above: 0, max: 100, flag: 'disc-lr-scale', arg: 'X', help: "D's learning rate relative to G's" },
@@ -114,6 +117,7 @@ const RECIPE_BASE = {
   gpScales: 'full',
   lambdaRec: 0.8,
   lowpassSigma: 2,
+  inputSigma: 0,
   identityInit: true,
   discLrScale: 1,
   curriculumFraction: 0.5,
@@ -193,7 +197,7 @@ export function translatorConfig(recipe: RecipeName, size: SizeName, overrides: 
 /** A checked translator config (errors name `source`). */
 export function resolveTranslatorConfig(v: Record<string, unknown>, source = 'translator config'): TranslatorConfig {
   // Runs configured before 'final' existed kept their last weights; before the classifier, had none.
-  const c = checkConfig<TranslatorConfig>({ final: 'last', domainClassifier: null, ...v }, TRANSLATOR_OPTIONS, source);
+  const c = checkConfig<TranslatorConfig>({ final: 'last', domainClassifier: null, inputSigma: 0, ...v }, TRANSLATOR_OPTIONS, source);
   if (c.final === 'best' && (!c.valPairs || !c.deblurrer))
     throw new Error(`${source}: final 'best' selects on validation: give valPairs and deblurrer`);
   if (c.final === 'domain' && !c.domainClassifier)

@@ -45,6 +45,7 @@ export async function trainTranslator(c: TranslatorConfig, out: string, o: Train
   using g = buildTranslator(parseArch(c.arch));
   using d = new PatchGAN(c.disc);
   if (c.identityInit && !c.init) g.initIdentity();
+  g.withInputBlur(c.inputSigma);
   if (c.init) scope(() => g.loadStateDict(loadWeights(weightsFile(c.init!)), {}, c.init!));
   const device = o.device ?? 'cpu';
   if (device !== 'cpu') for (const m of [g, d]) m.to(device);
@@ -131,6 +132,7 @@ export async function trainTranslator(c: TranslatorConfig, out: string, o: Train
   });
   let kept: TranslatorResult['kept'];
   const meta: Record<string, string> = { arch: c.arch, kind: 'translator', content: content.description };
+  if (c.inputSigma > 0) meta.input_sigma = String(c.inputSigma);
   if (c.final !== 'last' && !r.interrupted && existsSync(run.best)) {
     const at = loadModelFromCheckpoint(run.best, 'g', g);
     const by = c.final === 'domain' ? 'known_prob' : 'psnr';

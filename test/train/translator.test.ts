@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { liveTensors, manualSeed } from '../../src/tensor/index.js';
+import { F, liveTensors, manualSeed, noGrad, rand } from '../../src/tensor/index.js';
 import { readWeightsMetadata, saveWeights } from '../../src/io/weights.js';
 import { RunDir } from '../../src/train/run.js';
 import { trainTranslator } from '../../src/train/translator.js';
@@ -15,6 +15,7 @@ import { resolveTranslatorConfig, translatorConfig, type TranslatorConfig } from
 import { resolveDeblurConfig, trainDeblur } from '../../src/train/deblur.js';
 import { loadTranslator } from '../../src/infer/load.js';
 import { loadModelFromCheckpoint } from '../../src/train/checkpoint.js';
+import { exportCheckpoint } from '../../src/train/export.js';
 import { writePairs } from './fixtures.js';
 import { maxWeightDiff } from '../helpers/weights.js';
 
@@ -151,6 +152,24 @@ describe('translator training', () => {
     g.dispose();
     fromBest.dispose();
     assert.throws(() => tiny({ final: 'best' }), /final 'best' selects on validation/);
+  });
+
+  test('--input-sigma: G starts as the fixed low-pass, and the weights file and an exported checkpoint carry it', async () => {
+    const dir = join(root, 'input-sigma');
+    const r = await trainTranslator(tiny({ inputSigma: 0.6, steps: 1, valEvery: 1, ckptEvery: 1, discWarmup: 1 }), dir, { quiet: true });
+    assert.equal(readWeightsMetadata(r.weights).input_sigma, '0.6');
+    using g = loadTranslator(dir);
+    assert.equal(g.options.inputSigma, 0.6);
+    // G held during the warm-up is still the identity-started network: its output is the low-pass of its input
+    const x = rand([1, 3, 36, 44]);
+    const out = noGrad(() => g.forwardAnySize(x)[2]);
+    assert.ok(out.sub(F.gaussianBlur(x, 0.6)).abs().max().item() < 1e-6);
+    const exported = join(root, 'input-sigma.safetensors');
+    exportCheckpoint(dir, 'latest', exported);
+    assert.equal(readWeightsMetadata(exported).input_sigma, '0.6');
+    using again = loadTranslator(exported);
+    assert.ok(noGrad(() => again.forwardAnySize(x)[2]).sub(out).abs().max().item() < 1e-6);
+    assert.throws(() => tiny({ inputSigma: -1 }), /inputSigma/);
   });
 
   test("final 'domain' keeps G where the blur-domain classifier finds G(B) most known-blur; no ground truth needed", async () => {
