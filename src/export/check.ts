@@ -1,6 +1,6 @@
 // Re-reading an exported ONNX file and checking that its graph is well formed (onnx's own checker is a
 // Python package): opset, every node input defined before use (topological order), each value defined
-// once, initializers whose bytes match their shape, and ranks inferred through the graph agreeing with
+// once, initializers whose bytes match their shape and that some node reads, and ranks inferred through the graph agreeing with
 // the declared output. Returns a summary for messages and tests.
 import type onnxProto from 'onnx-proto';
 import { onnx } from './graph.js';
@@ -104,6 +104,8 @@ export function checkOnnx(bytes: Uint8Array, file = 'the model'): OnnxSummary {
     }
     for (const o of n.output) define(o, r, where);
   });
+  const read = new Set(nodes.flatMap((n) => n.input));
+  for (const t of inits) if (!read.has(t.name)) bad(`initializer '${t.name}' is never read`);
   for (const o of outputs) {
     if (!defined(o.name)) bad(`output '${o.name}' is never defined`);
     const r = rank.get(o.name)!;

@@ -92,7 +92,12 @@ export function exportOnnx(fn: (x: Tensor) => Tensor, params: ReadonlyMap<string
     if (v.dtype === 'float32') g.floatTensor(k, v.shape, data as Float32Array);
     else g.initializer(k, v.shape, ELEMENT[v.dtype] ?? F32, data);
   }
+  const referenced = new Set<string>([merged.output]);
+  for (const n of merged.nodes)
+    for (const a of n.args)
+      for (const r of Array.isArray(a) ? a : [a]) if (typeof r === 'object' && r !== null && 'ref' in r) referenced.add(r.ref);
   for (const [k, c] of traces[0]!.constants) {
+    if (!referenced.has(k)) continue; // folded intermediates
     if (c.dtype === 'float32') g.floatTensor(k, c.shape, c.data as Float32Array);
     else if (ELEMENT[c.dtype] !== undefined) g.initializer(k, c.shape, ELEMENT[c.dtype]!, c.data);
     else throw new Error(`a constant tensor of dtype ${c.dtype} cannot be exported`);

@@ -1,7 +1,7 @@
 // Recording a forward pass: every operator it runs (ATen operators and the addon's fused kernels, heard
 // through the tensor layer's recorder), with tensors named by where they come from: the graph's input,
 // a parameter (its state-dict key), an earlier operator's output, or a constant made outside any
-// operator (captured by value).
+// operator (captured by value). Operators on constants alone are folded into constants.
 import { noGrad, recordCalls, Tensor, type CallRecorder, type DType, type FusedKernel } from '../tensor/index.js';
 import { native, type TensorHandle, type TypedArray } from '../tensor/native.js';
 import { parseSchema, type ArgKind } from './schema.js';
@@ -63,12 +63,9 @@ export function traceForward(fn: (x: Tensor) => Tensor, x: Tensor, names: Readon
   let counter = 0;
 
   const ref = (h: TensorHandle): Ref => {
-    let name = valueOf.get(h);
-    if (name === undefined) {
-      name = `const${constants.size}`;
-      constants.set(name, { shape: native.shape(h), dtype: native.dtype(h) as DType, data: native.toArray(h) });
-      valueOf.set(h, name);
-    } else if (names.has(h)) parameters.add(name);
+    const name = valueOf.get(h);
+    if (name === undefined) return { ref: capture(h) };
+    if (names.has(h)) parameters.add(name);
     return { ref: name };
   };
   const arg = (kind: ArgKind, v: unknown): Arg => {
@@ -86,8 +83,22 @@ export function traceForward(fn: (x: Tensor) => Tensor, x: Tensor, names: Readon
     });
     return [out, hs.map((h) => native.shape(h))];
   };
+  const capture = (h: TensorHandle): string => {
+    const name = `const${constants.size}`;
+    constants.set(name, { shape: native.shape(h), dtype: native.dtype(h) as DType, data: native.toArray(h) });
+    valueOf.set(h, name);
+    return name;
+  };
+  const isConstant = (a: Arg): boolean =>
+    Array.isArray(a) ? a.every((r) => typeof r !== 'object' || constants.has((r as Ref).ref)) : constants.has((a as Ref).ref);
   const push = (op: string, kinds: ArgKind[], raw: readonly unknown[], result: unknown): void => {
     const args = kinds.map((k, i) => arg(k, raw[i]));
+    const tensors = args.filter((a, i) => (kinds[i] === 'tensor' || kinds[i] === 'tensors') && a !== null && a !== undefined);
+    if (tensors.every(isConstant)) {
+      // Nothing here depends on the input or a parameter (a kernel built in the forward pass): fold it.
+      for (const h of (Array.isArray(result) ? result : [result]) as TensorHandle[]) capture(h);
+      return;
+    }
     const [outputs, shapes] = outputsOf(result);
     nodes.push({ op, args, kinds, outputs, shapes });
   };

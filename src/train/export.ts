@@ -66,7 +66,12 @@ export function exportCheckpoint(
   const model = how.build(arch);
   try {
     const step = loadModelFromCheckpoint(file, how.part, model);
-    const meta: Record<string, string> = { arch, kind: how.kind, steps: String(step), source: `${file} (${which} checkpoint, step ${step})` };
+    const meta: Record<string, string> = {
+      arch,
+      kind: how.kind,
+      steps: String(step),
+      source: `${file} (${which} checkpoint, step ${step})`,
+    };
     if (cfg.inputSigma) meta.input_sigma = String(cfg.inputSigma); // the translator's fixed input blur is part of the model
     save(out, model, meta, o.half ?? false);
     return { step, arch, file };

@@ -37,5 +37,9 @@ test('broken graphs are refused with the reason', () => {
   assert.throws(() => checkOnnx(edit((m) => (m.graph!.initializer![0]!.rawData = new Uint8Array(3)))), /holds 3 bytes for shape/);
   assert.throws(() => checkOnnx(edit((m) => m.graph!.node!.push({ ...m.graph!.node![0]!, name: 'dup' }))), /defines '.*' again/);
   assert.throws(() => checkOnnx(edit((m) => (m.graph!.output![0]!.name = 'nowhere'))), /output 'nowhere' is never defined/);
+  assert.throws(
+    () => checkOnnx(edit((m) => m.graph!.initializer!.push({ ...m.graph!.initializer![0]!, name: 'spare' }))),
+    /initializer 'spare' is never read/,
+  );
   assert.throws(() => checkOnnx(new Uint8Array([0xff, 0xff, 0xff])), /not an ONNX model/);
 });

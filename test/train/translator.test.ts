@@ -168,7 +168,13 @@ describe('translator training', () => {
     exportCheckpoint(dir, 'latest', exported);
     assert.equal(readWeightsMetadata(exported).input_sigma, '0.6');
     using again = loadTranslator(exported);
-    assert.ok(noGrad(() => again.forwardAnySize(x)[2]).sub(out).abs().max().item() < 1e-6);
+    assert.ok(
+      noGrad(() => again.forwardAnySize(x)[2])
+        .sub(out)
+        .abs()
+        .max()
+        .item() < 1e-6,
+    );
     assert.throws(() => tiny({ inputSigma: -1 }), /inputSigma/);
   });
 
