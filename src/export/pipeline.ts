@@ -2,7 +2,7 @@
 // deblurrer), or either model alone, each stage clamped to [0, 1] as `b2b deblur` does. Parameters are
 // named by their state-dict keys, under "translator." and "deblurrer." when both are in one graph.
 import type { Tensor } from '../tensor/index.js';
-import { deblur, type Deblurrer, type MIMOUNet } from '../models/index.js';
+import { deblur, NAFNet, type Deblurrer, type MIMOUNet } from '../models/index.js';
 import { exportOnnx, type OnnxOptions } from './onnx.js';
 
 export interface DeployModels {
@@ -45,6 +45,10 @@ export function pipelineParameters(m: DeployModels): Map<string, Tensor> {
 
 /** The ONNX model of the pipeline (models in eval mode). */
 export function exportPipeline(m: DeployModels, o: OnnxOptions = {}): Uint8Array {
+  if (m.deblurrer instanceof NAFNet && m.deblurrer.usesLocalPooling())
+    throw new Error(
+      "export: NAFNet's test-time local pooling (--tlc) chooses its windows by the image size at run time; export the deblurrer without it",
+    );
   for (const model of [m.deblurrer, m.translator]) model?.eval();
   return exportOnnx(pipelineFunction(m), pipelineParameters(m), {
     ...o,

@@ -246,6 +246,13 @@ export class NAFNet extends Module {
    * attention pools over a window of 1.5× that crop (in image pixels, scaled to the block's level)
    * instead of the whole image; null restores global pooling. Returns this.
    */
+  /** Whether useLocalPooling is on (some block pools locally). */
+  usesLocalPooling(): boolean {
+    return [...this.encoders.items, this.middleBlks, ...this.decoders.items].some((seq) =>
+      (seq.layers as NAFBlock[]).some((b) => b.localPool),
+    );
+  }
+
   useLocalPooling(trainCrop: number | null): this {
     const base = trainCrop === null ? 0 : Math.floor(trainCrop * 1.5);
     const levels: [Sequential, number][] = [

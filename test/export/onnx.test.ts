@@ -5,7 +5,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import ort from 'onnxruntime-node';
 import { noGrad, rand, scope, F, type Tensor } from '../../src/tensor/index.js';
-import { buildDeblurrer, buildTranslator, seedWeights, type ArchId } from '../../src/models/index.js';
+import { buildDeblurrer, buildTranslator, seedWeights, NAFNet, type ArchId } from '../../src/models/index.js';
 import { exportOnnx } from '../../src/export/onnx.js';
 import { exportPipeline, pipelineFunction, type DeployModels } from '../../src/export/pipeline.js';
 import { checkOnnx } from '../../src/export/check.js';
@@ -119,6 +119,9 @@ describe('ONNX export against onnxruntime', () => {
       /follows the input size in a way the exporter does not model/,
     );
     assert.throws(() => exportOnnx((x) => x.add_(1), new Map()), /in-place operator aten::add_/);
+    using tlc = buildDeblurrer('nafnet-small') as NAFNet;
+    tlc.useLocalPooling(64);
+    assert.throws(() => exportPipeline({ deblurrer: tlc, translator: null }), /local pooling \(--tlc\)/);
   });
 
   test('size-dependent padding, slicing and resizing follow any input size', async () => {
