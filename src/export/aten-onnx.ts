@@ -15,7 +15,6 @@ function refOf(a: SizedArg, what: string): string {
   throw new Error(`expected a tensor for ${what}`);
 }
 const t = (g: GraphBuilder, n: SizedNode, i: number): string => g.name(refOf(n.args[i], `argument ${i + 1} of ${n.op}`));
-const opt = (g: GraphBuilder, n: SizedNode, i: number): string => (n.args[i] == null ? '' : t(g, n, i));
 
 /** A constant integer argument (a size-dependent one is an error here). */
 function constInt(n: SizedNode, i: number, dflt: number): number {

@@ -1,6 +1,7 @@
 // Building an ONNX graph (onnx-proto: protobufjs over the official onnx.proto): nodes, initializers,
 // constants, and integers computed from the input's shape (sizes.ts).
 import onnxProto from 'onnx-proto';
+import { scope, tensor } from '../tensor/index.js';
 import { isSizeExpr, type SizeExpr } from './sizes.js';
 
 export const { onnx } = onnxProto;
@@ -27,46 +28,9 @@ function attribute(name: string, v: Attr): AttributeProto {
 
 const bytes = (a: ArrayBufferView): Uint8Array => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
 
-/** float32 → IEEE half bits (round to nearest even). */
-export function toHalfBits(v: Float32Array): Uint16Array {
-  const out = new Uint16Array(v.length);
-  const f = new Float32Array(1),
-    u = new Uint32Array(f.buffer);
-  for (let i = 0; i < v.length; i++) {
-    f[0] = v[i]!;
-    const x = u[0]!;
-    const sign = (x >>> 16) & 0x8000;
-    const exp = (x >>> 23) & 0xff;
-    let mant = x & 0x7fffff;
-    if (exp === 0xff) {
-      out[i] = sign | 0x7c00 | (mant ? 0x200 : 0);
-      continue;
-    }
-    const e = exp - 127 + 15;
-    if (e >= 0x1f) {
-      out[i] = sign | 0x7c00;
-      continue;
-    }
-    if (e <= 0) {
-      if (e < -10) {
-        out[i] = sign;
-        continue;
-      }
-      mant |= 0x800000;
-      const shift = 14 - e;
-      let h = mant >>> shift;
-      const rem = mant & ((1 << shift) - 1),
-        half = 1 << (shift - 1);
-      if (rem > half || (rem === half && h & 1)) h++;
-      out[i] = sign | h;
-      continue;
-    }
-    let h = (e << 10) | (mant >>> 13);
-    const rem = mant & 0x1fff;
-    if (rem > 0x1000 || (rem === 0x1000 && h & 1)) h++;
-    out[i] = sign | h; // a carry into the exponent is the correct rounding (up to infinity)
-  }
-  return out;
+/** float32 → IEEE half bits, converted by libtorch (round to nearest even). */
+function halfBits(v: Float32Array): Uint16Array {
+  return scope(() => tensor(v).half().toArray() as Uint16Array);
 }
 
 export class GraphBuilder {
@@ -142,7 +106,7 @@ export class GraphBuilder {
   }
   /** A float tensor in the graph's precision (float32 values given). */
   floatTensor(name: string, dims: readonly number[], v: Float32Array): string {
-    return this.initializer(name, dims, this.floatType, this.float16 ? toHalfBits(v) : v);
+    return this.initializer(name, dims, this.floatType, this.float16 ? halfBits(v) : v);
   }
   /** A scalar float constant. */
   scalar(v: number): string {

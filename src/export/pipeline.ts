@@ -3,6 +3,7 @@
 // named by their state-dict keys, under "translator." and "deblurrer." when both are in one graph.
 import type { Tensor } from '../tensor/index.js';
 import { deblur, NAFNet, type Deblurrer, type MIMOUNet } from '../models/index.js';
+import { pipeline } from '../eval/pipeline.js';
 import { exportOnnx, type OnnxOptions } from './onnx.js';
 
 export interface DeployModels {
@@ -19,16 +20,15 @@ export function describePipeline(m: DeployModels): string {
   return "G(y): the camera translator alone (its output is the known blur's domain)";
 }
 
-/** y [N, 3, H, W] in [0, 1] → the restored image, as b2b deblur computes it (each stage clamped). */
+/** y [N, 3, H, W] in [0, 1] → the restored image, as b2b deblur computes it (eval's pipeline; each stage clamped). */
 export function pipelineFunction(m: DeployModels): (y: Tensor) => Tensor {
   const { deblurrer: dk, translator: g } = m;
-  if (!dk && !g) throw new Error('export: give a deblurrer, a translator or both');
-  return (y) => {
-    let x = y;
-    if (g) x = g.forwardAnySize(x)[2].clamp(0, 1);
-    if (dk) x = deblur(dk, x).clamp(0, 1);
-    return x;
-  };
+  if (dk) {
+    const restore = pipeline((x) => deblur(dk, x), g);
+    return (y) => restore(y).clamp(0, 1);
+  }
+  if (g) return (y) => g.forwardAnySize(y)[2].clamp(0, 1);
+  throw new Error('export: give a deblurrer, a translator or both');
 }
 
 /** The parameters by graph name. */

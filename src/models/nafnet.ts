@@ -240,12 +240,6 @@ export class NAFNet extends Module {
     this.padMultiple = 2 ** o.encBlocks.length;
   }
 
-  /**
-   * TLC (Chu et al., "Improving Image Restoration by Revisiting Global Information Aggregation", as the
-   * official NAFNet applies it to full-size images): with a training crop size, every block's channel
-   * attention pools over a window of 1.5× that crop (in image pixels, scaled to the block's level)
-   * instead of the whole image; null restores global pooling. Returns this.
-   */
   /** Whether useLocalPooling is on (some block pools locally). */
   usesLocalPooling(): boolean {
     return [...this.encoders.items, this.middleBlks, ...this.decoders.items].some((seq) =>
@@ -253,6 +247,12 @@ export class NAFNet extends Module {
     );
   }
 
+  /**
+   * TLC (Chu et al., "Improving Image Restoration by Revisiting Global Information Aggregation", as the
+   * official NAFNet applies it to full-size images): with a training crop size, every block's channel
+   * attention pools over a window of 1.5× that crop (in image pixels, scaled to the block's level)
+   * instead of the whole image; null restores global pooling. Returns this.
+   */
   useLocalPooling(trainCrop: number | null): this {
     const base = trainCrop === null ? 0 : Math.floor(trainCrop * 1.5);
     const levels: [Sequential, number][] = [

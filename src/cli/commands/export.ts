@@ -1,9 +1,10 @@
 // b2b export onnx: the camera's deblurrer as an ONNX file (D_K∘G in one graph, and each model alone),
 // for onnxruntime on a phone, an edge box or a web page (b2b web).
-import { existsSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
 import { loadDeblurrer, loadTranslator, weightsFile } from '../../infer/load.js';
 import { readWeightsMetadata } from '../../io/weights.js';
+import { writeFileAtomic } from '../../io/safetensors.js';
 import { exportPipeline, type DeployModels } from '../../export/pipeline.js';
 import { checkOnnx } from '../../export/check.js';
 import { OPSET } from '../../export/onnx.js';
@@ -28,19 +29,6 @@ function metadataOf(role: 'deblurrer' | 'translator', spec: string): Record<stri
   const out: Record<string, string> = { [`${role}.weights`]: basename(spec) };
   for (const k of ['arch', 'steps', 'validation']) if (meta[k] !== undefined) out[`${role}.${k}`] = meta[k]!;
   return out;
-}
-
-/** Writes bytes to file through a temporary beside it (never a half-written file under the name). */
-function writeWhole(file: string, bytes: Uint8Array, overwrite: boolean): void {
-  if (existsSync(file) && !overwrite) throw new UsageError(`${file} exists: give --overwrite to replace it, or another --out`);
-  if (existsSync(file) && statSync(file).isDirectory()) throw new UsageError(`${file} is a folder: --out names the .onnx file to write`);
-  const tmp = `${file}.tmp-${process.pid}`;
-  try {
-    writeFileSync(tmp, bytes);
-    renameSync(tmp, file);
-  } finally {
-    rmSync(tmp, { force: true });
-  }
 }
 
 export async function exportCommand(argv: string[]): Promise<void> {
@@ -76,12 +64,14 @@ export async function exportCommand(argv: string[]): Promise<void> {
       [`${stem}.deblurrer.onnx`, { deblurrer: dk, translator: null }],
       [`${stem}.translator.onnx`, { deblurrer: null, translator: g }],
     );
-  for (const [file] of jobs)
+  for (const [file] of jobs) {
     if (existsSync(file) && !values.overwrite) throw new UsageError(`${file} exists: give --overwrite to replace it, or another --out`);
+    if (existsSync(file) && statSync(file).isDirectory()) throw new UsageError(`${file} is a folder: --out names the .onnx file to write`);
+  }
   for (const [file, models] of jobs) {
     const t0 = performance.now();
     const bytes = exportPipeline(models, { float16: values.float16, metadata: meta, producerVersion: VERSION, graphName: basename(stem) });
-    writeWhole(file, bytes, values.overwrite ?? false);
+    writeFileAtomic(file, [bytes]); // through a temporary beside it: never a half-written file under the name
     const s = checkOnnx(bytes, file);
     if (!values.quiet)
       console.log(

@@ -53,9 +53,9 @@ export async function webCommand(argv: string[]): Promise<void> {
   const models: WebModel[] = [];
   const seen = new Set<string>();
   const checked = specs.map((spec) => {
-    const eq = spec.indexOf('=');
-    const file = eq > 0 && !existsSync(spec) ? spec.slice(eq + 1) : spec;
-    const name = eq > 0 && !existsSync(spec) ? spec.slice(0, eq) : basename(file, '.onnx');
+    const eq = existsSync(spec) ? -1 : spec.indexOf('='); // NAME=FILE, unless the whole spec is a file
+    const file = eq > 0 ? spec.slice(eq + 1) : spec;
+    const name = eq > 0 ? spec.slice(0, eq) : basename(file, '.onnx');
     if (!existsSync(file)) throw new UsageError(`web: ${file}: no such model file`);
     const bytes = readFileSync(file);
     const s = checkOnnx(bytes, file);
