@@ -33,6 +33,9 @@ export interface TranslatorConfig extends TrainConfigBase {
   lowpassSigma: number;
   /** σ (px) of a fixed Gaussian in front of G (0: none): G(y) = MIMO-UNet(G_σ * y), so an identity-started G begins as that low-pass. */
   inputSigma: number;
+  /** Weight of the denoising term (0: off): the camera's own noise, taken from the flattest patches of
+   * B, is added to known-blur crops and G must give the crops back, L1 at full scale. */
+  denoise: number;
   /** What D sees: the images ('rgb', the paper) or their high-pass (image − Gaussian σ 2), blind to colour. */
   discInput: 'rgb' | 'highpass';
   /** Start G as the identity (its output convolutions zeroed) instead of the default initialisation. */
@@ -82,6 +85,14 @@ export const TRANSLATOR_OPTIONS: OptionTable<TranslatorConfig> = {
     arg: 'S',
     help: 'σ (px) of a fixed Gaussian in front of G (0: none; G then starts as that low-pass)',
   },
+  denoise: {
+    type: 'number',
+    min: 0,
+    max: 100,
+    flag: 'denoise',
+    arg: 'X',
+    help: "weight of the denoising term: B's own noise (from its flattest patches) added to K crops, G gives K back (0: off)",
+  },
   discInput: oneOf(['rgb', 'highpass'], 'disc-input', 'V', 'what D sees: rgb (paper) or highpass (blind to colour and exposure)'),
   identityInit: { type: 'boolean', flag: 'identity-init', arg: 'on|off', help: 'start G as the identity' },
   discLrScale: { type: 'number', above: 0, max: 100, flag: 'disc-lr-scale', arg: 'X', help: "D's learning rate relative to G's" },
@@ -125,6 +136,7 @@ const RECIPE_BASE = {
   lambdaRec: 0.8,
   lowpassSigma: 2,
   inputSigma: 0,
+  denoise: 0,
   identityInit: true,
   discLrScale: 1,
   curriculumFraction: 0.5,
@@ -203,8 +215,13 @@ export function translatorConfig(recipe: RecipeName, size: SizeName, overrides: 
 
 /** A checked translator config (errors name `source`). */
 export function resolveTranslatorConfig(v: Record<string, unknown>, source = 'translator config'): TranslatorConfig {
-  // Runs configured before 'final' existed kept their last weights; before the classifier, had none.
-  const c = checkConfig<TranslatorConfig>({ final: 'last', domainClassifier: null, inputSigma: 0, ...v }, TRANSLATOR_OPTIONS, source);
+  // Runs configured before 'final' existed kept their last weights; before the classifier, had none;
+  // before the input blur and the denoising term, had neither.
+  const c = checkConfig<TranslatorConfig>(
+    { final: 'last', domainClassifier: null, inputSigma: 0, denoise: 0, ...v },
+    TRANSLATOR_OPTIONS,
+    source,
+  );
   if (c.final === 'best' && (!c.valPairs || !c.deblurrer))
     throw new Error(`${source}: final 'best' selects on validation: give valPairs and deblurrer`);
   if (c.final === 'domain' && !c.domainClassifier)

@@ -1,6 +1,8 @@
 // One translator training step (shared by the trainer and the training benchmark): D first (real K at
 // three scales vs detached G(B), plus the gradient penalty), then G's loss (adversarial through the
-// frozen D, plus λ_rec × the content loss). The step updates D itself; the returned loss is G's.
+// frozen D, plus λ_rec × the content loss, plus, when asked, λ_dn × the denoising term: the camera's own
+// noise added to the known-blur crops, which G must give back). The step updates D itself; the returned
+// loss is G's.
 import { Generator, F, type AmpDtype, type Device, type Tensor } from '../tensor/index.js';
 import { GradScaler } from './grad-scaler.js';
 import type { DataParallel } from './data-parallel.js';
@@ -12,11 +14,16 @@ import { curriculumBatch } from './curriculum.js';
 import type { TranslatorConfig } from './translator-config.js';
 import { adversarialUpdate, type UnpairedBatch } from './adversarial.js';
 import type { StepResult } from './trainer.js';
+import { keyedRng } from '../data/datasets/loader.js';
+import type { NoiseBank } from '../data/datasets/noise-bank.js';
+import type { Rng } from '../data/rng.js';
 
 export type StepConfig = Pick<
   TranslatorConfig,
   'gan' | 'lambdaGp' | 'gpScales' | 'lambdaRec' | 'discInput' | 'curriculum' | 'curriculumFraction' | 'curriculumSteps' | 'seed'
 > & {
+  /** The denoising term's weight and the camera's noise patches (both or neither). */
+  denoise?: { weight: number; bank: NoiseBank };
   discWarmup?: number;
   /** Where G and D live (batches are moved there); 'cpu' default. */
   device?: Device;
@@ -46,6 +53,17 @@ function discView(c: StepConfig): (x: Tensor) => Tensor {
   return c.discInput === 'highpass' ? (x) => x.sub(F.gaussianBlur(x, 2)) : (x) => x;
 }
 
+/**
+ * The denoising term: mean |G(k + n) − k| at full scale, n a field of the camera's noise patches of about
+ * each cell's brightness (drawn from a stream keyed by the step, so a resumed run draws the same noise),
+ * the sum clipped to [0, 1] as a camera clips. G learns to take the camera's noise away and leave the
+ * known blur as it is; K's own noise, which D_K was trained with, stays in the target.
+ */
+export function denoiseLoss(g: MIMOUNet, k: Tensor, bank: NoiseBank, rng: Rng): Tensor {
+  const noisy = k.add(bank.field(k, rng)).clamp(0, 1);
+  return g.forward(noisy)[2].sub(k).abs().mean();
+}
+
 /** A translator step, with the loss scalers it keeps (D's under float16) for the trainer to checkpoint. */
 export type TranslatorStep = ((batch: UnpairedBatch, i: number) => StepResult) & { scalers: Record<string, GradScaler> };
 
@@ -70,7 +88,8 @@ export function translatorStep(c: StepConfig, g: MIMOUNet, d: PatchGAN, dOpt: Ad
     );
     const ys = inputScales(y);
     const outs = g.forward(y);
-    const ks = knownScales(batch.target.blurry.to(device));
+    const k = batch.target.blurry.to(device);
+    const ks = knownScales(k);
     const fakeD = outs.map((t) => t.detach());
     const n = y.shape[0]!;
     const gpAt = c.gpScales === 'full' ? [2] : [0, 1, 2];
@@ -98,21 +117,25 @@ export function translatorStep(c: StepConfig, g: MIMOUNet, d: PatchGAN, dOpt: Ad
         // G: fool the frozen D at every scale, keep the content of every scale.
         adv: generatorLoss(c.gan, d.forwardScales(outs.map(view))),
         rec: content.loss(ys, outs),
+        den: c.denoise ? denoiseLoss(g, k, c.denoise.bank, keyedRng(c.seed, 7717, i)) : undefined,
       }),
       { device, scaler: dScaler, dp: c.dp },
     );
     // A float16 overflow only lowers D's loss scale: the step is skipped, not counted as bad.
     if (r.nonFinite)
       return { loss: outs[2]!.mean(), ...(r.overflow ? { skipUpdate: true } : { nonFinite: true }), logs: { d_loss: r.dLoss } };
-    const { adv, rec } = r.generator;
+    const { adv, rec, den } = r.generator;
+    let loss = adv.add(rec.mul(c.lambdaRec));
+    if (den) loss = loss.add(den.mul(c.denoise!.weight));
     acc =
       seen === 0
         ? a
         : { real: 0.95 * acc.real + 0.05 * a.real, fake: 0.95 * acc.fake + 0.05 * a.fake, mean: 0.95 * acc.mean + 0.05 * a.mean };
     seen++;
     return {
-      loss: adv.add(rec.mul(c.lambdaRec)),
+      loss,
       logs: {
+        ...(den ? { denoise: den.item() } : {}),
         d_loss: dAdv!.item(),
         gp: gp ? gp.item() / gpAt.length : 0,
         g_adv: adv.item(),

@@ -8,6 +8,7 @@ import { Adam } from '../optim/index.js';
 import { loadWeights } from '../io/weights.js';
 import { readImageFolder, readLayout, allPairs } from '../data/datasets/layouts.js';
 import { BatchLoader } from '../data/datasets/loader.js';
+import { NoiseBank } from '../data/datasets/noise-bank.js';
 import { laplacianVarianceBatch } from '../data/datasets/blur-score.js';
 import { contentLoss } from '../losses/perceptual.js';
 import { meanPsnr } from '../eval/psnr.js';
@@ -68,7 +69,16 @@ export async function trainTranslator(c: TranslatorConfig, out: string, o: Train
   const run = RunDir.start(out, { kind: 'translator', ...c }, o, resumed); // once the data has loaded
   run.log({ event: 'content-loss', description: content.description });
   log(`content loss: ${content.description}`);
-  const step = translatorStep({ ...c, device, amp: o.amp, dp: o.dp }, g, d, dOpt, content);
+  using bank = c.denoise > 0 ? await NoiseBank.fromFiles(bSet, c.blur) : null;
+  if (bank)
+    log(`denoising term: ${bank.size} noise patches of ${bank.patch}×${bank.patch} from ${bSet.length} images of B, weight ${c.denoise}`);
+  const step = translatorStep(
+    { ...c, device, amp: o.amp, dp: o.dp, denoise: bank ? { weight: c.denoise, bank } : undefined },
+    g,
+    d,
+    dOpt,
+    content,
+  );
 
   // D_K alone on the validation stack does not change during training: computed once.
   using direct =

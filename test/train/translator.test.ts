@@ -52,7 +52,7 @@ const tiny = (over: Partial<TranslatorConfig>): TranslatorConfig =>
 
 describe('translator training', () => {
   const variants: [string, Partial<TranslatorConfig>][] = [
-    ['hinge, penalty at full scale, no curriculum', { gan: 'hinge', lambdaGp: 1e-4, curriculum: false }],
+    ['hinge, penalty at full scale, no curriculum, denoising term', { gan: 'hinge', lambdaGp: 1e-4, curriculum: false, denoise: 1 }],
     ['vanilla, penalty at all scales, curriculum', { gan: 'vanilla', gpScales: 'all', curriculum: true, curriculumSteps: 2 }],
     ['lsgan, high-pass D input, random VGG16 slices', { gan: 'lsgan', discInput: 'highpass', content: 'vgg16-random' }],
   ];
@@ -71,6 +71,8 @@ describe('translator training', () => {
           assert.ok(Number.isFinite(e[k] as number), `${k} logged and finite at step ${String(e.step)}: ${String(e[k])}`);
         }
         assert.ok((e.d_acc as number) >= 0 && (e.d_acc as number) <= 1);
+        if (c.denoise > 0) assert.ok((e.denoise as number) > 0 && (e.denoise as number) < 1, `denoise logged: ${String(e.denoise)}`);
+        else assert.equal(e.denoise, undefined);
       }
       if (c.curriculum)
         assert.deepEqual(
@@ -93,7 +95,8 @@ describe('translator training', () => {
   test('a translator run interrupted at step 2 and resumed equals an uninterrupted run', async () => {
     const a = join(root, 'straight'),
       b = join(root, 'resumed');
-    const c = tiny({ steps: 4, ckptEvery: 100, valEvery: 100, curriculum: true, curriculumSteps: 3 });
+    // The denoising term draws its noise from a stream keyed by the step: a resumed run draws the same.
+    const c = tiny({ steps: 4, ckptEvery: 100, valEvery: 100, curriculum: true, curriculumSteps: 3, denoise: 1 });
     await trainTranslator(c, a, { quiet: true });
     const first = await trainTranslator(c, b, {
       quiet: true,
@@ -176,6 +179,7 @@ describe('translator training', () => {
         .item() < 1e-6,
     );
     assert.throws(() => tiny({ inputSigma: -1 }), /inputSigma/);
+    assert.throws(() => tiny({ denoise: -1 }), /denoise/);
   });
 
   test("final 'domain' keeps G where the blur-domain classifier finds G(B) most known-blur; no ground truth needed", async () => {
