@@ -5,18 +5,17 @@
 // WebAssembly runs twice: one thread (a plain static server) and N threads (a cross-origin-isolated
 // page, COOP/COEP headers). The last line is one JSON object.
 import { parseArgs } from 'node:util';
-import { createServer } from 'node:http';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, extname, join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { AddressInfo } from 'node:net';
 import ort from 'onnxruntime-node';
 import { chromium } from 'playwright-core';
 import { coreCount, noGrad, rand, scope, setNumThreads } from '../../src/tensor/index.js';
 import { loadDeblurrer, loadTranslator } from '../../src/infer/load.js';
 import { exportPipeline, pipelineFunction } from '../../src/export/pipeline.js';
 import { ORT_FILES } from '../../src/report/web/page.js';
+import { serveStatic } from '../../src/report/web/serve.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '../../..');
 const { values: args } = parseArgs({
@@ -97,23 +96,9 @@ window.timeWasm = async (threads, rounds, size) => {
 window.ready = true;
 </script>`,
 );
-const TYPES: Record<string, string> = { '.html': 'text/html', '.mjs': 'text/javascript', '.wasm': 'application/wasm' };
-const server = createServer((req, res) => {
-  const isolated = (req.headers.referer ?? req.url ?? '').includes('isolated');
-  const path = new URL(req.url ?? '/', 'http://x').pathname.replace(/\.\./g, '');
-  try {
-    const body = readFileSync(join(site, path === '/' ? 'index.html' : path));
-    res.writeHead(200, {
-      'content-type': TYPES[extname(path) || '.html'] ?? 'application/octet-stream',
-      ...(isolated ? { 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp' } : {}),
-    });
-    res.end(body);
-  } catch {
-    res.writeHead(404).end();
-  }
-});
-await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+// b2b web serve's server; the page asked with ?isolated (and what it loads) gets the isolation headers.
+const server = await serveStatic(site, { isolated: (req) => (req.headers.referer ?? req.url ?? '').includes('isolated') });
+const base = server.url;
 const browser = await chromium.launch({ executablePath: args.chromium, args: ['--no-sandbox'] });
 async function timeWasm(n: number): Promise<number[]> {
   const page = await browser.newPage();
@@ -139,7 +124,7 @@ rows.push(['onnxruntime-node (CPU)', await timeOrtNode()]);
 rows.push(['onnxruntime-web WASM, 1 thread', await timeWasm(1)]);
 if (threads > 1) rows.push([`onnxruntime-web WASM, ${threads} threads`, await timeWasm(threads)]);
 await browser.close();
-server.close();
+await server.close();
 rmSync(site, { recursive: true, force: true });
 
 const ref = stats(rows[0]![1]).median;

@@ -85,3 +85,17 @@ export function withFlags<C>(table: OptionTable<C>, changes: Partial<Record<keyo
   }
   return out as OptionTable<C>;
 }
+
+/** Tiles of `b2b deblur` and `b2b web`: --tile N (an integer ≥ 64, default 512) and --overlap N (an integer in [0, tile), default 64). */
+export function tileFlags(
+  values: { tile?: string | boolean; overlap?: string | boolean },
+  command: string,
+): { tile: number; overlap: number } {
+  const tile = values.tile === undefined ? 512 : Number(values.tile),
+    overlap = values.overlap === undefined ? 64 : Number(values.overlap);
+  if (!Number.isInteger(tile) || tile < 64)
+    throw new UsageError(`${command}: --tile must be an integer ≥ 64, got '${String(values.tile)}'`);
+  if (!Number.isInteger(overlap) || overlap < 0 || overlap >= tile)
+    throw new UsageError(`${command}: --overlap must be an integer in [0, tile) = [0, ${tile}), got '${String(values.overlap)}'`);
+  return { tile, overlap };
+}

@@ -138,6 +138,12 @@ describe('b2b eval and deblur', () => {
       assert.equal(noWeights.status, 1);
       assert.match(noWeights.stderr, /nothing: no model\.safetensors/);
       assert.match(b2b('deblur', join(dir, 'pred')).stderr, /give INPUT, --translator \(or none\), --deblurrer and --out/);
+      const tiles = ['--translator', 'none', '--deblurrer', dk, '--out', join(dir, 'o')];
+      assert.match(b2b('deblur', join(dir, 'pred'), ...tiles, '--tile', '32').stderr, /deblur: --tile must be an integer ≥ 64, got '32'/);
+      assert.match(
+        b2b('deblur', join(dir, 'pred'), ...tiles, '--tile', '128', '--overlap', '128').stderr,
+        /deblur: --overlap must be an integer in \[0, tile\) = \[0, 128\), got '128'/,
+      );
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -3,12 +3,10 @@
 // with a clean console; and the command's refusals.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { createServer } from 'node:http';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { extname, join, normalize } from 'node:path';
-import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import { ROOT } from '../helpers/fixtures.js';
 import { NO_CHROMIUM, openPage } from '../helpers/chromium.js';
 import { fewPhotos } from '../helpers/photos.js';
@@ -16,27 +14,30 @@ import { readImage, writeImage } from '../../src/data/image.js';
 import { psnrPerImage } from '../../src/eval/psnr.js';
 
 const b2b = (...args: string[]) => spawnSync(process.execPath, [join(ROOT, 'dist/src/cli/b2b.js'), ...args], { encoding: 'utf8' });
-const TYPES: Record<string, string> = {
-  '.html': 'text/html',
-  '.mjs': 'text/javascript',
-  '.wasm': 'application/wasm',
-  '.onnx': 'application/octet-stream',
-};
-
-/** A static file server on 127.0.0.1 for `dir` (GET only). */
-async function serve(dir: string): Promise<{ url: string; close: () => Promise<void> }> {
-  const server = createServer((req, res) => {
-    const path = normalize(decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname)).replace(/^(\.\.[/\\])+/, '');
-    try {
-      const body = readFileSync(join(dir, path.endsWith('/') ? `${path}index.html` : path));
-      res.writeHead(200, { 'content-type': TYPES[extname(path) || '.html'] ?? 'application/octet-stream' });
-      res.end(body);
-    } catch {
-      res.writeHead(404).end();
-    }
+/** `b2b web serve DIR --port 0` as a user runs it: its URL from the first line it prints, and a stop (SIGTERM) that gives its exit code. */
+async function serveCli(dir: string): Promise<{ url: string; stop: () => Promise<number | null> }> {
+  const child = spawn(process.execPath, [join(ROOT, 'dist/src/cli/b2b.js'), 'web', 'serve', dir, '--port', '0'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`, close: () => new Promise((r) => server.close(() => r())) };
+  let out = '',
+    err = '';
+  child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+  const url = await new Promise<string>((ok, fail) => {
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /at (http:\/\/127\.0\.0\.1:\d+\/)/.exec(out);
+      if (m) ok(m[1]!);
+    });
+    child.on('exit', (code) => fail(new Error(`b2b web serve exited with ${code}: ${err}`)));
+  });
+  const exited = new Promise<number | null>((ok) => child.on('exit', (code) => ok(code)));
+  return {
+    url,
+    stop: () => {
+      child.kill('SIGTERM');
+      return exited;
+    },
+  };
 }
 
 test('b2b web: the page deblurs a photo in the browser as b2b deblur does', { skip: NO_CHROMIUM, timeout: 300_000 }, async () => {
@@ -59,11 +60,12 @@ test('b2b web: the page deblurs a photo in the browser as b2b deblur does', { sk
     const w = b2b('web', '--out', site, '--model', `phone-like=${model}`, '--tile', '256', '--overlap', '32');
     assert.equal(w.status, 0, w.stderr);
 
-    const server = await serve(site);
+    const server = await serveCli(site);
     const { browser, page, problems } = await openPage();
     try {
       await page.goto(server.url);
       await page.waitForSelector('body[data-state="ready"]');
+      assert.equal(await page.evaluate(() => crossOriginIsolated), true, 'b2b web serve isolates the page (WebAssembly threads)');
       assert.equal(await page.locator('#model option').count(), 1);
       await page.setInputFiles('#file', img);
       await page.waitForSelector('body[data-state="loaded"]');
@@ -90,14 +92,14 @@ test('b2b web: the page deblurs a photo in the browser as b2b deblur does', { sk
       assert.deepEqual(problems, []);
     } finally {
       await browser.close();
-      await server.close();
+      assert.equal(await server.stop(), 0, 'b2b web serve stops cleanly on SIGTERM');
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 });
 
-test('b2b web refuses missing models, a foreign non-empty folder and bad tiles', () => {
+test('b2b web refuses missing models, a foreign non-empty folder and bad tiles; serve refuses a foreign folder', () => {
   const dir = mkdtempSync(join(tmpdir(), 'b2b-web-'));
   try {
     assert.match(b2b('web', '--out', join(dir, 's')).stderr, /give at least one --model/);
@@ -110,8 +112,10 @@ test('b2b web refuses missing models, a foreign non-empty folder and bad tiles',
     assert.match(b2b('web', '--out', join(dir, 's'), '--model', join(dir, 'bad.onnx')).stderr, /bad\.onnx: not an ONNX model/);
     assert.match(
       b2b('web', '--out', join(dir, 's'), '--model', join(dir, 'bad.onnx'), '--tile', '64', '--overlap', '64').stderr,
-      /--overlap \(64\) must be smaller/,
+      /web: --overlap must be an integer in \[0, tile\) = \[0, 64\), got '64'/,
     );
+    assert.match(b2b('web', 'serve', mine).stderr, /web serve: .*mine is not a folder written by b2b web/);
+    assert.match(b2b('web', 'serve').stderr, /web serve: give one folder written by b2b web/);
     assert.equal(readFileSync(join(mine, 'notes.txt'), 'utf8'), 'keep');
   } finally {
     rmSync(dir, { recursive: true, force: true });

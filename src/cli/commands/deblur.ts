@@ -3,6 +3,7 @@ import { loadDeblurrer, loadTranslator, tlcOption } from '../../infer/load.js';
 import { inputKind, restorePath } from '../../infer/restore.js';
 import { outputMode, printResult, TaskProgress } from '../progress.js';
 import { checkDevice, DEVICE_HELP, parse, stringFlags, UsageError } from '../usage.js';
+import { tileFlags } from '../options.js';
 
 const HELP = `usage: b2b deblur INPUT --translator RUN|FILE|none --deblurrer RUN|FILE --out OUT [options]
   INPUT           an image, a folder of images, or a video (frames streamed through ffmpeg; frame
@@ -32,11 +33,7 @@ export async function deblurCommand(argv: string[]): Promise<void> {
   const input = positionals[0];
   if (!input || !values.out || !values.deblurrer || !values.translator)
     throw new UsageError(`deblur: give INPUT, --translator (or none), --deblurrer and --out\n\n${HELP}`);
-  const tile = values.tile === undefined ? 512 : Number(values.tile),
-    overlap = values.overlap === undefined ? 64 : Number(values.overlap);
-  if (!Number.isInteger(tile) || tile < 64) throw new UsageError(`deblur: --tile must be an integer ≥ 64, got '${values.tile}'`);
-  if (!Number.isInteger(overlap) || overlap < 0 || overlap >= tile)
-    throw new UsageError(`deblur: --overlap must be an integer in [0, tile), got '${values.overlap}'`);
+  const { tile, overlap } = tileFlags(values, 'deblur');
   using d = loadDeblurrer(values.deblurrer, values.arch, tlcOption(values.tlc), device);
   using g = values.translator === 'none' ? null : loadTranslator(values.translator, undefined, device);
   const progress = new TaskProgress('deblur', outputMode(values), inputKind(input) === 'video' ? 'frames' : 'images');

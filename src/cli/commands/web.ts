@@ -6,15 +6,20 @@ import { checkOnnx } from '../../export/check.js';
 import { ORT_FILES, renderWebPage } from '../../report/web/page.js';
 import type { WebModel } from '../../report/web/client.js';
 import { parse, stringFlags, UsageError } from '../usage.js';
+import { tileFlags } from '../options.js';
+import { serveStatic } from '../../report/web/serve.js';
 
 const HELP = `usage: b2b web --out DIR --model [NAME=]FILE.onnx [--model …] [--title T] [--tile N] [--overlap N]
+       b2b web serve DIR [--port N] [--host H]
   writes DIR/index.html, DIR/ort/ (onnxruntime-web, WebAssembly) and DIR/models/ (copies of the models):
   a page where a person drops a photo, picks a model and gets the deblurred image (before/after slider,
-  download). Serve DIR with any static server (e.g. python3 -m http.server -d DIR); browsers do not run
-  WebAssembly modules from file:// pages.
+  download). Browsers do not run WebAssembly modules from file:// pages: 'b2b web serve DIR' serves the
+  folder (default http://127.0.0.1:8000/, until Ctrl-C) with the cross-origin isolation headers that let
+  the page use several threads; any static server works too, on one thread.
   --model [NAME=]FILE   a model from b2b export onnx (repeatable; NAME: its label, default the file's name)
   --title T             the page's title
-  --tile N, --overlap N tiles for large photos (default 512 and 64, as b2b deblur)`;
+  --tile N, --overlap N tiles for large photos (as b2b deblur: tile ≥ 64, default 512; overlap in [0, tile), default 64)
+  --port N, --host H    where serve listens (default 8000 on 127.0.0.1, this machine only; 0: any free port)`;
 
 /** A marker so that a later run may write into the folder again; a folder without it is not ours. */
 const MARKER = '.b2b-web';
@@ -23,14 +28,33 @@ function ortDist(): string {
   return dirname(fileURLToPath(import.meta.resolve('onnxruntime-web')));
 }
 
-function positiveInt(v: string | undefined, flag: string, dflt: number): number {
-  if (v === undefined) return dflt;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 16) throw new UsageError(`web: ${flag} must be an integer ≥ 16, got '${v}'`);
-  return n;
+/** b2b web serve DIR: serves a folder b2b web wrote until the process is stopped. */
+async function serveCommand(argv: string[]): Promise<void> {
+  const { values, positionals } = parse(argv, stringFlags('port', 'host'), HELP);
+  if (positionals.length !== 1) throw new UsageError(`web serve: give one folder written by b2b web\n\n${HELP}`);
+  const dir = positionals[0]!;
+  if (!existsSync(join(dir, 'index.html')) || !existsSync(join(dir, MARKER)))
+    throw new UsageError(`web serve: ${dir} is not a folder written by b2b web (no index.html and ${MARKER})`);
+  const port = values.port === undefined ? 8000 : Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new UsageError(`web serve: --port must be an integer in [0, 65535], got '${values.port}'`);
+  const server = await serveStatic(dir, { port, host: values.host ?? '127.0.0.1' }).catch((e: Error) => {
+    throw new Error(`web serve: cannot listen on ${values.host ?? '127.0.0.1'}:${port}: ${e.message}`);
+  });
+  console.log(`serving ${dir} at ${server.url} (cross-origin isolated: the page uses several threads); Ctrl-C stops`);
+  await new Promise<void>((done) => {
+    const stop = (): void => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      void server.close().then(done);
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
 }
 
 export async function webCommand(argv: string[]): Promise<void> {
+  if (argv[0] === 'serve') return serveCommand(argv.slice(1));
   const { values, positionals } = parse(
     argv,
     { ...stringFlags('out', 'title', 'tile', 'overlap'), model: { type: 'string', multiple: true }, quiet: { type: 'boolean' } },
@@ -40,9 +64,7 @@ export async function webCommand(argv: string[]): Promise<void> {
   if (!values.out) throw new UsageError(`web: give --out DIR\n\n${HELP}`);
   const specs = values.model ?? [];
   if (!specs.length) throw new UsageError(`web: give at least one --model FILE.onnx (made by b2b export onnx)\n\n${HELP}`);
-  const tile = positiveInt(values.tile, '--tile', 512),
-    overlap = positiveInt(values.overlap, '--overlap', 64);
-  if (overlap >= tile) throw new UsageError(`web: --overlap (${overlap}) must be smaller than --tile (${tile})`);
+  const { tile, overlap } = tileFlags(values, 'web');
 
   const out = values.out;
   if (existsSync(out)) {
@@ -80,6 +102,6 @@ export async function webCommand(argv: string[]): Promise<void> {
   writeFileSync(join(out, 'index.html'), renderWebPage({ models, tile, overlap }, title));
   if (!values.quiet)
     console.log(
-      `${join(out, 'index.html')}: ${models.length} model${models.length > 1 ? 's' : ''} (${models.map((m) => m.name).join(', ')}); serve the folder, e.g. python3 -m http.server -d ${out}`,
+      `${join(out, 'index.html')}: ${models.length} model${models.length > 1 ? 's' : ''} (${models.map((m) => m.name).join(', ')}); serve it with b2b web serve ${out}`,
     );
 }
