@@ -17,6 +17,7 @@ import { weights } from './commands/weights.js';
 import { webCommand } from './commands/web.js';
 import { didYouMean, HelpRequest, UsageError } from './usage.js';
 import { VERSION } from './version.js';
+import { StageInterrupted } from '../experiment/stages.js';
 
 const HELP = `b2b — give a camera its own deblurrer (Blur2Blur, CVPR 2024) on libtorch
 
@@ -93,6 +94,7 @@ main(process.argv.slice(2)).catch((e: unknown) => {
     process.exit(2);
   }
   console.error(`b2b: ${e instanceof Error ? e.message : String(e)}`);
+  if (e instanceof StageInterrupted) process.exit(130); // stopped by a signal, as shells report it
   if (process.env.B2B_DEBUG && e instanceof Error) console.error(e.stack);
   process.exit(1);
 });

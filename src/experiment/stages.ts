@@ -13,12 +13,24 @@ export interface StageLog {
   status: 'done' | 'skipped' | 'resumed';
 }
 
+/** A stage ended without completing (a training run stopped by Ctrl-C or SIGTERM saved its checkpoint). */
+export class StageInterrupted extends Error {
+  constructor(readonly stage: string) {
+    super(`stopped during '${stage}' (what it had done is saved); run the same command again to continue from there`);
+    this.name = 'StageInterrupted';
+  }
+}
+
 export class Stages {
   readonly log: StageLog[] = [];
 
   constructor(private readonly say: (line: string) => void) {}
 
-  /** Runs `fn` unless `done()` already holds; records and prints the wall time. */
+  /**
+   * Runs `fn` unless `done()` already holds; records and prints the wall time. When a training stage
+   * (one with `runDir`) is still not done afterwards (its run was interrupted: it saved a checkpoint and returned), throws
+   * StageInterrupted, so that no later stage uses an unfinished result and one Ctrl-C stops it all.
+   */
   async run(stage: string, done: () => boolean, fn: (resume: boolean) => Promise<void>, runDir?: string): Promise<void> {
     if (done()) {
       this.log.push({ stage, seconds: 0, status: 'skipped' });
@@ -31,6 +43,10 @@ export class Stages {
     const t0 = performance.now();
     await fn(resume);
     const seconds = (performance.now() - t0) / 1000;
+    if (runDir !== undefined && !done()) {
+      this.say(`${stage}: interrupted after ${(seconds / 60).toFixed(1)} min`);
+      throw new StageInterrupted(stage);
+    }
     this.log.push({ stage, seconds, status: resume ? 'resumed' : 'done' });
     this.say(`${stage}: ${(seconds / 60).toFixed(1)} min`);
   }

@@ -5,8 +5,8 @@
 // crops and asks G to give the crops back (src/train/translator-step.ts). Noise grows with brightness
 // in linear light and shrinks or grows with it after a response curve, so every patch keeps its mean
 // brightness and a field drawn for an image takes, cell by cell, patches of about the cell's brightness.
-// Limit: fine texture, at a brightness where an image has nothing flatter, passes for
-// noise; blurry images have little of it (motion blur removes fine texture first).
+// Limit: fine texture, at a brightness where an image has nothing flatter, passes for noise; blurry
+// images have little of it (motion blur removes fine texture first).
 import { F, arange, cat, fromArray, scope, type Tensor } from '../../tensor/index.js';
 import type { Rng } from '../rng.js';
 import { readImage } from '../image.js';
@@ -68,7 +68,9 @@ export function noisePatches(image: Tensor, o: NoiseBankOptions = {}): ImageNois
     for (let i = 0; i < m; i++) {
       if (!(lo[i]! > 0.01 && hi[i]! < 0.99)) continue;
       const b = binOf(brightness[i]!, bins);
-      byBin.set(b, [...(byBin.get(b) ?? []), i]);
+      const ids = byBin.get(b);
+      if (ids) ids.push(i);
+      else byBin.set(b, [i]);
     }
     const chosen = [...byBin.values()].flatMap((ids) =>
       ids.sort((a, b) => variance[a]! - variance[b]!).slice(0, Math.round(keep * ids.length)),
