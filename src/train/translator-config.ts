@@ -76,7 +76,14 @@ export const TRANSLATOR_OPTIONS: OptionTable<TranslatorConfig> = {
   lambdaRec: { type: 'number', min: 0, flag: 'lambda-rec', arg: 'X', help: 'content-loss weight' },
   content: oneOf(CONTENT_LOSSES, 'content', 'C', `${CONTENT_LOSSES.join(', ')} (vgg16/19 need --vgg-weights)`),
   vggWeights: { type: 'string?', flag: 'vgg-weights', arg: 'FILE', help: 'torchvision VGG (vgg19-dcbb9e9d.pth, vgg16-397923af.pth)' },
-  lowpassSigma: { type: 'number', above: 0, max: 32, help: "σ (px) of the low-pass content losses' Gaussian" },
+  lowpassSigma: {
+    type: 'number',
+    above: 0,
+    max: 32,
+    flag: 'lowpass-sigma',
+    arg: 'S',
+    help: "σ (px) of the low-pass content losses' Gaussian at full scale (halved per scale; the bench: 1)",
+  },
   inputSigma: {
     type: 'number',
     min: 0,
