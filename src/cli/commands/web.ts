@@ -38,8 +38,9 @@ async function serveCommand(argv: string[]): Promise<void> {
   const port = values.port === undefined ? 8000 : Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535)
     throw new UsageError(`web serve: --port must be an integer in [0, 65535], got '${values.port}'`);
-  const server = await serveStatic(dir, { port, host: values.host ?? '127.0.0.1' }).catch((e: Error) => {
-    throw new Error(`web serve: cannot listen on ${values.host ?? '127.0.0.1'}:${port}: ${e.message}`);
+  const host = values.host ?? '127.0.0.1';
+  const server = await serveStatic(dir, { port, host }).catch((e: Error) => {
+    throw new Error(`web serve: cannot listen on ${host}:${port}: ${e.message}`);
   });
   console.log(`serving ${dir} at ${server.url} (cross-origin isolated: the page uses several threads); Ctrl-C stops`);
   await new Promise<void>((done) => {

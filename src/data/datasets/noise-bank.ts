@@ -168,9 +168,10 @@ export class NoiseBank implements Disposable {
         idx[i] = this.pick(means[i]!, rng);
         sign[i] = rng.next() < 0.5 ? -1 : 1;
       }
+      // Chosen where the bank lives; only the field's patches go to the images' device.
       const patches = this.noise
+        .indexSelect(0, fromArray(idx, [idx.length], { device: this.noise.device }))
         .to(images.device)
-        .indexSelect(0, fromArray(idx, [idx.length], { device: images.device }))
         .mul(fromArray(sign, [idx.length, 1, 1, 1], { device: images.device }));
       // [n·gh·gw, 3, P, P] → [n, 3, gh·P, gw·P], cut to H × W
       const f = patches.reshape([n, gh, gw, 3, p, p]).permute([0, 3, 1, 4, 2, 5]).reshape([n, 3, gh * p, gw * p]);
