@@ -5,6 +5,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { generateBenchmark } from '../data/benchmark.js';
 import type { CameraConfig } from '../data/camera/config.js';
+import { readWeightsMetadata } from '../io/weights.js';
 import { RunDir } from '../train/run.js';
 
 export interface StageLog {
@@ -53,17 +54,27 @@ export class Stages {
 }
 
 /**
- * A finished run: its final weights exist and its last logged event is not an interruption (an
- * interrupted run also leaves weights behind, but is resumed, not skipped). Shipped weight folders
- * count as finished.
+ * A finished run: its final weights exist and its log's last lifecycle event (resume, interrupted,
+ * finished) is `finished`. An interrupted run also leaves weights behind, and a run killed outright
+ * after a resume keeps those stale weights, so weights alone do not tell. Logs from before the
+ * `finished` mark: the last entry is no interruption or resume and, where the run can be resumed (it
+ * has checkpoints), the weights hold the last logged step. Weight folders without checkpoints or log
+ * (shipped ones) count as finished.
  */
 export function finished(run: string): boolean {
-  if (!existsSync(join(run, 'model.safetensors'))) return false;
+  const weights = join(run, 'model.safetensors');
+  if (!existsSync(weights)) return false;
   if (!existsSync(join(run, 'metrics.jsonl'))) return true;
-  const events = RunDir.open(run)
-    .metrics()
-    .filter((m) => typeof m.event === 'string' || typeof m.step === 'number');
-  return events[events.length - 1]?.event !== 'interrupted';
+  const entries = RunDir.open(run).metrics();
+  const lifecycle = entries.filter((m) => m.event === 'resume' || m.event === 'interrupted' || m.event === 'finished');
+  if (lifecycle.some((m) => m.event === 'finished')) return lifecycle[lifecycle.length - 1]!.event === 'finished';
+  const events = entries.filter((m) => typeof m.event === 'string' || typeof m.step === 'number');
+  const last = events[events.length - 1]?.event;
+  if (last === 'interrupted' || last === 'resume') return false;
+  if (!existsSync(join(run, 'checkpoints', 'latest.safetensors'))) return true;
+  const saved = Number(readWeightsMetadata(weights).steps);
+  const logged = Math.max(0, ...entries.map((m) => (typeof m.step === 'number' ? m.step : 0)));
+  return !Number.isFinite(saved) || saved >= logged;
 }
 
 /** A simulated benchmark folder is complete when its manifest names the same camera and seed. */

@@ -66,11 +66,15 @@ export class RunDir {
     return join(this.dir, 'samples', `step-${String(step).padStart(7, '0')}.png`);
   }
 
-  /** The final weights, with the model's metadata plus the steps run and the last validation. */
+  /**
+   * The final weights, with the model's metadata plus the steps run and the last validation. A run that
+   * was not interrupted then logs `finished`, the mark that tells a finished run from one killed after
+   * an earlier interruption had left weights behind.
+   */
   saveFinal(
     weights: Map<string, Tensor>,
     meta: Record<string, string>,
-    r: { steps: number; lastValidation?: Record<string, number> },
+    r: { steps: number; lastValidation?: Record<string, number>; interrupted?: boolean },
   ): string {
     if (!this.writes) return this.finalWeights;
     saveWeights(this.finalWeights, weights, {
@@ -78,6 +82,7 @@ export class RunDir {
       steps: String(r.steps),
       ...(r.lastValidation ? { validation: JSON.stringify(r.lastValidation) } : {}),
     });
+    if (!r.interrupted) this.log({ event: 'finished', step: r.steps });
     return this.finalWeights;
   }
 

@@ -1,11 +1,14 @@
-// Which runs the bench treats as done: an interrupted run leaves weights behind but is resumed; an
-// interrupted stage stops the bench (no later stage uses its unfinished result) and the next run resumes it.
+// Which runs the bench treats as done: an interrupted run leaves weights behind but is resumed, and so is
+// one killed outright after such a resume; an interrupted stage stops the bench (no later stage uses its
+// unfinished result) and the next run resumes it.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RunDir } from '../../src/train/run.js';
+import { saveWeights } from '../../src/io/weights.js';
+import { tensor } from '../../src/tensor/index.js';
 import { StageInterrupted, Stages, finished } from '../../src/experiment/stages.js';
 import { resolveDeblurConfig, trainDeblur } from '../../src/train/deblur.js';
 import { writePairs } from '../train/fixtures.js';
@@ -15,14 +18,47 @@ describe('bench stages', () => {
     const dir = mkdtempSync(join(tmpdir(), 'b2b-stages-'));
     try {
       const run = RunDir.create(join(dir, 'r'), { kind: 'deblur' });
+      const weights = new Map([['w', tensor([1, 2])]]);
       assert.equal(finished(run.dir), false, 'no weights yet');
       run.log({ step: 10, loss: 1 });
       run.log({ event: 'interrupted', step: 10 });
-      writeFileSync(run.finalWeights, 'x');
+      saveWeights(run.latest, weights, { steps: '10' });
+      run.saveFinal(weights, {}, { steps: 10, interrupted: true });
       assert.equal(finished(run.dir), false, 'interrupted: resume, do not skip');
       run.log({ event: 'resume', step: 10 });
       run.log({ step: 20, loss: 0.5 });
+      assert.equal(finished(run.dir), false, 'killed after the resume: the weights are the interrupted step-10 ones');
+      run.saveFinal(weights, {}, { steps: 30 });
+      assert.equal(run.metrics().at(-1)!.event, 'finished');
       assert.equal(finished(run.dir), true);
+      run.log({ step: 30, final_validation: { psnr: 1 } });
+      assert.equal(finished(run.dir), true, 'entries after the mark that are no lifecycle event');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('finished, for logs from before the finished mark: by the steps the weights hold', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'b2b-stages-'));
+    try {
+      const run = RunDir.create(join(dir, 'r'), { kind: 'deblur' });
+      const w = new Map([['w', tensor([1, 2])]]);
+      run.log({ event: 'interrupted', step: 6 });
+      saveWeights(run.finalWeights, w, { steps: '6' });
+      saveWeights(run.latest, w, { steps: '6' });
+      run.log({ event: 'resume', step: 6 });
+      assert.equal(finished(run.dir), false, 'killed right after the resume');
+      run.log({ step: 400, loss: 1 });
+      assert.equal(finished(run.dir), false, 'killed at step 400 with the step-6 weights');
+      saveWeights(run.finalWeights, w, { steps: '806' });
+      run.log({ step: 806, validation: { psnr: 1 } });
+      assert.equal(finished(run.dir), true);
+      saveWeights(run.finalWeights, w, { steps: '750' });
+      assert.equal(finished(run.dir), false);
+      rmSync(join(run.dir, 'checkpoints'), { recursive: true });
+      assert.equal(finished(run.dir), true, 'weights exported from a checkpoint into a folder that cannot be resumed');
+      rmSync(join(run.dir, 'metrics.jsonl'));
+      assert.equal(finished(run.dir), true, 'a weights folder without a log');
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
