@@ -97,7 +97,7 @@ export function budgetSeconds(v: string | undefined, command: string): number | 
 /** The --minutes help line, its description starting at `column` to line up with the command's other options. */
 export function budgetHelp(column: number): string {
   const pad = ' '.repeat(column);
-  return `${'  --minutes N'.padEnd(column)}a wall-time budget: the run ends at N minutes as finished (checkpoint,\n${pad}validation, final weights), or at its step count if that comes first`;
+  return `${'  --minutes N'.padEnd(column)}a wall-time budget: the run ends at N minutes as finished (checkpoint,\n${pad}validation, final weights), or at its step count if that comes first; a resumed\n${pad}run counts the minutes it has had`;
 }
 
 /** What this build can do with GPUs, in words. */

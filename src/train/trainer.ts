@@ -56,7 +56,8 @@ export interface LoopOptions<B> {
   /** Consecutive non-finite steps before rolling back to the last good checkpoint. */
   maxBadSteps?: number;
   quiet?: boolean;
-  /** Wall-clock budget: the run ends (as finished, with a checkpoint) once this many seconds have passed. */
+  /** Wall-clock budget: the run ends (as finished, with a checkpoint) once this many seconds have passed,
+   * counted over its resumes (checkpoints keep the seconds trained). */
   maxSeconds?: number;
   /**
    * With maxSeconds (default on): the run's length, and with it the schedule, is fitted to the steps
@@ -143,7 +144,7 @@ export interface StepResult {
 }
 
 export async function trainLoop<B>(o: LoopOptions<B>): Promise<LoopResult> {
-  const t0 = performance.now();
+  const start = performance.now();
   const dp = o.dp,
     main = !dp || dp.isMain;
   const log = (entry: Record<string, unknown>): void => {
@@ -157,6 +158,10 @@ export async function trainLoop<B>(o: LoopOptions<B>): Promise<LoopResult> {
     o.data.restore(state.loader as never);
     log({ event: 'resume', step: state.step });
   }
+  // Time counts over the run's resumes: a budget is the run's, not each process's (the seconds between
+  // the last checkpoint and an interruption are counted again when their steps are).
+  const spent = typeof state.extra?.seconds === 'number' ? state.extra.seconds : 0;
+  const t0 = start - spent * 1000;
   // Every rank starts from rank 0's weights.
   dp?.broadcast(o.parts.map((p) => p.model));
   let steps = o.steps,
@@ -186,7 +191,15 @@ export async function trainLoop<B>(o: LoopOptions<B>): Promise<LoopResult> {
     ...(own.length ? { scalers: Object.fromEntries(own.map(([name, s]) => [name, s.state])) } : {}),
   });
   const save = (file: string, step: number): void =>
-    void (main && saveCheckpoint(file, o.parts, { ...state, extra: { ...state.extra, ...scalerExtra() }, step, loader: o.data.position }));
+    void (
+      main &&
+      saveCheckpoint(file, o.parts, {
+        ...state,
+        extra: { ...state.extra, ...scalerExtra(), seconds: (performance.now() - t0) / 1000 },
+        step,
+        loader: o.data.position,
+      })
+    );
   const amp = o.amp;
   const runStep = (batch: B, step: number): StepResult =>
     amp ? autocast(amp.device, amp.dtype, () => o.step(batch, step)) : o.step(batch, step);

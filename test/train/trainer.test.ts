@@ -16,6 +16,7 @@ import { trainLoop } from '../../src/train/trainer.js';
 import { GradScaler } from '../../src/train/grad-scaler.js';
 import { loadCheckpoint, saveCheckpoint } from '../../src/train/checkpoint.js';
 import { writeFileAtomic } from '../../src/io/safetensors.js';
+import { loadWeights, readWeightsMetadata, saveWeights } from '../../src/io/weights.js';
 import { resolveDeblurConfig, trainDeblur } from '../../src/train/deblur.js';
 import { writePairs } from './fixtures.js';
 
@@ -198,6 +199,28 @@ describe('trainDeblur', () => {
         .metrics()
         .some((m) => m.event === 'budget'),
     );
+  });
+
+  test("a time budget counts over the run's resumes, from the seconds its checkpoint holds", async () => {
+    const out = join(root, 'budget-resumed');
+    const c = resolveDeblurConfig({ pairs: pairsDir, steps: 50, batch: 2, crop: 16, valEvery: 1000, ckptEvery: 1000, valImages: 2 });
+    const first = await trainDeblur(c, out, {
+      quiet: true,
+      maxSeconds: 3600,
+      onStep: (s) => {
+        if (s === 2) process.emit('SIGTERM');
+      },
+    });
+    assert.ok(first.interrupted);
+    const latest = join(out, 'checkpoints', 'latest.safetensors');
+    const meta = readWeightsMetadata(latest);
+    const state = JSON.parse(meta.state!) as { step: number; extra: { seconds: number } };
+    assert.ok(state.extra.seconds > 0 && state.extra.seconds <= first.seconds + 1e-6, `seconds saved: ${state.extra.seconds}`);
+    // As if the first process had trained for 59 of its 60 minutes: the resumed one has one left.
+    saveWeights(latest, loadWeights(latest), { ...meta, state: JSON.stringify({ ...state, extra: { ...state.extra, seconds: 3599.5 } }) });
+    const second = await trainDeblur(c, out, { quiet: true, resume: true, maxSeconds: 3600 });
+    assert.ok(second.budgetReached, "the budget was the run's: it ends within the minute left");
+    assert.ok(second.steps < 50 && second.seconds >= 3599.5, `${second.steps} steps, ${second.seconds} s`);
   });
 });
 
