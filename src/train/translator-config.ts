@@ -36,6 +36,9 @@ export interface TranslatorConfig extends TrainConfigBase {
   /** Weight of the denoising term (0: off): the camera's own noise, taken from the flattest patches of
    * B, is added to known-blur crops and G must give the crops back, L1 at full scale. */
   denoise: number;
+  /** The camera's JPEG quality range [lo, hi] (1–100), or null: the denoising term's noisy crops are then
+   * also written as JPEG at a quality drawn from it, so G learns to take the blocking away too. */
+  jpeg: [number, number] | null;
   /** What D sees: the images ('rgb', the paper) or their high-pass (image − Gaussian σ 2), blind to colour. */
   discInput: 'rgb' | 'highpass';
   /** Start G as the identity (its output convolutions zeroed) instead of the default initialisation. */
@@ -100,6 +103,12 @@ export const TRANSLATOR_OPTIONS: OptionTable<TranslatorConfig> = {
     arg: 'X',
     help: "weight of the denoising term: B's own noise (from its flattest patches) added to K crops, G gives K back (0: off)",
   },
+  jpeg: {
+    type: 'pair?',
+    min: 1,
+    max: 100,
+    help: "the camera's JPEG quality range for the denoising term's input (null: none; b2b train translator --jpeg sets it)",
+  },
   discInput: oneOf(['rgb', 'highpass'], 'disc-input', 'V', 'what D sees: rgb (paper) or highpass (blind to colour and exposure)'),
   identityInit: { type: 'boolean', flag: 'identity-init', arg: 'on|off', help: 'start G as the identity' },
   discLrScale: { type: 'number', above: 0, max: 100, flag: 'disc-lr-scale', arg: 'X', help: "D's learning rate relative to G's" },
@@ -144,6 +153,7 @@ const RECIPE_BASE = {
   lowpassSigma: 2,
   inputSigma: 0,
   denoise: 0,
+  jpeg: null,
   identityInit: true,
   discLrScale: 1,
   curriculumFraction: 0.5,
@@ -223,9 +233,9 @@ export function translatorConfig(recipe: RecipeName, size: SizeName, overrides: 
 /** A checked translator config (errors name `source`). */
 export function resolveTranslatorConfig(v: Record<string, unknown>, source = 'translator config'): TranslatorConfig {
   // Runs configured before 'final' existed kept their last weights; before the classifier, had none;
-  // before the input blur and the denoising term, had neither.
+  // before the input blur, the denoising term and its JPEG, had none of them.
   const c = checkConfig<TranslatorConfig>(
-    { final: 'last', domainClassifier: null, inputSigma: 0, denoise: 0, ...v },
+    { final: 'last', domainClassifier: null, inputSigma: 0, denoise: 0, jpeg: null, ...v },
     TRANSLATOR_OPTIONS,
     source,
   );
@@ -233,6 +243,8 @@ export function resolveTranslatorConfig(v: Record<string, unknown>, source = 'tr
     throw new Error(`${source}: final 'best' selects on validation: give valPairs and deblurrer`);
   if (c.final === 'domain' && !c.domainClassifier)
     throw new Error(`${source}: final 'domain' selects by the blur-domain classifier: give domainClassifier`);
+  if (c.jpeg && c.denoise === 0) throw new Error(`${source}: jpeg shapes the denoising term's input: give denoise a weight above 0`);
+  if (c.jpeg && c.jpeg[0] > c.jpeg[1]) throw new Error(`${source}: jpeg [lo, hi] needs lo ≤ hi, got [${c.jpeg.join(', ')}]`);
   const arch = parseArch(c.arch);
   if (!arch.startsWith('mimo-unet'))
     throw new Error(`${source}: the translator is a MIMO-UNet (mimo-unet-small, mimo-unet, mimo-unet-plus), got '${c.arch}'`);

@@ -1,9 +1,9 @@
 // One translator training step (shared by the trainer and the training benchmark): D first (real K at
 // three scales vs detached G(B), plus the gradient penalty), then G's loss (adversarial through the
 // frozen D, plus λ_rec × the content loss, plus, when asked, λ_dn × the denoising term: the camera's own
-// noise added to the known-blur crops, which G must give back). The step updates D itself; the returned
+// noise (and JPEG) put on the known-blur crops, which G must give back). The step updates D itself; the returned
 // loss is G's.
-import { Generator, F, type AmpDtype, type Device, type Tensor } from '../tensor/index.js';
+import { Generator, F, noGrad, type AmpDtype, type Device, type Tensor } from '../tensor/index.js';
 import { GradScaler } from './grad-scaler.js';
 import type { DataParallel } from './data-parallel.js';
 import type { MIMOUNet, PatchGAN } from '../models/index.js';
@@ -16,14 +16,15 @@ import { adversarialUpdate, type UnpairedBatch } from './adversarial.js';
 import type { StepResult } from './trainer.js';
 import { keyedRng } from '../data/datasets/loader.js';
 import type { NoiseBank } from '../data/datasets/noise-bank.js';
+import { jpegCompress } from '../data/jpeg.js';
 import type { Rng } from '../data/rng.js';
 
 export type StepConfig = Pick<
   TranslatorConfig,
   'gan' | 'lambdaGp' | 'gpScales' | 'lambdaRec' | 'discInput' | 'curriculum' | 'curriculumFraction' | 'curriculumSteps' | 'seed'
 > & {
-  /** The denoising term's weight and the camera's noise patches (both or neither). */
-  denoise?: { weight: number; bank: NoiseBank };
+  /** The denoising term's weight and the camera's noise patches (both or neither), and its JPEG quality range. */
+  denoise?: { weight: number; bank: NoiseBank; jpeg?: readonly [number, number] | null };
   discWarmup?: number;
   /** Where G and D live (batches are moved there); 'cpu' default. */
   device?: Device;
@@ -56,11 +57,16 @@ function discView(c: StepConfig): (x: Tensor) => Tensor {
 /**
  * The denoising term: mean |G(k + n) − k| at full scale, n a field of the camera's noise patches of about
  * each cell's brightness (drawn from a stream keyed by the step, so a resumed run draws the same noise),
- * the sum clipped to [0, 1] as a camera clips. G learns to take the camera's noise away and leave the
- * known blur as it is; K's own noise, which D_K was trained with, stays in the target.
+ * the sum clipped to [0, 1] as a camera clips; with a JPEG quality range, k + n is also written as JPEG
+ * at a quality drawn per crop from it. G learns to take the camera's noise (and blocking) away and leave
+ * the known blur as it is; K's own noise, which D_K was trained with, stays in the target.
  */
-export function denoiseLoss(g: MIMOUNet, k: Tensor, bank: NoiseBank, rng: Rng): Tensor {
-  const noisy = k.add(bank.field(k, rng)).clamp(0, 1);
+export function denoiseLoss(g: MIMOUNet, k: Tensor, bank: NoiseBank, rng: Rng, jpeg?: readonly [number, number] | null): Tensor {
+  let noisy = k.add(bank.field(k, rng)).clamp(0, 1);
+  if (jpeg) {
+    const qs = Array.from({ length: k.shape[0]! }, () => rng.int(jpeg[0], jpeg[1] + 1));
+    noisy = noGrad(() => jpegCompress(noisy, qs));
+  }
   return g.forward(noisy)[2].sub(k).abs().mean();
 }
 
@@ -117,7 +123,7 @@ export function translatorStep(c: StepConfig, g: MIMOUNet, d: PatchGAN, dOpt: Ad
         // G: fool the frozen D at every scale, keep the content of every scale.
         adv: generatorLoss(c.gan, d.forwardScales(outs.map(view))),
         rec: content.loss(ys, outs),
-        den: c.denoise ? denoiseLoss(g, k, c.denoise.bank, keyedRng(c.seed, 7717, i)) : undefined,
+        den: c.denoise ? denoiseLoss(g, k, c.denoise.bank, keyedRng(c.seed, 7717, i), c.denoise.jpeg) : undefined,
       }),
       { device, scaler: dScaler, dp: c.dp },
     );

@@ -71,9 +71,11 @@ export async function trainTranslator(c: TranslatorConfig, out: string, o: Train
   log(`content loss: ${content.description}`);
   using bank = c.denoise > 0 ? await NoiseBank.fromFiles(bSet, c.blur) : null;
   if (bank)
-    log(`denoising term: ${bank.size} noise patches of ${bank.patch}×${bank.patch} from ${bSet.length} images of B, weight ${c.denoise}`);
+    log(
+      `denoising term: ${bank.size} noise patches of ${bank.patch}×${bank.patch} from ${bSet.length} images of B, weight ${c.denoise}${c.jpeg ? `, through JPEG at quality ${c.jpeg[0]}–${c.jpeg[1]}` : ''}`,
+    );
   const step = translatorStep(
-    { ...c, device, amp: o.amp, dp: o.dp, denoise: bank ? { weight: c.denoise, bank } : undefined },
+    { ...c, device, amp: o.amp, dp: o.dp, denoise: bank ? { weight: c.denoise, bank, jpeg: c.jpeg } : undefined },
     g,
     d,
     dOpt,

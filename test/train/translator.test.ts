@@ -95,8 +95,8 @@ describe('translator training', () => {
   test('a translator run interrupted at step 2 and resumed equals an uninterrupted run', async () => {
     const a = join(root, 'straight'),
       b = join(root, 'resumed');
-    // The denoising term draws its noise from a stream keyed by the step: a resumed run draws the same.
-    const c = tiny({ steps: 4, ckptEvery: 100, valEvery: 100, curriculum: true, curriculumSteps: 3, denoise: 1 });
+    // The denoising term draws its noise and JPEG qualities from a stream keyed by the step: a resumed run draws the same.
+    const c = tiny({ steps: 4, ckptEvery: 100, valEvery: 100, curriculum: true, curriculumSteps: 3, denoise: 1, jpeg: [20, 60] });
     await trainTranslator(c, a, { quiet: true });
     const first = await trainTranslator(c, b, {
       quiet: true,
@@ -180,6 +180,9 @@ describe('translator training', () => {
     );
     assert.throws(() => tiny({ inputSigma: -1 }), /inputSigma/);
     assert.throws(() => tiny({ denoise: -1 }), /denoise/);
+    assert.throws(() => tiny({ jpeg: [40, 60] }), /jpeg shapes the denoising term's input: give denoise/);
+    assert.throws(() => tiny({ denoise: 1, jpeg: [60, 40] }), /lo ≤ hi/);
+    assert.throws(() => tiny({ denoise: 1, jpeg: [0, 40] }), /'jpeg' must be two numbers/);
   });
 
   test("final 'domain' keeps G where the blur-domain classifier finds G(B) most known-blur; no ground truth needed", async () => {

@@ -13,6 +13,22 @@ import {
 import { trainTranslator } from '../../train/translator.js';
 import { finishedLine, trainerOptions, type TrainingCommand } from '../train-run.js';
 import { UsageError } from '../usage.js';
+import { jpegQualityRange } from '../../data/jpeg.js';
+import { listImages } from '../../data/image.js';
+
+/** --jpeg: 'auto' (the range of B's JPEG files), one quality, 'LO,HI' or 'none'. */
+function jpegFlag(raw: string, blur: string | undefined): [number, number] | null {
+  if (raw === 'none') return null;
+  if (raw === 'auto') {
+    if (!blur) throw new UsageError('train translator: --jpeg auto reads the quality from the files of --blur: give --blur');
+    return jpegQualityRange(listImages(blur), blur);
+  }
+  const v = raw.split(',').map((x) => (x.trim() === '' ? NaN : Number(x)));
+  const [lo, hi] = v.length === 1 ? [v[0]!, v[0]!] : v;
+  if (v.length > 2 || !Number.isInteger(lo) || !Number.isInteger(hi) || lo! < 1 || hi! > 100 || lo! > hi!)
+    throw new UsageError(`train translator: --jpeg must be auto, none, a quality 1–100 or a range LO,HI of them, got '${raw}'`);
+  return [lo!, hi!];
+}
 
 export const TRANSLATOR_COMMAND: TrainingCommand<TranslatorConfig> = {
   name: 'train translator',
@@ -28,6 +44,10 @@ the flags leave open.`,
       arg: 'P',
       help: `paper (log-loss GAN, λ_gp 0.005, VGG19, curriculum; the default with --vgg-weights), official-code (hinge, λ_gp 1e-4, VGG16 slices, no curriculum), or measured (hinge, λ_gp 1e-4, high-pass D, low-pass + high-frequency cap content loss, 100 D-only steps: what works here without ImageNet VGG weights, and the default without them)`,
     },
+    jpeg: {
+      arg: 'Q|LO,HI|auto',
+      help: "the camera's JPEG quality (one, or a range) for the denoising term: its noisy K crops are also written as JPEG, so G takes the blocking away too; auto reads it from B's JPEG files (needs --denoise)",
+    },
     size: {
       arg: 'S',
       help: `small (MIMO-UNet-small, PatchGAN ndf 32, crop ${SIZES.small.crop}, batch ${SIZES.small.batch}, ${SIZES.small.steps} steps; default) or paper (MIMO-UNet, ndf 64, crop 256, batch 16, 200k steps: GPUs)`,
@@ -42,7 +62,8 @@ Logged every 50 steps: D and G losses, gradient penalty, content loss, D's accur
       throw new UsageError(`train translator: --preset must be ${Object.keys(RECIPES).join(', ')}, got '${preset}'`);
     if (!Object.hasOwn(SIZES, size))
       throw new UsageError(`train translator: --size must be ${Object.keys(SIZES).join(' or ')}, got '${size}'`);
-    return resolveTranslatorConfig(translatorConfig(preset as RecipeName, size as SizeName, given), source);
+    const jpeg = extra.jpeg === undefined ? {} : { jpeg: jpegFlag(String(extra.jpeg), given.blur) };
+    return resolveTranslatorConfig(translatorConfig(preset as RecipeName, size as SizeName, { ...given, ...jpeg }), source);
   },
   resolve: (saved, source) => resolveTranslatorConfig(saved, source),
   async run(c, out, o) {
