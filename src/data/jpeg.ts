@@ -4,7 +4,7 @@
 // known-blur crops inside a training step, on any device, without leaving the step for an encoder.
 // And the quality a JPEG file was written at, read from its quantisation table.
 import { readFileSync } from 'node:fs';
-import { F, cat, fromArray, type Tensor } from '../tensor/index.js';
+import { F, cat, fromArray, withoutAutocast, type Tensor } from '../tensor/index.js';
 
 /** The standard luminance and chrominance quantisation tables (JPEG Annex K), row-major. */
 const LUMA = [
@@ -70,10 +70,15 @@ function quantisePlanes(planes: Tensor, tables: Tensor, basis: Tensor): Tensor {
 
 /**
  * x [N, 3, H, W] RGB in [0, 1] → the same images written as baseline JPEG at `quality` (one for all, or
- * one per image) with 4:2:0 chroma and read back, [N, 3, H, W] in [0, 1] on 8-bit steps. Edges are
- * padded by repetition to whole 16×16 blocks, as encoders do. No gradient is meant to pass (rounding).
+ * one per image) with 4:2:0 chroma and read back, [N, 3, H, W] float32 in [0, 1] on 8-bit steps. Edges
+ * are padded by repetition to whole 16×16 blocks, as encoders do. No gradient is meant to pass
+ * (rounding). Computed in float32 inside a mixed-precision region too (the rounding needs it).
  */
 export function jpegCompress(x: Tensor, quality: number | readonly number[]): Tensor {
+  return withoutAutocast(x.device, () => compress(x.float(), quality));
+}
+
+function compress(x: Tensor, quality: number | readonly number[]): Tensor {
   const [n, c, h, w] = x.shape as [number, number, number, number];
   if (c !== 3) throw new Error(`jpegCompress: expected RGB images [N, 3, H, W], got ${c} channels`);
   const qs = typeof quality === 'number' ? new Array<number>(n).fill(quality) : [...quality];

@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { F, Generator, arange, cat, liveTensors, rand, scope, type Tensor } from '../../src/tensor/index.js';
+import { F, Generator, arange, autocast, cat, liveTensors, rand, scope, type Tensor } from '../../src/tensor/index.js';
 import { jpegRoundTrip, writeImage } from '../../src/data/image.js';
 import { jpegCompress, jpegQualityOf, jpegQualityRange, quantTables, scaledTable } from '../../src/data/jpeg.js';
 
@@ -70,6 +70,16 @@ describe('JPEG', () => {
       assert.throws(() => jpegCompress(a.unsqueeze(0), [30, 40]), /2 qualities for 1 images/);
       a.dispose();
       b.dispose();
+    });
+  });
+
+  test('float32 inside a bfloat16 autocast region: the same values as outside it', () => {
+    scope(() => {
+      const x = scene(32, 32, 5).unsqueeze(0);
+      const plain = jpegCompress(x, 40);
+      const amp = autocast('cpu', 'bfloat16', () => jpegCompress(x, 40));
+      assert.equal(amp.dtype, 'float32');
+      assert.equal(amp.sub(plain).abs().max().item(), 0);
     });
   });
 
