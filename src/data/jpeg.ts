@@ -3,7 +3,7 @@
 // on decode, 8-bit output), so that the translator's denoising term can put a camera's blocking on
 // known-blur crops inside a training step, on any device, without leaving the step for an encoder.
 // And the quality a JPEG file was written at, read from its quantisation table.
-import { readFileSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { F, cat, fromArray, withoutAutocast, type Tensor } from '../tensor/index.js';
 
 /** The standard luminance and chrominance quantisation tables (JPEG Annex K), row-major. */
@@ -112,7 +112,15 @@ function compress(x: Tensor, quality: number | readonly number[]): Tensor {
  * null when the file is no JPEG or holds no 8-bit table. Throws naming the file if it cannot be read.
  */
 export function jpegQualityOf(file: string): number | null {
-  const buf = readFileSync(file);
+  // The tables come before the image data: the first MiB holds them even behind a large EXIF block.
+  const fd = openSync(file, 'r');
+  let buf: Buffer;
+  try {
+    buf = Buffer.alloc(Math.min(fstatSync(fd).size, 1 << 20));
+    readSync(fd, buf, 0, buf.length, 0);
+  } finally {
+    closeSync(fd);
+  }
   if (buf.length < 4 || buf[0] !== 0xff || buf[1] !== 0xd8) return null;
   let at = 2;
   while (at + 4 <= buf.length) {

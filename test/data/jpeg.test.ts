@@ -97,6 +97,10 @@ describe('JPEG', () => {
     await writeImage(png, img);
     img.dispose();
     assert.equal(jpegQualityOf(png), null);
+    const broken = join(dir, 'broken.jpg');
+    writeFileSync(broken, Buffer.from([0xff, 0xd8, 0xff, 0xdb, 0x00, 0x00, 0x12, 0x34]));
+    assert.equal(jpegQualityOf(broken), null, 'a cut-off table section: none, and no endless loop');
+    assert.throws(() => jpegQualityOf(join(dir, 'missing.jpg')), /missing\.jpg/);
     assert.throws(() => jpegQualityRange([png], dir), (e: Error) => e.message.includes(dir) && /none of its 1 images is a JPEG/.test(e.message));
   });
 });
