@@ -14,7 +14,11 @@ test('the denoising term: |field + k − k| with an identity G; through JPEG at 
   const before = liveTensors();
   scope(() => {
     using g = buildTranslator('mimo-unet-small').initIdentity();
-    const flat = arange(0, 64).div(64 * 4).reshape([1, 1, 64]).expand([3, 64, 64]).add(0.3);
+    const flat = arange(0, 64)
+      .div(64 * 4)
+      .reshape([1, 1, 64])
+      .expand([3, 64, 64])
+      .add(0.3);
     using bank = NoiseBank.fromImages([flat.add(randn([3, 64, 64], { generator: new Generator(1) }).mul(0.02))], { keep: 1 });
     const k = flat.add(0.1).unsqueeze(0).expand([2, 3, 64, 64]).contiguous();
     const plain = denoiseLoss(g, k, bank, keyedRng(0, 7717, 5)).item();

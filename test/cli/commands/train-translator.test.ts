@@ -27,7 +27,10 @@ test('--jpeg: one quality, a range, none, auto from the files of B; bad values a
     assert.equal(TRANSLATOR_COMMAND.build({ blur: jpgs, known: dir }, {}, 'train translator').jpeg, null, 'off unless asked');
     for (const bad of ['0', '60,35', '101', 'high', '30,40,50', '45.5'])
       assert.throws(() => build(bad), /--jpeg must be auto, none, a quality 1–100 or a range LO,HI/, bad);
-    assert.throws(() => build('auto', pngs), (e: Error) => e.message.includes(pngs) && /none of its 1 images is a JPEG file/.test(e.message));
+    assert.throws(
+      () => build('auto', pngs),
+      (e: Error) => e.message.includes(pngs) && /none of its 1 images is a JPEG file/.test(e.message),
+    );
     assert.throws(() => build('50', jpgs, 0), /give denoise a weight above 0/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
