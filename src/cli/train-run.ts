@@ -114,7 +114,7 @@ export function trainingHelp<C extends object>(cmd: TrainingCommand<C>): string 
     helpLine(
       'minutes',
       'N',
-      'a budget of N minutes: the run and its learning-rate schedule are fitted to the steps that fit (rate measured as it goes)',
+      'a budget of N minutes: the run and its learning-rate schedule are fitted to the steps that fit (rate measured as it goes); a resumed run has what is left of them',
     ),
     ...(cmd.notes ? [cmd.notes] : []),
   ].join('\n');
