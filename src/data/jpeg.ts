@@ -40,8 +40,8 @@ export function quantTables(quality: number): { luma: number[]; chroma: number[]
   return { luma: scaledTable(LUMA, quality), chroma: scaledTable(CHROMA, quality) };
 }
 
-/** The 64 orthonormal 8×8 DCT basis images as conv weights [64, 1, 8, 8]: channel u·8+v is basis (u, v). */
-function dctBasis(device: Tensor['device']): Tensor {
+/** The 64 orthonormal 8×8 DCT basis images, row-major as conv weights [64, 1, 8, 8]: channel u·8+v is basis (u, v). */
+const DCT_BASIS: Float32Array = (() => {
   const w = new Float32Array(64 * 64);
   const c = (k: number) => (k === 0 ? Math.SQRT1_2 : 1) / 2;
   for (let u = 0; u < 8; u++)
@@ -50,8 +50,8 @@ function dctBasis(device: Tensor['device']): Tensor {
         for (let y = 0; y < 8; y++)
           w[(u * 8 + v) * 64 + x * 8 + y] =
             c(u) * c(v) * Math.cos(((2 * x + 1) * u * Math.PI) / 16) * Math.cos(((2 * y + 1) * v * Math.PI) / 16);
-  return fromArray(w, [64, 1, 8, 8], { device });
-}
+  return w;
+})();
 
 /**
  * Planes [N, P, H, W] (0–255, level-shifted by the caller) through DCT, quantisation by the per-image
@@ -95,7 +95,7 @@ function compress(x: Tensor, quality: number | readonly number[]): Tensor {
   const dev = { device: x.device };
   const lumaT = fromArray(Float32Array.from(tables.flatMap((t) => t.luma)), [n, 64], dev);
   const chromaT = fromArray(Float32Array.from(tables.flatMap((t) => t.chroma)), [n, 64], dev);
-  const basis = dctBasis(x.device);
+  const basis = fromArray(DCT_BASIS, [64, 1, 8, 8], dev);
   // Y is level-shifted by 128; Cb and Cr are centred on 0 already (their +128 offset and the shift cancel).
   const yq = quantisePlanes(y.sub(128), lumaT, basis).add(128).round().clamp(0, 255);
   const sub = F.avgPool2d(cat([cb, cr], 1), 2);
@@ -170,6 +170,6 @@ export function closestQuality(table: readonly number[]): number {
 export function jpegQualityRange(files: readonly string[], where: string): [number, number] {
   const qs = files.map(jpegQualityOf).filter((q): q is number => q !== null);
   if (qs.length === 0)
-    throw new Error(`${where}: none of its ${files.length} images is a JPEG file, so their quality cannot be read; give it as a number (e.g. --jpeg 50 or --jpeg 35-60)`);
+    throw new Error(`${where}: none of its ${files.length} images is a JPEG file, so their quality cannot be read; give it as a number (e.g. --jpeg 50 or --jpeg 35,60)`);
   return [Math.min(...qs), Math.max(...qs)];
 }
