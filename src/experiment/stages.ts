@@ -38,8 +38,9 @@ export class Stages {
       this.say(`${stage}: done already`);
       return;
     }
-    const resume =
-      runDir !== undefined && existsSync(join(runDir, 'config.json')) && existsSync(join(runDir, 'checkpoints', 'latest.safetensors'));
+    // A run folder with its config is resumed, with or without a checkpoint (one killed before its first
+    // starts again from step 0 with that config).
+    const resume = runDir !== undefined && existsSync(join(runDir, 'config.json'));
     this.say(resume ? `${stage}: resuming ${runDir}` : `${stage}: starting`);
     const t0 = performance.now();
     await fn(resume);

@@ -152,10 +152,15 @@ export async function trainLoop<B>(o: LoopOptions<B>): Promise<LoopResult> {
   };
   let state: TrainState = { step: 0, lrScale: 1, loader: o.data.position };
   if (o.resume) {
-    if (!existsSync(o.run.latest)) throw new Error(`${o.run.dir}: no checkpoint to resume from (checkpoints/latest.safetensors)`);
     if (main) o.run.ensureFolders();
-    state = loadCheckpoint(o.run.latest, o.parts);
-    o.data.restore(state.loader as never);
+    // A run killed before its first checkpoint starts again from step 0 with its own config: the same
+    // seeds give the same start, so this is the run it would have been.
+    if (existsSync(o.run.latest)) {
+      state = loadCheckpoint(o.run.latest, o.parts);
+      o.data.restore(state.loader as never);
+    } else if (main && !o.quiet) {
+      process.stderr.write(`${o.run.dir}: no checkpoint yet (killed before the first); starting it again from step 0\n`);
+    }
     log({ event: 'resume', step: state.step });
   }
   // Time counts over the run's resumes: a budget is the run's, not each process's (the seconds between

@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RunDir } from '../../src/train/run.js';
-import { saveWeights } from '../../src/io/weights.js';
+import { readWeightsMetadata, saveWeights } from '../../src/io/weights.js';
 import { tensor } from '../../src/tensor/index.js';
 import { StageInterrupted, Stages, finished } from '../../src/experiment/stages.js';
 import { resolveDeblurConfig, trainDeblur } from '../../src/train/deblur.js';
@@ -103,6 +103,19 @@ describe('bench stages', () => {
       assert.match(lines.at(-2)!, /train D_K: resuming/);
       assert.equal(second.log[0]!.status, 'resumed');
       assert.equal(finished(run), true);
+      // A run killed before its first checkpoint left only its config and log: the bench resumes it from step 0.
+      const early = join(dir, 'dk-early');
+      RunDir.create(early, config).log({ step: 1, loss: 0.5 });
+      const third = new Stages((l) => lines.push(l));
+      await third.run(
+        'train D_K early',
+        () => finished(early),
+        (resume) => trainDeblur(config, early, { resume, quiet: true }).then(() => undefined),
+        early,
+      );
+      assert.equal(third.log[0]!.status, 'resumed');
+      assert.equal(finished(early), true);
+      assert.equal(readWeightsMetadata(join(early, 'model.safetensors')).steps, '4');
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

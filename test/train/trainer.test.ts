@@ -98,6 +98,19 @@ describe('trainLoop', () => {
     assert.equal(liveTensors(), before);
   });
 
+  test('a run killed before its first checkpoint resumes from step 0 and equals an uninterrupted run', async () => {
+    const a = await runFor(join(root, 'a0'), 5);
+    await assert.rejects(runFor(join(root, 'b0'), 5, { failAfter: 2 }), /simulated crash/);
+    assert.equal(existsSync(join(root, 'b0', 'checkpoints', 'latest.safetensors')), false, 'killed before step 3, the first checkpoint');
+    const b = await runFor(join(root, 'b0'), 5, { resume: true });
+    assert.equal(b.r.steps, 5);
+    let worst = 0;
+    for (const [k, v] of a.weights) v.forEach((x, i) => (worst = Math.max(worst, Math.abs(x - b.weights.get(k)![i]!))));
+    assert.ok(worst < 1e-6, `largest weight difference ${worst}`);
+    const log = RunDir.open(join(root, 'b0')).metrics();
+    assert.ok(log.some((m) => m.event === 'resume' && m.step === 0));
+  });
+
   test("a step's own loss scaler resumes where it was (scale and run of good steps)", async () => {
     const mk = () => new GradScaler(1024, 2, 0.5, 2);
     const whole = mk();
