@@ -109,6 +109,12 @@ describe('trainLoop', () => {
     assert.ok(worst < 1e-6, `largest weight difference ${worst}`);
     const log = RunDir.open(join(root, 'b0')).metrics();
     assert.ok(log.some((m) => m.event === 'resume' && m.step === 0));
+    // Exported weights (config and model, no checkpoint) are not resumed over: they stay as they were.
+    rmSync(join(root, 'b0', 'checkpoints'), { recursive: true });
+    saveWeights(join(root, 'b0', 'model.safetensors'), new Map());
+    const weights = readFileSync(join(root, 'b0', 'model.safetensors'));
+    await assert.rejects(runFor(join(root, 'b0'), 5, { resume: true }), /holds final weights but no checkpoint to resume from/);
+    assert.deepEqual(readFileSync(join(root, 'b0', 'model.safetensors')), weights);
   });
 
   test("a step's own loss scaler resumes where it was (scale and run of good steps)", async () => {
