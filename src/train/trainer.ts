@@ -155,11 +155,12 @@ export async function trainLoop<B>(o: LoopOptions<B>): Promise<LoopResult> {
     // A run killed before its first checkpoint starts again from step 0 with its own config: the same
     // seeds give the same start, so this is the run it would have been. A folder with final weights and
     // no checkpoint (exported weights) is not such a run: training it again would overwrite them.
-    if (!existsSync(o.run.latest) && existsSync(o.run.finalWeights)) {
+    const checkpointed = existsSync(o.run.latest);
+    if (!checkpointed && existsSync(o.run.finalWeights)) {
       throw new Error(`${o.run.dir}: holds final weights but no checkpoint to resume from (checkpoints/latest.safetensors)`);
     }
     if (main) o.run.ensureFolders();
-    if (existsSync(o.run.latest)) {
+    if (checkpointed) {
       state = loadCheckpoint(o.run.latest, o.parts);
       o.data.restore(state.loader as never);
     } else if (main && !o.quiet) {
