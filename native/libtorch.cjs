@@ -2,6 +2,9 @@
 //   (default)       Debian's libtorch-dev under /usr
 //   LIBTORCH=DIR    another libtorch: an unpacked libtorch archive, or the `torch` folder of a pip install
 //                   (DIR/include, DIR/lib; a CUDA build's libtorch_cuda.so is then linked too)
+//   NCCL              with a CUDA libtorch, NCCL's process group is compiled when nccl.h and CUDA's headers are
+//                     found: $NCCL_INCLUDE, $CUDA_HOME/include, /usr/local/cuda/include, the nvidia/*/include
+//                     folders of the pip wheels beside a pip torch, /usr/include. B2B_NO_NCCL=1 builds without it.
 // `node libtorch.cjs cflags | libs | info`. The C++ ABI flag is read from the build's TorchConfig.cmake and
 // the language standard from its version (C++20 from torch 2.13, whose headers require it; C++17 before).
 const fs = require('node:fs');
@@ -39,6 +42,23 @@ const cuda = fs.existsSync(path.join(lib, 'libtorch_cuda.so'));
 // Gloo's headers (Debian's libgloo-dev, or inside a pip torch's include/): c10d's process group needs them.
 // B2B_NO_DIST=1 builds without it.
 const gloo = process.env.B2B_NO_DIST ? undefined : [inc, '/usr/include'].find((d) => fs.existsSync(path.join(d, 'gloo', 'config.h')));
+// NCCL's process group (CUDA libtorch only): its header includes nccl.h and CUDA's runtime headers.
+// libtorch_cuda holds its code and loads libnccl, so nothing more is linked.
+function ncclIncludes() {
+  if (!cuda || !gloo || process.env.B2B_NO_NCCL) return undefined;
+  if (!fs.existsSync(path.join(inc, 'torch/csrc/distributed/c10d/ProcessGroupNCCL.hpp'))) return undefined;
+  const wheels = root ? path.join(root, '..', 'nvidia') : null;
+  const dirs = [
+    process.env.NCCL_INCLUDE,
+    process.env.CUDA_HOME && path.join(process.env.CUDA_HOME, 'include'),
+    '/usr/local/cuda/include',
+    ...(wheels && fs.existsSync(wheels) ? fs.readdirSync(wheels).map((d) => path.join(wheels, d, 'include')) : []),
+    '/usr/include',
+  ].filter((d) => d && fs.existsSync(d));
+  const has = (h) => dirs.some((d) => fs.existsSync(path.join(d, h)));
+  return has('nccl.h') && has('cuda_runtime_api.h') ? dirs : undefined;
+}
+const nccl = ncclIncludes();
 const v = version();
 const std = v.major > 2 || (v.major === 2 && v.minor >= 13) ? 'c++20' : 'c++17';
 
@@ -50,8 +70,11 @@ switch (process.argv[2]) {
         `-D_GLIBCXX_USE_CXX11_ABI=${cxx11Abi()}`,
         `-DB2B_CUDA_BUILD=${cuda ? 1 : 0}`,
         ...(gloo ? ['-DB2B_DIST', '-DUSE_C10D_GLOO', ...(gloo === inc ? [] : [`-I${gloo}`])] : []),
+        ...(nccl ? ['-DB2B_NCCL', '-DUSE_C10D_NCCL'] : []),
         `-I${inc}`,
         `-I${path.join(inc, 'torch/csrc/api/include')}`,
+        // after libtorch's own folders, so that a system folder among them cannot shadow its headers
+        ...(nccl ?? []).filter((d) => d !== '/usr/include').map((d) => `-I${d}`),
       ].join(' '),
     );
     break;
@@ -64,7 +87,7 @@ switch (process.argv[2]) {
   }
   case 'info':
     console.log(
-      `libtorch ${v.major}.${v.minor}.${v.patch} at ${root ?? '/usr'} (${cuda ? 'CUDA' : 'CPU'}, ${std}, CXX11 ABI ${cxx11Abi()}, ${gloo ? 'Gloo' : 'no Gloo headers: no data parallelism'})`,
+      `libtorch ${v.major}.${v.minor}.${v.patch} at ${root ?? '/usr'} (${cuda ? 'CUDA' : 'CPU'}, ${std}, CXX11 ABI ${cxx11Abi()}, ${gloo ? `Gloo${nccl ? ', NCCL' : ''}` : 'no Gloo headers: no data parallelism'})`,
     );
     break;
   default:

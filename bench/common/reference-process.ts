@@ -11,13 +11,19 @@ export interface ReferenceProcess {
   kill(): void;
 }
 
-/** Starts bench/<name>/reference.py with the given thread count. */
-export function startReference(name: string, threads: number): ReferenceProcess {
+/**
+ * Starts bench/<name>/reference.py with the given thread count (and more arguments, e.g. a device).
+ * Debian's python3 by default; B2B_PYTHON names another (a pip-installed CUDA PyTorch's).
+ */
+export function startReference(name: string, threads: number, ...args: string[]): ReferenceProcess {
   const script = fileURLToPath(new URL(`../../../bench/${name}/reference.py`, import.meta.url));
   // torch.set_num_threads does not reach OpenBLAS's own pool (behind Debian's libblas.so.3): give it the
   // same thread count, as the blur2blur addon does, so that both sides compute on the same cores.
   const env = { ...process.env, OPENBLAS_NUM_THREADS: String(threads) };
-  const py = spawn('/usr/bin/python3', [script, String(threads)], { stdio: ['pipe', 'pipe', 'inherit'], env });
+  const py = spawn(process.env.B2B_PYTHON ?? '/usr/bin/python3', [script, String(threads), ...args], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+    env,
+  });
   const lines = createInterface({ input: py.stdout })[Symbol.asyncIterator]();
   return {
     async run<T>(msg: Record<string, unknown>): Promise<T> {

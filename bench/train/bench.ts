@@ -4,9 +4,10 @@
 // in PyTorch (bench/train/reference.py), interleaved. Prints images/s and the ratio PyTorch time /
 // blur2blur time (≥ 1: no slower); the last line is one JSON object.
 //   npm run bench:train [-- --rounds 4 --only kernel-wizard-small]
+//   npm run bench:train -- --device cuda    on a GPU (a CUDA build; B2B_PYTHON names a CUDA PyTorch's python)
 import { parseArgs } from 'node:util';
 import { startReference } from '../common/reference-process.js';
-import { F, coreCount, manualSeed, rand, scope, setNumThreads } from '../../src/tensor/index.js';
+import { F, coreCount, cudaAvailable, manualSeed, rand, scope, setNumThreads, type Device, type Tensor } from '../../src/tensor/index.js';
 import { KernelWizard, MIMOUNet, NAFNet, PatchGAN } from '../../src/models/index.js';
 import { NAFNET_PRESETS, nafnetFlops } from '../../src/models/nafnet.js';
 import { readFileSync } from 'node:fs';
@@ -22,11 +23,22 @@ const { values: args } = parseArgs({
     rounds: { type: 'string', default: '4' },
     threads: { type: 'string', default: String(coreCount()) },
     only: { type: 'string' },
+    device: { type: 'string', default: 'cpu' },
   },
 });
 const rounds = Number(args.rounds),
-  threads = Number(args.threads);
+  threads = Number(args.threads),
+  device = args.device as Device;
 setNumThreads(threads);
+const onGpu = device !== 'cpu';
+if (onGpu && !cudaAvailable()) {
+  console.error(`bench:train: --device ${device}: this build of the addon has no CUDA device (README: GPUs and several machines)`);
+  process.exit(2);
+}
+/** A step on a GPU is queued, not done: reading one value of its result waits for it (both sides time to the end). */
+const settle = (t: Tensor): void => {
+  if (onGpu) scope(() => t.reshape([-1]).slice(0, 0, 1).toNumbers());
+};
 
 interface Case {
   kind: 'deblur' | 'kernel' | 'translator';
@@ -50,7 +62,7 @@ const CASES: Case[] = [
 
 // The ceiling is measured before the reference process starts (its start-up would share the cores).
 let peak: { sgemm: number; nominal: number } | undefined;
-const py = (): ReturnType<typeof startReference> => (pyProc ??= startReference('train', threads));
+const py = (): ReturnType<typeof startReference> => (pyProc ??= startReference('train', threads, device));
 let pyProc: ReturnType<typeof startReference> | undefined;
 async function pyRun(c: Case, steps: number): Promise<number[]> {
   return (await py().run<{ ms: number[] }>({ ...c, steps })).ms;
@@ -60,9 +72,10 @@ function translatorCase(c: Case): { run: () => void; dispose: () => void } {
   const small = c.arch === 'translator-small';
   const g = new MIMOUNet(small ? 'small' : 'mimo-unet'),
     d = new PatchGAN(small ? 'small' : 'paper');
+  if (onGpu) for (const m of [g, d]) m.to(device);
   const gOpt = new Adam(g.parameters(), { lr: 2e-4, betas: [0.5, 0.999] }),
     dOpt = new Adam(d.parameters(), { lr: 2e-4, betas: [0.5, 0.999] });
-  const content = contentLoss(c.content!);
+  const content = contentLoss(c.content!, { device });
   const step = translatorStep(
     {
       gan: c.gan!,
@@ -75,6 +88,7 @@ function translatorCase(c: Case): { run: () => void; dispose: () => void } {
       curriculumFraction: 1,
       curriculumSteps: 0,
       seed: 0,
+      device,
     },
     g,
     d,
@@ -85,8 +99,8 @@ function translatorCase(c: Case): { run: () => void; dispose: () => void } {
   return {
     run: () =>
       scope(() => {
-        const y = rand([c.batch, 3, c.crop, c.crop]),
-          k = rand([c.batch, 3, c.crop, c.crop]);
+        const y = rand([c.batch, 3, c.crop, c.crop], { device }),
+          k = rand([c.batch, 3, c.crop, c.crop], { device });
         gOpt.zeroGrad();
         const batch = {
           source: { blurry: y, files: [], epoch: 0, index: 0 },
@@ -94,6 +108,7 @@ function translatorCase(c: Case): { run: () => void; dispose: () => void } {
         } satisfies UnpairedBatch;
         step(batch, i++).loss.backward();
         gOpt.update();
+        settle(g.parameters()[0]!);
       }),
     dispose: () => {
       for (const m of [g, d, gOpt, dOpt, content]) m.dispose();
@@ -106,15 +121,17 @@ function makeStep(c: Case): { run: () => void; dispose: () => void } {
   if (c.kind === 'translator') return translatorCase(c);
   if (c.kind === 'deblur') {
     const m = new NAFNet(NAFNET_PRESET[c.arch]!);
+    if (onGpu) m.to(device);
     const opt = new AdamW(m.parameters(), { lr: 1e-3, betas: [0.9, 0.9], weightDecay: 1e-3 });
     return {
       run: () =>
         scope(() => {
-          const x = rand([c.batch, 3, c.crop, c.crop]),
-            y = rand([c.batch, 3, c.crop, c.crop]);
+          const x = rand([c.batch, 3, c.crop, c.crop], { device }),
+            y = rand([c.batch, 3, c.crop, c.crop], { device });
           opt.zeroGrad();
           psnrLoss(m.forward(x), y).backward();
           opt.update();
+          settle(m.parameters()[0]!);
         }),
       dispose: () => {
         m.dispose();
@@ -123,15 +140,17 @@ function makeStep(c: Case): { run: () => void; dispose: () => void } {
     };
   }
   const kw = new KernelWizard(c.arch === 'kernel-wizard' ? 'paper' : 'small');
+  if (onGpu) kw.to(device);
   const opt = new Adam(kw.parameters(), { lr: 1e-4, betas: [0.9, 0.99] });
   return {
     run: () =>
       scope(() => {
-        const x = rand([c.batch, 3, c.crop, c.crop]),
-          y = rand([c.batch, 3, c.crop, c.crop]);
+        const x = rand([c.batch, 3, c.crop, c.crop], { device }),
+          y = rand([c.batch, 3, c.crop, c.crop], { device });
         opt.zeroGrad();
         charbonnierLoss(kw.adaptKernel(x, kw.extractKernel(x, y).mean), y).backward();
         opt.update();
+        settle(kw.parameters()[0]!);
       }),
     dispose: () => {
       kw.dispose();
@@ -158,6 +177,7 @@ function stepFlops(c: Case): number | undefined {
  * two 8-lane FMA units per core) is printed beside it; boost clocks put SGEMM above it on some machines.
  */
 function peakGflops(): { sgemm: number; nominal: number } {
+  if (onGpu) return gpuPeak();
   const m = /cpu MHz\s*:\s*([\d.]+)/.exec(readFileSync('/proc/cpuinfo', 'utf8'));
   const nominal = (threads * (m ? Number(m[1]) : 2450) * 32) / 1000;
   return scope(() => {
@@ -176,12 +196,32 @@ function peakGflops(): { sgemm: number; nominal: number } {
   });
 }
 
+/** On a GPU: the rate of a 8192² fp32 matrix product there (libtorch's default: no TF32 for matmul). */
+function gpuPeak(): { sgemm: number; nominal: number } {
+  return scope(() => {
+    const n = 8192;
+    const a = rand([n, n], { device }),
+      b = rand([n, n], { device });
+    settle(a.matmul(b));
+    let best = Infinity;
+    for (let i = 0; i < 5; i++) {
+      const t0 = performance.now();
+      settle(a.matmul(b));
+      best = Math.min(best, performance.now() - t0);
+    }
+    const rate = (2 * n ** 3) / 1e9 / (best / 1000);
+    return { sgemm: rate, nominal: rate };
+  });
+}
+
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)]!;
 
 async function main(): Promise<void> {
   peak = peakGflops();
   console.log(
-    `training benchmark: ${threads} threads, ${rounds} interleaved rounds; fp32 ceiling: SGEMM ${peak.sgemm.toFixed(0)} GFLOP/s (nominal ${peak.nominal.toFixed(0)})`,
+    onGpu
+      ? `training benchmark on ${device}: ${rounds} interleaved rounds; fp32 ceiling: an 8192² matmul at ${peak.sgemm.toFixed(0)} GFLOP/s`
+      : `training benchmark: ${threads} threads, ${rounds} interleaved rounds; fp32 ceiling: SGEMM ${peak.sgemm.toFixed(0)} GFLOP/s (nominal ${peak.nominal.toFixed(0)})`,
   );
   const result: Record<
     string,
@@ -214,13 +254,13 @@ async function main(): Promise<void> {
     const rate =
       gflops === undefined
         ? ''
-        : ` | ${(flops! / 1e9).toFixed(1)} GFLOP/step, ${gflops.toFixed(1)} GFLOP/s = ${((100 * gflops) / peak!.sgemm).toFixed(0)} % of SGEMM`;
+        : ` | ${(flops! / 1e9).toFixed(1)} GFLOP/step, ${gflops.toFixed(1)} GFLOP/s = ${((100 * gflops) / peak!.sgemm).toFixed(0)} % of ${onGpu ? 'the matmul' : 'SGEMM'}`;
     console.log(
       `${key.padEnd(28)} batch ${c.batch}×${c.crop}²  blur2blur ${result[key].images_per_s} img/s (${mj.toFixed(0)} ms/step) | PyTorch ${result[key].torch_images_per_s} img/s (${mp.toFixed(0)} ms) | ratio ${result[key].ratio}${rate}`,
     );
   }
   py().quit();
-  console.log(JSON.stringify({ min_ratio: Math.min(...Object.values(result).map((r) => r.ratio)), steps: result }));
+  console.log(JSON.stringify({ device, min_ratio: Math.min(...Object.values(result).map((r) => r.ratio)), steps: result }));
 }
 
 main().catch((e: unknown) => {

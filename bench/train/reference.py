@@ -3,6 +3,9 @@
 
   {"cmd": "run", "kind": "deblur"|"kernel"|"translator", "arch": ID, "batch": B, "crop": C, "steps": N,
    "gan": "vanilla"|"hinge", "content": "lowpass"|"vgg19-random"} -> {"ms": [...]}
+
+argv[2] is the device (cpu, cuda, cuda:N; default cpu); on a GPU each step is timed to its end
+(torch.cuda.synchronize), as bench.ts waits for its own.
 """
 import math
 import os
@@ -28,9 +31,17 @@ VGG19_LAYERS = [1, 6, 11, 20, 29]  # relu1_1, relu2_1, relu3_1, relu4_1, relu5_1
 VGG_WEIGHTS = [1 / 32, 1 / 16, 1 / 8, 1 / 4, 1]
 
 
+DEVICE = torch.device(sys.argv[2] if len(sys.argv) > 2 else 'cpu')
+
+
+def sync():
+    if DEVICE.type == 'cuda':
+        torch.cuda.synchronize(DEVICE)
+
+
 def gaussian_blur(x, sigma):
     r = max(1, math.ceil(3 * sigma))
-    k = torch.exp(-((torch.arange(2 * r + 1, dtype=torch.float32) - r) ** 2) / (2 * sigma * sigma))
+    k = torch.exp(-((torch.arange(2 * r + 1, dtype=torch.float32, device=x.device) - r) ** 2) / (2 * sigma * sigma))
     k = (k / k.sum()).view(1, 1, 1, -1).expand(x.shape[1], 1, 1, 2 * r + 1).contiguous()
     p = F.pad(x, [r, r, r, r], mode='reflect')
     return F.conv2d(F.conv2d(p, k, groups=x.shape[1]), k.view(x.shape[1], 1, -1, 1), groups=x.shape[1])
@@ -87,7 +98,7 @@ def translator_step(t, y, k, gan, content):
     with torch.no_grad():  # patch accuracy, as the trainer logs it
         acc = (sum((s > 0).float().sum().item() for s in rs) + sum((s <= 0).float().sum().item() for s in fs))
     adv = d_loss(gan, rs, fs)
-    eps = torch.rand(y.shape[0], 1, 1, 1)
+    eps = torch.rand(y.shape[0], 1, 1, 1, device=y.device)
     mix = (eps * k.detach() + (1 - eps) * fake[2]).requires_grad_(True)
     out = d(mix)
     grad, = torch.autograd.grad(out, mix, torch.ones_like(out), create_graph=True)
@@ -127,9 +138,9 @@ def main():
         if key not in cache and msg['kind'] == 'translator':
             torch.manual_seed(0)
             small = msg['arch'] == 'translator-small'
-            g = archs.MIMOUNet(2, 16) if small else archs.MIMOUNet()
-            d = archs.patchgan(32 if small else 64)
-            vgg = archs.vgg(19) if msg['content'] != 'lowpass' else None
+            g = (archs.MIMOUNet(2, 16) if small else archs.MIMOUNet()).to(DEVICE)
+            d = archs.patchgan(32 if small else 64).to(DEVICE)
+            vgg = archs.vgg(19).to(DEVICE) if msg['content'] != 'lowpass' else None
             if vgg is not None:
                 for p in vgg.parameters():
                     p.requires_grad_(False)
@@ -139,14 +150,16 @@ def main():
             b, c = msg['batch'], msg['crop']
             ms = []
             for _ in range(msg['steps']):
-                y, k = torch.rand(b, 3, c, c), torch.rand(b, 3, c, c)
+                y, k = torch.rand(b, 3, c, c, device=DEVICE), torch.rand(b, 3, c, c, device=DEVICE)
+                sync()
                 t0 = time.perf_counter()
                 translator_step(cache[key], y, k, msg['gan'], msg['content'])
+                sync()
                 ms.append((time.perf_counter() - t0) * 1000)
             return {'ms': ms}
         if key not in cache:
             torch.manual_seed(0)
-            m = BUILD[msg['arch']]()
+            m = BUILD[msg['arch']]().to(DEVICE)
             opt = (torch.optim.AdamW(m.parameters(), lr=1e-3, betas=(0.9, 0.9), weight_decay=1e-3) if msg['kind'] == 'deblur'
                    else torch.optim.Adam(m.parameters(), lr=1e-4, betas=(0.9, 0.99)))
             cache[key] = (m, opt)
@@ -154,7 +167,8 @@ def main():
         b, c = msg['batch'], msg['crop']
         ms = []
         for _ in range(msg['steps']):
-            x, y = torch.rand(b, 3, c, c), torch.rand(b, 3, c, c)
+            x, y = torch.rand(b, 3, c, c, device=DEVICE), torch.rand(b, 3, c, c, device=DEVICE)
+            sync()
             t0 = time.perf_counter()
             opt.zero_grad(set_to_none=True)
             if msg['kind'] == 'deblur':
@@ -163,6 +177,7 @@ def main():
                 loss = charbonnier(m.adapt(x, m.extract(x, y)), y)
             loss.backward()
             opt.step()
+            sync()
             ms.append((time.perf_counter() - t0) * 1000)
         return {'ms': ms}
 

@@ -6,7 +6,7 @@ import type { OptionTable } from '../train/options.js';
 import { RunDir } from '../train/run.js';
 import { configFromFlags, flagsHelp, givenFlags, helpLine, tableFlags } from './options.js';
 import { budgetSeconds, checkDevice, DEVICE_HELP, parse, UsageError } from './usage.js';
-import { distAvailable, type AmpDtype, type Device } from '../tensor/index.js';
+import { cudaDeviceCount, distAvailable, type AmpDtype, type Device } from '../tensor/index.js';
 import { DataParallel, groupFromEnv } from '../train/data-parallel.js';
 import { launch } from './launch.js';
 
@@ -104,7 +104,7 @@ export function trainingHelp<C extends object>(cmd: TrainingCommand<C>): string 
     helpLine(
       'nproc',
       'N',
-      'data-parallel training in N local worker processes (c10d, Gloo); RANK, WORLD_SIZE, MASTER_ADDR, MASTER_PORT join machines',
+      'data-parallel training in N local worker processes (c10d: NCCL with --device cuda where the build has it, else Gloo; B2B_DIST_BACKEND overrides); RANK, WORLD_SIZE, MASTER_ADDR, MASTER_PORT, LOCAL_RANK join machines',
     ),
     helpLine(
       'amp',
@@ -166,14 +166,26 @@ export async function runTraining<C extends object>(cmd: TrainingCommand<C>, arg
     // The arguments were checked here; the workers run the same command and join one group.
     if (!distAvailable())
       throw new Error(`${cmd.name}: --nproc needs the addon's distributed backend, which this build lacks (libgloo-dev)`);
+    if (device === 'cuda' && nproc > cudaDeviceCount())
+      throw new UsageError(
+        `${cmd.name}: --nproc ${nproc} --device cuda gives each worker a GPU of its own, and ${cudaDeviceCount()} are visible; give --device cuda:N to share one`,
+      );
     const code = await launch(nproc, process.argv.slice(2));
     if (code !== 0) throw new Error(`${cmd.name}: a worker exited with code ${code}`);
     return;
   }
-  const dp = spec ? DataParallel.init(spec) : undefined;
+  const dp = spec ? DataParallel.init(spec, device) : undefined;
   try {
     const quiet = Boolean(v.quiet) || (dp !== undefined && !dp.isMain);
-    const line = await cmd.run(config, out, { resume: v.resume !== undefined, maxSeconds, device, amp, dp, quiet, extra });
+    const line = await cmd.run(config, out, {
+      resume: v.resume !== undefined,
+      maxSeconds,
+      device: dp?.device ?? device,
+      amp,
+      dp,
+      quiet,
+      extra,
+    });
     if (!dp || dp.isMain) console.log(line);
   } finally {
     dp?.destroy();

@@ -14,5 +14,5 @@ export { grad, noGrad, enableGrad, isGradEnabled, type GradOptions } from './aut
 export * as F from './functional.js';
 export * from './runtime.js';
 export { autocast, autocastState, withoutAutocast, type AmpDtype } from './autocast.js';
-export { ProcessGroup, distAvailable, type GroupSpec } from './dist.js';
+export { ProcessGroup, distAvailable, distBackends, type DistBackend, type GroupSpec } from './dist.js';
 export { recordCalls, activeRecorder, type CallRecorder, type FusedKernel } from './trace.js';

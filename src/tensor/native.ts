@@ -71,7 +71,9 @@ export interface NativeAddon {
   autocastExit(): number;
   /** The addon was built with c10d's Gloo process group. */
   distAvailable: boolean;
-  distInit(masterAddr: string, masterPort: number, rank: number, worldSize: number, timeoutMs: number): void;
+  /** Its process-group backends: [] (none), ['gloo'], or ['gloo', 'nccl'] (a CUDA build with nccl.h). */
+  distBackends: ('gloo' | 'nccl')[];
+  distInit(masterAddr: string, masterPort: number, rank: number, worldSize: number, timeoutMs: number, backend: 'gloo' | 'nccl'): void;
   distAllReduceSum(t: TensorHandle): void;
   distAllReduceMax(t: TensorHandle): void;
   distBroadcast(t: TensorHandle, root: number): void;

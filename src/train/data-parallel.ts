@@ -4,14 +4,26 @@
 // rank takes the same optimiser step; decisions (stop, time budget, a skipped step) are agreed through
 // the same collectives; only rank 0 writes. A run with the same global batch on 1 process and on N
 // ranks computes the same steps (to the rounding of the reductions).
-import { noGrad, scope, tensor, cat, ProcessGroup, type GroupSpec, type Tensor } from '../tensor/index.js';
+import {
+  noGrad,
+  scope,
+  tensor,
+  cat,
+  cudaDeviceCount,
+  distBackends,
+  ProcessGroup,
+  type Device,
+  type DistBackend,
+  type GroupSpec,
+  type Tensor,
+} from '../tensor/index.js';
 import type { Module } from '../nn/index.js';
 import type { Batch } from '../data/datasets/loader.js';
 
 /** Gradients per all-reduce: 4 M floats (16 MB) per bucket. */
 const BUCKET = 4 * 2 ** 20;
 
-/** The process group the environment describes (RANK, WORLD_SIZE, MASTER_ADDR, MASTER_PORT), if any. */
+/** The process group the environment describes (RANK, WORLD_SIZE, MASTER_ADDR, MASTER_PORT, LOCAL_RANK, B2B_DIST_BACKEND), if any. */
 export function groupFromEnv(env: NodeJS.ProcessEnv = process.env): GroupSpec | undefined {
   if (env.WORLD_SIZE === undefined && env.RANK === undefined) return undefined;
   const num = (k: string, v: string | undefined): number => {
@@ -24,21 +36,64 @@ export function groupFromEnv(env: NodeJS.ProcessEnv = process.env): GroupSpec | 
     rank = num('RANK', env.RANK);
   if (worldSize < 1 || rank >= worldSize) throw new Error(`data parallel: RANK ${rank} is not in [0, WORLD_SIZE ${worldSize})`);
   const timeout = env.B2B_DIST_TIMEOUT_MS === undefined ? undefined : num('B2B_DIST_TIMEOUT_MS', env.B2B_DIST_TIMEOUT_MS);
+  const backend = env.B2B_DIST_BACKEND;
+  if (backend !== undefined && backend !== 'gloo' && backend !== 'nccl')
+    throw new Error(`data parallel: B2B_DIST_BACKEND must be gloo or nccl, got '${backend}'`);
   return {
     rank,
     worldSize,
     masterAddr: env.MASTER_ADDR ?? '127.0.0.1',
     masterPort: num('MASTER_PORT', env.MASTER_PORT ?? '29500'),
+    localRank: env.LOCAL_RANK === undefined ? 0 : num('LOCAL_RANK', env.LOCAL_RANK),
     ...(timeout !== undefined ? { timeoutMs: timeout } : {}),
+    ...(backend !== undefined ? { backend } : {}),
   };
+}
+
+/**
+ * The device a rank computes on. `cuda` means a GPU per rank, as torchrun's LOCAL_RANK numbers them
+ * (rank 1 of a machine on cuda:1); `cpu` and an explicit `cuda:N` are kept (every rank on that GPU).
+ */
+export function rankDevice(device: Device, spec: GroupSpec, gpus: number): Device {
+  if (device !== 'cuda') return device;
+  const local = spec.localRank ?? 0;
+  if (local >= gpus)
+    throw new Error(
+      `data parallel: LOCAL_RANK ${local} has no GPU of its own (${gpus} visible); start at most ${gpus} rank${gpus === 1 ? '' : 's'} per machine, or give --device cuda:N to share one`,
+    );
+  return `cuda:${local}`;
+}
+
+/**
+ * The group's backend: the one asked for, else NCCL where each rank has a GPU of its own (`--device
+ * cuda`) and the build has it (PyTorch's choice for GPUs), else Gloo. NCCL cannot put two ranks on one
+ * GPU, so an explicit cuda:N stays on Gloo unless NCCL is asked for.
+ */
+export function chooseBackend(
+  device: Device,
+  requested: DistBackend | undefined,
+  available: readonly DistBackend[] = distBackends(),
+): DistBackend {
+  if (requested !== undefined) return requested;
+  return device === 'cuda' && available.includes('nccl') ? 'nccl' : 'gloo';
 }
 
 /** This process's rank in a data-parallel group: broadcast at the start, gradients averaged after backward, agreed decisions, batch shards. */
 export class DataParallel {
-  constructor(readonly group: ProcessGroup) {}
+  constructor(
+    readonly group: ProcessGroup,
+    /** Where this rank computes (cuda:LOCAL_RANK for `--device cuda`: rankDevice). */
+    readonly device: Device = 'cpu',
+  ) {}
 
-  static init(spec: GroupSpec): DataParallel {
-    return new DataParallel(ProcessGroup.init(spec));
+  /** Joins the group; `device` as given on the command line (`cuda`: this rank's own GPU, rankDevice). */
+  static init(spec: GroupSpec, device: Device = 'cpu'): DataParallel {
+    const own = rankDevice(device, spec, device === 'cuda' ? cudaDeviceCount() : 0);
+    return new DataParallel(ProcessGroup.init({ ...spec, backend: chooseBackend(device, spec.backend) }, own), own);
+  }
+
+  get backend(): DistBackend {
+    return this.group.backend;
   }
 
   get rank(): number {
@@ -90,7 +145,7 @@ export class DataParallel {
   /** The element-wise maximum over the ranks (flags agreed by every rank). */
   max(values: readonly number[]): number[] {
     return scope(() => {
-      const t = tensor([...values], { dtype: 'float64' });
+      const t = tensor([...values], { dtype: 'float64', device: this.group.device });
       this.group.allReduceMax(t);
       return t.toNumbers();
     });
@@ -99,7 +154,7 @@ export class DataParallel {
   /** The element-wise mean over the ranks. */
   mean(values: readonly number[]): number[] {
     return scope(() => {
-      const t = tensor([...values], { dtype: 'float64' });
+      const t = tensor([...values], { dtype: 'float64', device: this.group.device });
       this.group.allReduceSum(t);
       return t.div(this.world).toNumbers();
     });

@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
-import { cudaBuild } from '../../src/tensor/index.js';
+import { cudaBuild, distAvailable } from '../../src/tensor/index.js';
 import { ROOT } from '../helpers/fixtures.js';
 
 const b2b = (...args: string[]) => spawnSync(process.execPath, [join(ROOT, 'dist/src/cli/b2b.js'), ...args], { encoding: 'utf8' });
@@ -43,5 +43,7 @@ describe('--device', () => {
       assert.match(r.stderr, /--device cuda: CUDA is not in this build \(libtorch [\d.]+ for the CPU/, cmd.join(' '));
     }
     assert.match(b2b('info').stdout, /cuda\s+not in this build[^\n]*\ndevices\s+cpu \(--device on every command that computes\)/);
+    // A CPU build's process groups are Gloo's alone (NCCL needs CUDA).
+    if (distAvailable()) assert.match(b2b('info').stdout, /parallel\s+c10d process groups: Gloo \(--nproc/);
   });
 });

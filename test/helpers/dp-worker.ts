@@ -5,8 +5,9 @@
 //   DP_RUN                the run folder (resumed when DP_RESUME=1)
 //   DP_STOP_AT=k          SIGTERM to itself after step k (the loop saves and stops; the others follow)
 //   DP_EXIT_AT=k          exit(9) after step k (a killed worker)
+//   DP_DEVICE             cpu (default), cuda (a GPU per rank: NCCL where the build has it) or cuda:N
 import { join } from 'node:path';
-import { Generator, manualSeed, noGrad, rand, scope } from '../../src/tensor/index.js';
+import { Generator, manualSeed, noGrad, rand, scope, type Device } from '../../src/tensor/index.js';
 import { NAFNet } from '../../src/models/index.js';
 import { AdamW } from '../../src/optim/index.js';
 import { saveWeights } from '../../src/io/weights.js';
@@ -24,12 +25,15 @@ if (env.DP_OUT !== undefined) await worker();
 async function worker(): Promise<void> {
   const steps = Number(env.DP_STEPS ?? 4),
     batch = Number(env.DP_BATCH ?? 4);
+  const device = (env.DP_DEVICE ?? 'cpu') as Device;
   const spec = groupFromEnv();
-  const dp = spec ? DataParallel.init(spec) : undefined;
+  const dp = spec ? DataParallel.init(spec, device) : undefined;
   const rank = dp?.rank ?? 0;
+  const here = dp?.device ?? (device === 'cuda' ? 'cuda:0' : device);
 
   manualSeed(rank === 0 ? 0 : 1000 + rank); // other ranks start elsewhere: the broadcast must fix it
   const model = new NAFNet({ width: 4, encBlocks: [1], middleBlocks: 1, decBlocks: [1] });
+  if (here !== 'cpu') model.to(here);
   const optimizer = new AdamW(model.parameters(), { lr: 3e-3 });
 
   /** Batch s: a pure function of s, the same global batch on every rank. */
@@ -68,7 +72,7 @@ async function worker(): Promise<void> {
     steps,
     baseLr: 3e-3,
     schedule: { kind: 'cosine', total: steps },
-    step: (b) => ({ loss: psnrLoss(model.forward(b.blurry), b.sharp!) }),
+    step: (b) => ({ loss: psnrLoss(model.forward(b.blurry.to(here)), b.sharp!.to(here)) }),
     release: releaseBatch,
     shard: shardBatch,
     dp,

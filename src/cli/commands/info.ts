@@ -5,6 +5,7 @@ import {
   cudaBuild,
   cudaDeviceCount,
   distAvailable,
+  distBackends,
   getNumThreads,
   parallelInfo,
   torchVersion,
@@ -30,6 +31,7 @@ export function info(argv: string[]): void {
         cudaBuild: cudaBuild(),
         devices,
         distributed: distAvailable(),
+        distBackends: distBackends(),
         allocator: a,
       }),
     );
@@ -44,6 +46,9 @@ export function info(argv: string[]): void {
     `devices  cpu${cudaAvailable() ? Array.from({ length: cudaDeviceCount() }, (_, i) => `, cuda:${i}`).join('') : ''} (--device on every command that computes)`,
   );
   console.log(`allocator caching, in use ${mb(a.inUseBytes)}, cached ${mb(a.cachedBytes)}, cache limit ${mb(a.cacheLimitBytes)}`);
-  console.log(`parallel ${distAvailable() ? 'c10d Gloo process groups (--nproc, RANK/WORLD_SIZE)' : 'no c10d in this build'}`);
+  const backends = distBackends().map((b) => (b === 'nccl' ? 'NCCL' : 'Gloo'));
+  console.log(
+    `parallel ${distAvailable() ? `c10d process groups: ${backends.join(', ')} (--nproc, RANK/WORLD_SIZE)` : 'no c10d in this build'}`,
+  );
   if (values.verbose) console.log(parallelInfo());
 }
