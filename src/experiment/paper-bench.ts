@@ -75,7 +75,7 @@ export function checkDomain(d: BenchDomain): void {
  * term at weight 1 (better on every camera's training-scene pairs: §7j). `--translator-config`
  * overrides them (e.g. {"final": "last"}).
  */
-export const BENCH_TRANSLATOR = { final: 'best', valImages: 48, lowpassSigma: 1, denoise: 1 } as const;
+export const BENCH_TRANSLATOR = { final: 'best', valImages: 48, lowpassSigma: 1, denoise: 4 } as const;
 
 /** Shipped weights are used as they are, whatever their training log says. */
 const isShipped = (o: BenchOptions, run: string): boolean => run.startsWith(o.shipped);
