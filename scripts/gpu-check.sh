@@ -50,8 +50,10 @@ process_group() {
   local pairs=$OUT/known/pairs backend=gloo two=cpu gpus=0
   [[ -d $pairs ]] || b2b simulate --camera gopro-like --role known --out "$OUT/known" --per-photo 2 --seed 0 --quiet || return 1
   if [[ $DEVICE != cpu ]]; then
-    gpus=$(node -e "import('./dist/src/tensor/index.js').then((t) => console.log(t.cudaDeviceCount()))")
-    node -e "import('./dist/src/tensor/index.js').then((t) => process.exit(t.distBackends().includes('nccl') ? 0 : 1))" && backend=nccl
+    # What the build has, as `b2b info --json` reports it: devices (cpu first) and process-group backends.
+    read -r gpus nccl < <(b2b info --json | node -e 'const i = JSON.parse(require("fs").readFileSync(0, "utf8"));
+      console.log(i.devices.length - 1, i.distBackends.includes("nccl") ? 1 : 0)')
+    [[ $nccl == 1 ]] && backend=nccl
     two=$([[ $gpus -ge 2 ]] && echo cuda || echo cuda:0)
   fi
   local common=(--pairs "$pairs" --steps 40 --batch 8 --crop 128 --val-every 40 --val-images 8)

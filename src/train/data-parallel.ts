@@ -92,10 +92,6 @@ export class DataParallel {
     return new DataParallel(ProcessGroup.init({ ...spec, backend: chooseBackend(device, spec.backend) }, own), own);
   }
 
-  get backend(): DistBackend {
-    return this.group.backend;
-  }
-
   get rank(): number {
     return this.group.rank;
   }
